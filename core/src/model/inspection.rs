@@ -1,0 +1,139 @@
+use super::{Conflict, Officer, wire_enum};
+use serde::{Deserialize, Serialize};
+
+wire_enum!(
+    /// 日查 / 夜查.
+    Shift { Day = "day", Night = "night" }
+);
+wire_enum!(
+    /// 联检 / 抽检.
+    Mode { Joint = "joint", Spot = "spot" }
+);
+wire_enum!(
+    /// 明查 / 暗访.
+    Approach { Open = "open", Undercover = "undercover" }
+);
+wire_enum!(
+    /// 无问题 / 疑似 / 确认违规.
+    Conclusion { NoProblem = "no_problem", Suspected = "suspected", Confirmed = "confirmed" }
+);
+wire_enum!(
+    /// The supervisor's review of a concluded inspection.
+    Review { Approved = "approved", ReinspectionRequested = "reinspection_requested" }
+);
+
+/// An answer to one checklist item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum AnswerValue {
+    /// Violation seen (是).
+    Yes,
+    No,
+    NotApplicable,
+    Count(u32),
+    Text(String),
+}
+
+impl AnswerValue {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable => "yes/no/not applicable",
+            AnswerValue::Count(_) => "a count",
+            AnswerValue::Text(_) => "text",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemAnswer {
+    pub item_id: String,
+    pub value: AnswerValue,
+    pub note: String,
+    pub answered_by: Officer,
+    pub device_id: String,
+    pub answered_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub text: String,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+/// A piece of evidence linked to a record (and maybe to one checklist item), by content hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceLink {
+    pub hash: String,
+    pub item_id: Option<String>,
+    pub kind: String,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInspection {
+    pub template_id: String,
+    pub template_version: u32,
+    pub jurisdiction_id: String,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub approach: Approach,
+    pub place_id: Option<String>,
+    pub ledger_id: Option<String>,
+}
+
+/// An inspection (检查) as merged from every officer's edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub jurisdiction_id: String,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub approach: Approach,
+    pub place_id: Option<String>,
+    pub ledger_id: Option<String>,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub team: Vec<Officer>,
+    /// One answer per item; for an item in conflict, the deterministic winner (see `conflicts`).
+    pub answers: Vec<ItemAnswer>,
+    pub findings: Vec<Finding>,
+    pub evidence: Vec<EvidenceLink>,
+    pub conclusion: Option<Conclusion>,
+    pub review: Option<Review>,
+    pub review_reason: Option<String>,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A row of the inspection list, read from the projection without loading the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectionSummary {
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub place_id: Option<String>,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub started_at_ms: i64,
+    pub conclusion: Option<Conclusion>,
+    pub departments: Vec<String>,
+    pub answered: u32,
+    pub violations: u32,
+    pub has_conflicts: bool,
+    pub updated_at_ms: i64,
+}
+
+/// Filters for the inspection list; every field narrows, None means any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InspectionFilter {
+    pub jurisdiction_id: Option<String>,
+    pub shift: Option<Shift>,
+    pub mode: Option<Mode>,
+    pub conclusion: Option<Conclusion>,
+    pub department: Option<String>,
+    pub started_from_ms: Option<i64>,
+    pub started_to_ms: Option<i64>,
+    pub has_conflicts: Option<bool>,
+}

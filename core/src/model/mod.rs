@@ -1,0 +1,50 @@
+//! Domain records from DOMAIN.md. Plain values: the store turns them into documents and back.
+
+mod case;
+mod identity;
+mod inspection;
+mod jurisdiction;
+mod ledger;
+mod patrol;
+mod place;
+mod record;
+mod template;
+
+pub use case::*;
+pub use identity::*;
+pub use inspection::*;
+pub use jurisdiction::*;
+pub use ledger::*;
+pub use patrol::*;
+pub use place::*;
+pub use record::*;
+pub use template::*;
+
+/// Declares a string-backed enum with stable wire names, `as_str` and `parse`.
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name { $(#[serde(rename = $wire)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $wire),+ } }
+            pub fn parse(s: &str) -> Option<Self> { match s { $($wire => Some($name::$variant),)+ _ => None } }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+/// Refuses coordinates that cannot be on Earth (and NaN).
+pub fn check_lat_lon(lat: f64, lon: f64) -> crate::Result<()> {
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(crate::Error::invalid("latitude", format!("{lat} is outside -90..90")));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(crate::Error::invalid("longitude", format!("{lon} is outside -180..180")));
+    }
+    Ok(())
+}

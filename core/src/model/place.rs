@@ -1,0 +1,27 @@
+use super::wire_enum;
+use serde::{Deserialize, Serialize};
+
+wire_enum!(
+    /// Key places (重点场所).
+    PlaceType {
+        OfficeBuilding = "office_building",
+        Residential = "residential",
+        RentedHousing = "rented_housing",
+        Hotel = "hotel",
+        Cafe = "cafe",
+        Childcare = "childcare",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub name: String,
+    pub place_type: PlaceType,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Owner or managing unit (房屋产权人、受委托管理单位).
+    pub owner: String,
+}

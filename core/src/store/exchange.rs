@@ -1,0 +1,111 @@
+//! Store-to-store exchange without a server: one side says what it has (its heads per
+//! document), the other exports exactly the changes it lacks, and the first imports them.
+//! Import is all-or-nothing and idempotent: duplicated or re-ordered bundles are harmless.
+
+use super::{Inner, Store, insert_changes, load_doc, projection};
+use crate::bundle::ChangeBundle;
+use crate::doc::parse_change;
+use crate::{Error, Result};
+use automerge::{Automerge, Change, ChangeHash, ReadDoc};
+use std::collections::BTreeMap;
+
+/// What a store holds: for every document, its current heads (hex).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PeerState {
+    pub heads: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    pub documents: usize,
+    /// Changes that were new to this store (duplicates are not counted).
+    pub changes_added: usize,
+}
+
+impl Store {
+    pub fn peer_state(&self) -> Result<PeerState> {
+        let inner = self.lock();
+        let mut stmt = inner.conn.prepare("SELECT doc_id, heads FROM documents")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut heads = BTreeMap::new();
+        for row in rows {
+            let (id, h) = row?;
+            heads.insert(id, h.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect());
+        }
+        Ok(PeerState { heads })
+    }
+
+    /// The changes this store has and `peer` lacks, for every document.
+    pub fn export_changes(&self, peer: &PeerState) -> Result<Vec<u8>> {
+        let mut inner = self.lock();
+        let ids: Vec<String> = inner.conn.prepare("SELECT doc_id FROM documents ORDER BY doc_id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut bundle = ChangeBundle::default();
+        for id in ids {
+            let their: Vec<ChangeHash> = peer.heads.get(&id).map(|h| h.iter().filter_map(|s| s.parse().ok()).collect()).unwrap_or_default();
+            let doc = inner.doc(&id)?;
+            if their == doc.get_heads() {
+                continue;
+            }
+            // Heads the peer has that we do not know say nothing about what it lacks; ignore them.
+            let known: Vec<ChangeHash> = their.into_iter().filter(|h| doc.get_change_by_hash(h).is_some()).collect();
+            for mut change in doc.get_changes(&known) {
+                bundle.entries.push((id.clone(), change.bytes().into_owned()));
+            }
+        }
+        Ok(bundle.encode())
+    }
+
+    /// Imports a bundle from another store. Either every change is stored or none is.
+    pub fn import_changes(&self, bytes: &[u8]) -> Result<ImportReport> {
+        let bundle = ChangeBundle::decode(bytes)?;
+        let mut by_doc: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        for (id, change) in bundle.entries {
+            by_doc.entry(id).or_default().push(parse_change(&change)?);
+        }
+        self.lock().import(by_doc, false)
+    }
+
+    /// Imports a whole saved Automerge document as the record `id` (merging with what is here).
+    pub fn import_document(&self, id: &str, bytes: &[u8]) -> Result<ImportReport> {
+        let doc = Automerge::load(bytes).map_err(|e| Error::CorruptChanges(format!("document {id}: {e}")))?;
+        let mut by_doc = BTreeMap::new();
+        by_doc.insert(id.to_owned(), doc.get_changes(&[]));
+        self.lock().import(by_doc, false)
+    }
+}
+
+impl Inner {
+    /// Applies changes from elsewhere to many documents in one transaction.
+    pub(crate) fn import(&mut self, by_doc: BTreeMap<String, Vec<Change>>, from_server: bool) -> Result<ImportReport> {
+        let touched: Vec<String> = by_doc.keys().cloned().collect();
+        let result = self.import_inner(by_doc, from_server);
+        if result.is_err() {
+            // Memory must match disk again: drop what was half applied.
+            self.forget_cached(touched);
+        }
+        result
+    }
+
+    fn import_inner(&mut self, by_doc: BTreeMap<String, Vec<Change>>, from_server: bool) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        for (id, changes) in &by_doc {
+            if !self.docs.contains_key(id) {
+                let doc = load_doc(&self.conn, &self.actor, id)?.unwrap_or_else(|| Automerge::new().with_actor(self.actor.clone()));
+                self.docs.insert(id.clone(), doc);
+            }
+            let doc = self.docs.get_mut(id).expect("inserted above");
+            doc.apply_changes(changes.iter().cloned()).map_err(|e| Error::CorruptChanges(format!("document {id}: {e}")))?;
+        }
+        let tx = self.conn.transaction()?;
+        for (id, changes) in by_doc {
+            let added = insert_changes(&tx, &id, changes, from_server)?;
+            if added > 0 {
+                report.documents += 1;
+                report.changes_added += added;
+                projection::write(&tx, &id, &self.docs[&id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+}

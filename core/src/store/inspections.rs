@@ -1,0 +1,315 @@
+//! Inspections (检查): several officers answer one checklist on their own phones.
+
+use super::projection::search_text;
+use super::{Inner, Store};
+use crate::doc::{DocView, Edit};
+use crate::util::{new_id, now_ms};
+use crate::{
+    AnswerType, AnswerValue, ChecklistTemplate, Conclusion, Error, EvidenceLink, Finding, Inspection, InspectionFilter,
+    InspectionSummary, ItemAnswer, Mode, NewInspection, Officer, PlaceType, RecordKind, Result, Review, Shift,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::json;
+
+const MAPS: &[&str] = &["team", "answers", "findings", "evidence"];
+
+impl Store {
+    /// Starts an inspection; the signed-in officer is its first team member.
+    pub fn start_inspection(&self, new: NewInspection) -> Result<String> {
+        let mut inner = self.lock();
+        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        inner.template(&new.template_id, new.template_version)?;
+        inner.jurisdiction(&new.jurisdiction_id)?;
+        let place_type = match &new.place_id {
+            Some(place) => inner.place_type(place)?,
+            None => None,
+        };
+        let edits = vec![
+            Edit::Set("template_id", json!(new.template_id)),
+            Edit::Set("template_version", json!(new.template_version)),
+            Edit::Set("jurisdiction_id", json!(new.jurisdiction_id)),
+            Edit::Set("shift", json!(new.shift.as_str())),
+            Edit::Set("mode", json!(new.mode.as_str())),
+            Edit::Set("approach", json!(new.approach.as_str())),
+            Edit::Set("place_id", json!(new.place_id)),
+            Edit::Set("place_type", json!(place_type.map(PlaceType::as_str))),
+            Edit::Set("ledger_id", json!(new.ledger_id)),
+            Edit::Set("started_at", json!(now_ms())),
+            team_entry(&officer),
+        ];
+        inner.create(RecordKind::Inspection, "insp", MAPS, &edits)
+    }
+
+    /// Adds the signed-in officer to the inspection's team.
+    pub fn join_inspection(&self, id: &str) -> Result<()> {
+        let mut inner = self.lock();
+        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        inner.inspection(id)?;
+        inner.edit(id, &[team_entry(&officer)])
+    }
+
+    /// Answers one checklist item. Answering again replaces the answer, and settles a conflict
+    /// on that item.
+    pub fn answer_item(&self, id: &str, item_id: &str, value: AnswerValue, note: &str) -> Result<()> {
+        let mut inner = self.lock();
+        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        let inspection = inner.inspection(id)?;
+        let template = inner.template(&inspection.template_id, inspection.template_version)?;
+        check_answer(&template, &inspection, &inner.place_type_of(id)?, item_id, &value)?;
+        let answer = ItemAnswer {
+            item_id: item_id.to_owned(),
+            value,
+            note: note.trim().to_owned(),
+            answered_by: officer,
+            device_id: inner.device_id.clone(),
+            answered_at_ms: now_ms(),
+        };
+        inner.edit(id, &[Edit::Entry("answers", item_id.to_owned(), serde_json::to_value(&answer).expect("plain JSON"))])
+    }
+
+    /// Records a finding (发现问题); every officer's findings are kept.
+    pub fn add_finding(&self, id: &str, text: &str) -> Result<String> {
+        if text.trim().is_empty() {
+            return Err(Error::invalid("finding", "it is empty"));
+        }
+        let mut inner = self.lock();
+        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        inner.inspection(id)?;
+        let finding = Finding { id: new_id("find"), text: text.trim().to_owned(), by: officer.name, at_ms: now_ms() };
+        inner.edit(id, &[Edit::Entry("findings", finding.id.clone(), serde_json::to_value(&finding).expect("plain JSON"))])?;
+        Ok(finding.id)
+    }
+
+    /// Concludes the inspection once the template's rules hold: every item that applies is
+    /// answered; a "yes" (violation seen) has a note and evidence; "no problem" has no "yes".
+    pub fn conclude_inspection(&self, id: &str, conclusion: Conclusion) -> Result<()> {
+        let mut inner = self.lock();
+        let inspection = inner.inspection(id)?;
+        let template = inner.template(&inspection.template_id, inspection.template_version)?;
+        let place_type = inner.place_type_of(id)?;
+        check_conclusion(&template, &inspection, place_type, conclusion)?;
+        inner.edit(id, &[Edit::Set("conclusion", json!(conclusion.as_str())), Edit::Set("ended_at", json!(now_ms()))])
+    }
+
+    /// A supervisor's review: approve, or ask for re-inspection with a reason.
+    pub fn review_inspection(&self, id: &str, review: Review, reason: &str) -> Result<()> {
+        if review == Review::ReinspectionRequested && reason.trim().is_empty() {
+            return Err(Error::invalid("review", "a re-inspection request needs a reason"));
+        }
+        let mut inner = self.lock();
+        inner.inspection(id)?;
+        inner.edit(id, &[Edit::Set("review", json!(review.as_str())), Edit::Set("review_reason", json!(reason.trim()))])
+    }
+
+    pub fn inspection(&self, id: &str) -> Result<Inspection> {
+        self.lock().inspection(id)
+    }
+
+    /// A page of the inspection list, newest first, read from the projection only.
+    pub fn list_inspections(&self, filter: &InspectionFilter, limit: u32, offset: u32) -> Result<Vec<InspectionSummary>> {
+        let inner = self.lock();
+        let mut sql = String::from(
+            "SELECT doc_id, jurisdiction_id, place_id, shift, mode, started_at, conclusion, departments, answered,
+                    violations, has_conflicts, updated_at FROM inspections WHERE 1 = 1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn rusqlite::ToSql>| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(j) = &filter.jurisdiction_id {
+            let path = inner.jurisdiction_path(j)?;
+            arg(&mut sql, " AND jurisdiction_id IN (SELECT id FROM jurisdictions WHERE path LIKE ? || '%')", Box::new(path));
+        }
+        if let Some(s) = filter.shift {
+            arg(&mut sql, " AND shift = ?", Box::new(s.as_str()));
+        }
+        if let Some(m) = filter.mode {
+            arg(&mut sql, " AND mode = ?", Box::new(m.as_str()));
+        }
+        if let Some(c) = filter.conclusion {
+            arg(&mut sql, " AND conclusion = ?", Box::new(c.as_str()));
+        }
+        if let Some(d) = &filter.department {
+            arg(&mut sql, " AND (',' || departments || ',') LIKE '%,' || ? || ',%'", Box::new(d.clone()));
+        }
+        if let Some(t) = filter.started_from_ms {
+            arg(&mut sql, " AND started_at >= ?", Box::new(t));
+        }
+        if let Some(t) = filter.started_to_ms {
+            arg(&mut sql, " AND started_at < ?", Box::new(t));
+        }
+        if let Some(c) = filter.has_conflicts {
+            arg(&mut sql, " AND has_conflicts = ?", Box::new(c));
+        }
+        arg(&mut sql, " ORDER BY updated_at DESC, doc_id LIMIT ?", Box::new(limit));
+        arg(&mut sql, " OFFSET ?", Box::new(offset));
+        let mut stmt = inner.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            let departments: String = r.get(7)?;
+            Ok(InspectionSummary {
+                id: r.get(0)?,
+                jurisdiction_id: r.get(1)?,
+                place_id: r.get(2)?,
+                shift: Shift::parse(&r.get::<_, String>(3)?).unwrap_or(Shift::Day),
+                mode: Mode::parse(&r.get::<_, String>(4)?).unwrap_or(Mode::Spot),
+                started_at_ms: r.get(5)?,
+                conclusion: r.get::<_, Option<String>>(6)?.and_then(|c| Conclusion::parse(&c)),
+                departments: departments.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect(),
+                answered: r.get(8)?,
+                violations: r.get(9)?,
+                has_conflicts: r.get(10)?,
+                updated_at_ms: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Inner {
+    pub(crate) fn inspection(&mut self, id: &str) -> Result<Inspection> {
+        let doc = self.doc(id)?;
+        let view = DocView(doc);
+        if view.str("kind").as_deref() != Some(RecordKind::Inspection.as_str()) {
+            return Err(Error::NotFound { kind: "inspection", id: id.to_owned() });
+        }
+        Ok(materialize(id, &view))
+    }
+
+    fn place_type(&self, place_id: &str) -> Result<Option<PlaceType>> {
+        let t: Option<String> = self.conn.query_row("SELECT place_type FROM places WHERE doc_id = ?1", [place_id], |r| r.get(0)).optional()?;
+        Ok(t.and_then(|t| PlaceType::parse(&t)))
+    }
+
+    fn place_type_of(&mut self, inspection_id: &str) -> Result<Option<PlaceType>> {
+        Ok(DocView(self.doc(inspection_id)?).str("place_type").and_then(|t| PlaceType::parse(&t)))
+    }
+
+    /// Links a stored evidence item to an inspection (and maybe one of its items).
+    pub(crate) fn link_evidence(&mut self, id: &str, link: &EvidenceLink) -> Result<()> {
+        self.edit(id, &[Edit::Entry("evidence", link.hash.clone(), serde_json::to_value(link).expect("plain JSON"))])
+    }
+}
+
+fn team_entry(officer: &Officer) -> Edit {
+    let key = if officer.cert_no.is_empty() { officer.name.clone() } else { officer.cert_no.clone() };
+    Edit::Entry("team", key, serde_json::to_value(officer).expect("plain JSON"))
+}
+
+fn materialize(id: &str, v: &DocView<'_>) -> Inspection {
+    let mut findings: Vec<Finding> = v.entries("findings").into_iter().map(|(_, f)| f).collect();
+    findings.sort_by(|a: &Finding, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
+    Inspection {
+        id: id.to_owned(),
+        template_id: v.str("template_id").unwrap_or_default(),
+        template_version: v.i64("template_version").unwrap_or(0) as u32,
+        jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
+        shift: v.str("shift").and_then(|s| Shift::parse(&s)).unwrap_or(Shift::Day),
+        mode: v.str("mode").and_then(|s| Mode::parse(&s)).unwrap_or(Mode::Spot),
+        approach: v.str("approach").and_then(|s| crate::Approach::parse(&s)).unwrap_or(crate::Approach::Open),
+        place_id: v.str("place_id"),
+        ledger_id: v.str("ledger_id"),
+        started_at_ms: v.i64("started_at").unwrap_or(0),
+        ended_at_ms: v.i64("ended_at"),
+        team: v.entries("team").into_iter().map(|(_, o)| o).collect(),
+        answers: v.entries("answers").into_iter().map(|(_, a)| a).collect(),
+        findings,
+        evidence: v.entries("evidence").into_iter().map(|(_, e)| e).collect(),
+        conclusion: v.str("conclusion").and_then(|s| Conclusion::parse(&s)),
+        review: v.str("review").and_then(|s| Review::parse(&s)),
+        review_reason: v.str("review_reason").filter(|r| !r.is_empty()),
+        conflicts: v.conflicts(),
+    }
+}
+
+fn check_answer(t: &ChecklistTemplate, i: &Inspection, place_type: &Option<PlaceType>, item_id: &str, value: &AnswerValue) -> Result<()> {
+    let item = t.item(item_id).ok_or_else(|| Error::UnknownItem {
+        item: item_id.to_owned(),
+        template: t.id.clone(),
+        version: t.version,
+    })?;
+    let fits = matches!(
+        (item.answer_type, value),
+        (AnswerType::YesNo, AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable)
+            | (AnswerType::Count, AnswerValue::Count(_))
+            | (AnswerType::Text, AnswerValue::Text(_))
+    );
+    if !fits {
+        let expected = match item.answer_type {
+            AnswerType::YesNo => "yes/no/not applicable",
+            AnswerType::Count => "a count",
+            AnswerType::Text => "text",
+        };
+        return Err(Error::WrongAnswerType { item: item_id.to_owned(), expected, got: value.type_name() });
+    }
+    if let Some(why) = item.not_applicable_because(i.shift, *place_type) {
+        return Err(Error::ItemNotApplicable { item: item_id.to_owned(), why });
+    }
+    Ok(())
+}
+
+fn check_conclusion(t: &ChecklistTemplate, i: &Inspection, place_type: Option<PlaceType>, conclusion: Conclusion) -> Result<()> {
+    let mut problems = Vec::new();
+    if let Some(c) = i.conflicts.iter().find(|c| c.field.starts_with("answers.")) {
+        problems.push(format!("{} has conflicting answers to settle", &c.field["answers.".len()..]));
+    }
+    let mut violations = 0;
+    for item in t.items.iter().filter(|it| it.not_applicable_because(i.shift, place_type).is_none()) {
+        match i.answers.iter().find(|a| a.item_id == item.id) {
+            None => problems.push(format!("item {} is not answered", item.id)),
+            Some(a) if a.value == AnswerValue::Yes => {
+                violations += 1;
+                if a.note.is_empty() {
+                    problems.push(format!("item {} is answered yes without a note", item.id));
+                }
+                if !i.evidence.iter().any(|e| e.item_id.as_deref() == Some(item.id.as_str())) {
+                    problems.push(format!("item {} is answered yes without evidence", item.id));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    if conclusion == Conclusion::NoProblem && violations > 0 {
+        problems.push(format!("{violations} item(s) are answered yes, so the conclusion cannot be no problem"));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::NotReady(problems.join("; "))) }
+}
+
+pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result<String> {
+    let i = materialize(id, v);
+    let mut departments: Vec<&str> = i.team.iter().map(|o| o.department.as_str()).filter(|d| !d.is_empty()).collect();
+    departments.sort();
+    departments.dedup();
+    let violations = i.answers.iter().filter(|a| a.value == AnswerValue::Yes).count();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO inspections (doc_id, jurisdiction_id, place_id, ledger_id, template_id, template_version,
+            shift, mode, approach, started_at, ended_at, conclusion, review, departments, answered, violations,
+            has_conflicts, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?
+    .execute(params![
+        id,
+        i.jurisdiction_id,
+        i.place_id,
+        i.ledger_id,
+        i.template_id,
+        i.template_version,
+        i.shift.as_str(),
+        i.mode.as_str(),
+        i.approach.as_str(),
+        i.started_at_ms,
+        i.ended_at_ms,
+        i.conclusion.map(Conclusion::as_str),
+        i.review.map(Review::as_str),
+        departments.join(","),
+        i.answers.len() as i64,
+        violations as i64,
+        !i.conflicts.is_empty(),
+        now_ms(),
+    ])?;
+    let texts = i.answers.iter().map(|a| a.note.as_str())
+        .chain(i.findings.iter().map(|f| f.text.as_str()))
+        .chain(i.team.iter().map(|o| o.name.as_str()))
+        .chain(i.review_reason.as_deref());
+    Ok(search_text(texts))
+}

@@ -1,0 +1,234 @@
+//! The one entry point: a [`Store`] opened on a directory owns the SQLite database (WAL, one
+//! writer) and the evidence folder. Every record edit is one Automerge change and one SQLite
+//! transaction that stores the change and updates the record's projection row together.
+
+mod cases;
+mod exchange;
+mod inspections;
+mod ledger;
+mod patrols;
+mod places;
+pub(crate) mod projection;
+mod reference;
+pub(crate) mod schema;
+mod search;
+
+pub use exchange::{ImportReport, PeerState};
+pub use cases::StepDetails;
+pub use search::SearchHit;
+
+use crate::doc::{self, Author, Edit};
+use crate::util::{new_id, now_ms, random_bytes};
+use crate::{AuditEntry, ChecklistTemplate, DeviceIdentity, Error, Officer, RecordKind, Result};
+use automerge::{ActorId, Automerge, Change};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+const DB_FILE: &str = "xuncha.db";
+const EVIDENCE_DIR: &str = "evidence";
+/// Documents kept decoded in memory; beyond this the cache is emptied (they reload from disk).
+const DOC_CACHE_LIMIT: usize = 512;
+
+/// The device's store. Safe to share between threads: one writer at a time.
+pub struct Store {
+    dir: PathBuf,
+    inner: Mutex<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) conn: Connection,
+    pub(crate) device_id: String,
+    actor: ActorId,
+    pub(crate) officer: Option<Officer>,
+    docs: HashMap<String, Automerge>,
+    templates: HashMap<(String, u32), ChecklistTemplate>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, upgrading an older database.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Store> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(dir.join(EVIDENCE_DIR))?;
+        let mut conn = Connection::open(dir.join(DB_FILE))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: an acknowledged edit survives power loss, not only a killed process.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::migrate(&mut conn)?;
+        let device_id = match conn
+            .query_row("SELECT device_id FROM device WHERE id = 1", [], |r| r.get::<_, String>(0))
+            .optional()?
+        {
+            Some(id) => id,
+            None => {
+                let id = hex::encode(random_bytes::<16>());
+                conn.execute("INSERT INTO device (id, device_id, created_at) VALUES (1, ?1, ?2)", params![id, now_ms()])?;
+                id
+            }
+        };
+        let officer = conn.query_row(
+            "SELECT officer_name, officer_department, officer_cert_no FROM device WHERE id = 1",
+            [],
+            |r| {
+                Ok(r.get::<_, Option<String>>(0)?.map(|name| Officer {
+                    name,
+                    department: r.get::<_, Option<String>>(1).ok().flatten().unwrap_or_default(),
+                    cert_no: r.get::<_, Option<String>>(2).ok().flatten().unwrap_or_default(),
+                }))
+            },
+        )?;
+        let actor = ActorId::from(hex::decode(&device_id).map_err(|_| Error::invalid("device id", "not hex"))?);
+        let inner = Inner { conn, device_id, actor, officer, docs: HashMap::new(), templates: HashMap::new() };
+        Ok(Store { dir, inner: Mutex::new(inner) })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn evidence_dir(&self) -> PathBuf {
+        self.dir.join(EVIDENCE_DIR)
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction rolls back),
+        // and the document cache is dropped below, so the poisoned state is safe to reuse.
+        self.inner.lock().unwrap_or_else(|poisoned| {
+            let mut inner = poisoned.into_inner();
+            inner.docs.clear();
+            inner
+        })
+    }
+
+    pub fn identity(&self) -> DeviceIdentity {
+        let inner = self.lock();
+        DeviceIdentity { device_id: inner.device_id.clone(), officer: inner.officer.clone() }
+    }
+
+    /// Signs an officer in on this device; their name and certificate number go on every edit.
+    pub fn sign_in(&self, officer: Officer) -> Result<()> {
+        if officer.name.trim().is_empty() {
+            return Err(Error::invalid("officer name", "it is empty"));
+        }
+        let mut inner = self.lock();
+        inner.conn.execute(
+            "UPDATE device SET officer_name = ?1, officer_department = ?2, officer_cert_no = ?3 WHERE id = 1",
+            params![officer.name, officer.department, officer.cert_no],
+        )?;
+        inner.officer = Some(officer);
+        Ok(())
+    }
+
+    pub fn sign_out(&self) -> Result<()> {
+        let mut inner = self.lock();
+        inner.conn.execute("UPDATE device SET officer_name = NULL, officer_department = NULL, officer_cert_no = NULL WHERE id = 1", [])?;
+        inner.officer = None;
+        Ok(())
+    }
+
+    /// Every field edit of a record, oldest first: who, on which device, when, old → new.
+    pub fn audit_trail(&self, record_id: &str) -> Result<Vec<AuditEntry>> {
+        let mut inner = self.lock();
+        Ok(doc::audit_trail(inner.doc(record_id)?))
+    }
+
+    /// The whole document of a record, saved in Automerge's compact format.
+    pub fn document_bytes(&self, record_id: &str) -> Result<Vec<u8>> {
+        let mut inner = self.lock();
+        Ok(inner.doc(record_id)?.save())
+    }
+
+    /// The current heads of a record's document, hex encoded and sorted.
+    pub fn heads(&self, record_id: &str) -> Result<Vec<String>> {
+        let mut inner = self.lock();
+        Ok(inner.doc(record_id)?.get_heads().iter().map(|h| h.to_string()).collect())
+    }
+}
+
+impl Inner {
+    pub(crate) fn author(&self) -> Result<Author> {
+        let officer = self.officer.as_ref().ok_or(Error::NotSignedIn)?;
+        Ok(Author::new(officer, &self.device_id))
+    }
+
+    /// The decoded document of a record, loaded from its changes if not cached.
+    pub(crate) fn doc(&mut self, id: &str) -> Result<&mut Automerge> {
+        if !self.docs.contains_key(id) {
+            let doc = load_doc(&self.conn, &self.actor, id)?.ok_or_else(|| Error::NotFound { kind: "record", id: id.to_owned() })?;
+            if self.docs.len() >= DOC_CACHE_LIMIT {
+                self.docs.clear();
+            }
+            self.docs.insert(id.to_owned(), doc);
+        }
+        Ok(self.docs.get_mut(id).expect("just inserted"))
+    }
+
+    /// Creates a record document and stores it; returns its id.
+    pub(crate) fn create(&mut self, kind: RecordKind, prefix: &str, maps: &[&'static str], edits: &[Edit]) -> Result<String> {
+        let author = self.author()?;
+        let id = new_id(prefix);
+        let (doc, change) = doc::create(&self.actor, &author, kind.as_str(), &id, maps, edits)?;
+        self.docs.insert(id.clone(), doc);
+        self.persist(&id, vec![change], true)?;
+        Ok(id)
+    }
+
+    /// Applies `edits` to a record as one change, stored durably with its projection.
+    pub(crate) fn edit(&mut self, id: &str, edits: &[Edit]) -> Result<()> {
+        let author = self.author()?;
+        let change = doc::apply(self.doc(id)?, &author, edits)?;
+        self.persist(id, vec![change], true)
+    }
+
+    /// Stores changes already applied to the cached document, and its projection, in one
+    /// transaction. On failure the cached document is dropped so memory matches disk again.
+    fn persist(&mut self, id: &str, changes: Vec<Change>, local: bool) -> Result<()> {
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            let doc = self.docs.get(id).expect("persist follows a load");
+            insert_changes(&tx, id, changes, local)?;
+            projection::write(&tx, id, doc)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if result.is_err() {
+            self.docs.remove(id);
+        }
+        result
+    }
+
+    pub(crate) fn forget_cached(&mut self, ids: impl IntoIterator<Item = String>) {
+        for id in ids {
+            self.docs.remove(&id);
+        }
+    }
+}
+
+pub(crate) fn insert_changes(tx: &Transaction<'_>, doc_id: &str, changes: Vec<Change>, local: bool) -> Result<usize> {
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut added = 0;
+    for mut change in changes {
+        let hash = change.hash();
+        added += stmt.execute(params![doc_id, &hash.0[..], change.bytes().as_ref(), local])?;
+    }
+    Ok(added)
+}
+
+/// Rebuilds a document from its stored changes; None if the record has none.
+pub(crate) fn load_doc(conn: &Connection, actor: &ActorId, id: &str) -> Result<Option<Automerge>> {
+    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let changes = stmt
+        .query_map([id], |r| r.get::<_, Vec<u8>>(0))?
+        .map(|b| doc::parse_change(&b?))
+        .collect::<Result<Vec<_>>>()?;
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let mut doc = Automerge::new().with_actor(actor.clone());
+    doc.apply_changes(changes)?;
+    Ok(Some(doc))
+}
+
