@@ -14,3 +14,29 @@ mod util;
 pub use error::{Error, Result};
 pub use model::*;
 pub use store::{ImportReport, PeerState, SearchHit, StepDetails, Store};
+
+/// Hooks for tests of schema upgrades; not part of the app API.
+#[doc(hidden)]
+pub mod testing {
+    use crate::Result;
+    use std::path::Path;
+
+    pub const SCHEMA_VERSION: i64 = crate::store::schema::VERSION;
+
+    /// Creates a database at an older schema version, as an older app would have left it.
+    pub fn create_database_at(path: &Path, version: i64) -> Result<()> {
+        let mut conn = rusqlite::Connection::open(path)?;
+        crate::store::schema::migrate_to(&mut conn, version)
+    }
+
+    /// The schema as SQLite reports it, and the user version: equal dumps mean equal schemas.
+    pub fn schema_dump(path: &Path) -> Result<(i64, Vec<String>)> {
+        let conn = rusqlite::Connection::open(path)?;
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let mut stmt = conn.prepare("SELECT type || ' ' || name || ' ' || tbl_name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok((version, rows))
+    }
+}

@@ -38,7 +38,11 @@ pub struct Author {
 
 impl Author {
     pub fn new(officer: &Officer, device_id: &str) -> Self {
-        Author { officer: officer.name.clone(), cert_no: officer.cert_no.clone(), device_id: device_id.to_owned() }
+        Author {
+            officer: officer.name.clone(),
+            cert_no: officer.cert_no.clone(),
+            device_id: device_id.to_owned(),
+        }
     }
 }
 
@@ -56,9 +60,19 @@ pub(crate) struct FieldEdit {
 }
 
 /// A new, empty document for a record of `kind`, with its named maps, written by `actor`.
-pub fn create(actor: &ActorId, author: &Author, kind: &str, id: &str, maps: &[&'static str], edits: &[Edit]) -> Result<(Automerge, Change)> {
+pub fn create(
+    actor: &ActorId,
+    author: &Author,
+    kind: &str,
+    id: &str,
+    maps: &[&'static str],
+    edits: &[Edit],
+) -> Result<(Automerge, Change)> {
     let mut doc = Automerge::new().with_actor(actor.clone());
-    let mut all = vec![Edit::Set("kind", Json::from(kind)), Edit::Set("id", Json::from(id))];
+    let mut all = vec![
+        Edit::Set("kind", Json::from(kind)),
+        Edit::Set("id", Json::from(id)),
+    ];
     all.extend_from_slice(edits);
     let change = commit(&mut doc, author, &all, maps)?;
     Ok((doc, change))
@@ -69,7 +83,12 @@ pub fn apply(doc: &mut Automerge, author: &Author, edits: &[Edit]) -> Result<Cha
     commit(doc, author, edits, &[])
 }
 
-fn commit(doc: &mut Automerge, author: &Author, edits: &[Edit], create_maps: &[&'static str]) -> Result<Change> {
+fn commit(
+    doc: &mut Automerge,
+    author: &Author,
+    edits: &[Edit],
+    create_maps: &[&'static str],
+) -> Result<Change> {
     let mut tx = doc.transaction();
     let mut log = Vec::with_capacity(edits.len());
     let result: Result<()> = (|| {
@@ -81,13 +100,23 @@ fn commit(doc: &mut Automerge, author: &Author, edits: &[Edit], create_maps: &[&
                 Edit::Set(key, value) => {
                     let old = scalar_json(&tx, &ROOT, key);
                     tx.put(ROOT, *key, to_scalar(value))?;
-                    log.push(FieldEdit { field: key.to_string(), old, new: Some(value.clone()) });
+                    log.push(FieldEdit {
+                        field: key.to_string(),
+                        old,
+                        new: Some(value.clone()),
+                    });
                 }
                 Edit::Entry(map, key, value) => {
-                    let obj = map_id(&tx, map).ok_or_else(|| Error::CorruptChanges(format!("the document has no map {map}")))?;
+                    let obj = map_id(&tx, map).ok_or_else(|| {
+                        Error::CorruptChanges(format!("the document has no map {map}"))
+                    })?;
                     let old = entry_json(&tx, &obj, key);
                     tx.put(&obj, key.as_str(), value.to_string())?;
-                    log.push(FieldEdit { field: format!("{map}.{key}"), old, new: Some(value.clone()) });
+                    log.push(FieldEdit {
+                        field: format!("{map}.{key}"),
+                        old,
+                        new: Some(value.clone()),
+                    });
                 }
             }
         }
@@ -97,10 +126,19 @@ fn commit(doc: &mut Automerge, author: &Author, edits: &[Edit], create_maps: &[&
         tx.rollback();
         return Err(e);
     }
-    let message = serde_json::to_string(&ChangeMessage { author: author.clone(), edits: log }).expect("plain JSON");
-    let (hash, _) = tx.commit_with(CommitOptions::default().with_message(message).with_time(crate::util::now_ms()));
+    let message = serde_json::to_string(&ChangeMessage {
+        author: author.clone(),
+        edits: log,
+    })
+    .expect("plain JSON");
+    let (hash, _) = tx.commit_with(
+        CommitOptions::default()
+            .with_message(message)
+            .with_time(crate::util::now_ms()),
+    );
     let hash = hash.ok_or_else(|| Error::invalid("edit", "it changes nothing"))?;
-    doc.get_change_by_hash(&hash).ok_or_else(|| Error::CorruptChanges("the change just made is missing".into()))
+    doc.get_change_by_hash(&hash)
+        .ok_or_else(|| Error::CorruptChanges("the change just made is missing".into()))
 }
 
 fn to_scalar(v: &Json) -> ScalarValue {
@@ -124,7 +162,9 @@ fn from_scalar(v: &Value<'_>) -> Option<Json> {
             ScalarValue::Boolean(b) => Json::Bool(*b),
             ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Json::from(*i),
             ScalarValue::Uint(u) => Json::from(*u),
-            ScalarValue::F64(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+            ScalarValue::F64(f) => serde_json::Number::from_f64(*f)
+                .map(Json::Number)
+                .unwrap_or(Json::Null),
             ScalarValue::Str(s) => Json::from(s.as_str()),
             _ => Json::Null,
         }),
@@ -168,7 +208,9 @@ impl DocView<'_> {
     /// The winning entries of a named map, sorted by key, parsed into `T`; entries that do not
     /// parse (from a newer app version, say) are skipped.
     pub fn entries<T: serde::de::DeserializeOwned>(&self, map: &str) -> Vec<(String, T)> {
-        let Some(obj) = map_id(self.0, map) else { return Vec::new() };
+        let Some(obj) = map_id(self.0, map) else {
+            return Vec::new();
+        };
         self.0
             .keys(&obj)
             .filter_map(|k| {
@@ -185,10 +227,14 @@ impl DocView<'_> {
         let mut push = |obj: &ObjId, key: &str, field: String| {
             let all = doc.get_all(obj, key).unwrap_or_default();
             if all.len() > 1 {
-                let mut values: Vec<String> = all.iter().filter_map(|(v, _)| from_scalar(v)).map(|v| match v {
-                    Json::String(s) => s,
-                    other => other.to_string(),
-                }).collect();
+                let mut values: Vec<String> = all
+                    .iter()
+                    .filter_map(|(v, _)| from_scalar(v))
+                    .map(|v| match v {
+                        Json::String(s) => s,
+                        other => other.to_string(),
+                    })
+                    .collect();
                 values.sort();
                 out.push(Conflict { field, values });
             }

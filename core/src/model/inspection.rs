@@ -37,7 +37,9 @@ pub enum AnswerValue {
 impl AnswerValue {
     pub fn type_name(&self) -> &'static str {
         match self {
-            AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable => "yes/no/not applicable",
+            AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable => {
+                "yes/no/not applicable"
+            }
             AnswerValue::Count(_) => "a count",
             AnswerValue::Text(_) => "text",
         }

@@ -6,6 +6,19 @@ wire_enum!(
     RecordKind { Inspection = "inspection", Patrol = "patrol", Case = "case", LedgerEntry = "ledger_entry", Place = "place" }
 );
 
+impl RecordKind {
+    /// How errors name the kind.
+    pub fn noun(self) -> &'static str {
+        match self {
+            RecordKind::Inspection => "inspection",
+            RecordKind::Patrol => "patrol",
+            RecordKind::Case => "case",
+            RecordKind::LedgerEntry => "ledger entry",
+            RecordKind::Place => "place",
+        }
+    }
+}
+
 /// Concurrent edits to one field that neither side had seen: all values are kept and shown
 /// until a later edit settles them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,11 +1,13 @@
 //! Leads and cases (线索 / 案件) through the closed loop, each step with who, when, which
 //! department, deadline and evidence.
 
-use super::projection::search_text;
 use super::Store;
+use super::projection::search_text;
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
-use crate::{Case, CaseSource, CaseState, CaseStep, CaseSummary, Error, NewCase, RecordKind, Result};
+use crate::{
+    Case, CaseSource, CaseState, CaseStep, CaseSummary, Error, NewCase, RecordKind, Result,
+};
 use rusqlite::{Transaction, params};
 use serde_json::json;
 
@@ -27,29 +29,48 @@ impl Store {
         let mut inner = self.lock();
         inner.author()?;
         inner.jurisdiction(&new.jurisdiction_id)?;
-        let state = if new.source == CaseSource::Warning { CaseState::Warning } else { CaseState::Received };
-        inner.create(RecordKind::Case, "case", &["steps"], &[
-            Edit::Set("jurisdiction_id", json!(new.jurisdiction_id)),
-            Edit::Set("source", json!(new.source.as_str())),
-            Edit::Set("summary", json!(new.summary.trim())),
-            Edit::Set("inspection_id", json!(new.inspection_id)),
-            Edit::Set("state", json!(state.as_str())),
-            Edit::Set("deadline", json!(new.deadline_ms)),
-            Edit::Set("opened_at", json!(now_ms())),
-        ])
+        let state = if new.source == CaseSource::Warning {
+            CaseState::Warning
+        } else {
+            CaseState::Received
+        };
+        inner.create(
+            RecordKind::Case,
+            "case",
+            &["steps"],
+            &[
+                Edit::Set("jurisdiction_id", json!(new.jurisdiction_id)),
+                Edit::Set("source", json!(new.source.as_str())),
+                Edit::Set("summary", json!(new.summary.trim())),
+                Edit::Set("inspection_id", json!(new.inspection_id)),
+                Edit::Set("state", json!(state.as_str())),
+                Edit::Set("deadline", json!(new.deadline_ms)),
+                Edit::Set("opened_at", json!(now_ms())),
+            ],
+        )
     }
 
     /// Moves a case to its next state; only the loop's allowed transitions are accepted.
     pub fn advance_case(&self, id: &str, to: CaseState, details: &StepDetails) -> Result<()> {
         let mut inner = self.lock();
         let author = inner.author()?;
-        let case = materialize(id, &DocView(inner.doc(id)?))?;
+        let case = materialize(id, &inner.record(id, RecordKind::Case)?);
         if !case.state.allowed_next().contains(&to) {
-            let allowed = case.state.allowed_next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+            let allowed = case
+                .state
+                .allowed_next()
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             return Err(Error::IllegalTransition {
                 from: case.state.as_str(),
                 to: to.as_str(),
-                allowed: if allowed.is_empty() { "none (the case is closed)".into() } else { allowed },
+                allowed: if allowed.is_empty() {
+                    "none (the case is closed)".into()
+                } else {
+                    allowed
+                },
             });
         }
         let step = CaseStep {
@@ -65,7 +86,11 @@ impl Store {
         };
         let mut edits = vec![
             Edit::Set("state", json!(to.as_str())),
-            Edit::Entry("steps", step.id.clone(), serde_json::to_value(&step).expect("plain JSON")),
+            Edit::Entry(
+                "steps",
+                step.id.clone(),
+                serde_json::to_value(&step).expect("plain JSON"),
+            ),
         ];
         if !step.department.is_empty() {
             edits.push(Edit::Set("department", json!(step.department)));
@@ -82,7 +107,7 @@ impl Store {
             return Err(Error::invalid("department", "it is empty"));
         }
         let mut inner = self.lock();
-        materialize(id, &DocView(inner.doc(id)?))?;
+        inner.record(id, RecordKind::Case)?;
         let mut edits = vec![Edit::Set("department", json!(department.trim()))];
         if let Some(d) = deadline_ms {
             edits.push(Edit::Set("deadline", json!(d)));
@@ -92,11 +117,15 @@ impl Store {
 
     pub fn case(&self, id: &str) -> Result<Case> {
         let mut inner = self.lock();
-        materialize(id, &DocView(inner.doc(id)?))
+        Ok(materialize(id, &inner.record(id, RecordKind::Case)?))
     }
 
     /// The case board: every case in a jurisdiction subtree, optionally in one state.
-    pub fn list_cases(&self, jurisdiction_id: &str, state: Option<CaseState>) -> Result<Vec<CaseSummary>> {
+    pub fn list_cases(
+        &self,
+        jurisdiction_id: &str,
+        state: Option<CaseState>,
+    ) -> Result<Vec<CaseSummary>> {
         let inner = self.lock();
         let path = inner.jurisdiction_path(jurisdiction_id)?;
         let mut stmt = inner.conn.prepare_cached(
@@ -121,28 +150,31 @@ impl Store {
     }
 }
 
-fn materialize(id: &str, v: &DocView<'_>) -> Result<Case> {
-    if v.str("kind").as_deref() != Some(RecordKind::Case.as_str()) {
-        return Err(Error::NotFound { kind: "case", id: id.to_owned() });
-    }
+fn materialize(id: &str, v: &DocView<'_>) -> Case {
     let mut steps: Vec<CaseStep> = v.entries("steps").into_iter().map(|(_, s)| s).collect();
     steps.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
-    Ok(Case {
+    Case {
         id: id.to_owned(),
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
-        source: v.str("source").and_then(|s| CaseSource::parse(&s)).unwrap_or(CaseSource::Tip),
+        source: v
+            .str("source")
+            .and_then(|s| CaseSource::parse(&s))
+            .unwrap_or(CaseSource::Tip),
         summary: v.str("summary").unwrap_or_default(),
         inspection_id: v.str("inspection_id"),
-        state: v.str("state").and_then(|s| CaseState::parse(&s)).unwrap_or(CaseState::Received),
+        state: v
+            .str("state")
+            .and_then(|s| CaseState::parse(&s))
+            .unwrap_or(CaseState::Received),
         department: v.str("department"),
         deadline_ms: v.i64("deadline"),
         steps,
         conflicts: v.conflicts(),
-    })
+    }
 }
 
 pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result<String> {
-    let c = materialize(id, v)?;
+    let c = materialize(id, v);
     tx.prepare_cached(
         "INSERT OR REPLACE INTO cases (doc_id, jurisdiction_id, source, summary, state, department, deadline,
             inspection_id, has_conflicts, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -151,5 +183,9 @@ pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result
         id, c.jurisdiction_id, c.source.as_str(), c.summary, c.state.as_str(), c.department, c.deadline_ms,
         c.inspection_id, !c.conflicts.is_empty(), now_ms()
     ])?;
-    Ok(search_text([c.summary.as_str()].into_iter().chain(c.steps.iter().map(|s| s.note.as_str()))))
+    Ok(search_text(
+        [c.summary.as_str()]
+            .into_iter()
+            .chain(c.steps.iter().map(|s| s.note.as_str())),
+    ))
 }

@@ -1,10 +1,13 @@
 //! The key-target ledger (台账): entries come in and go out with a reason; history is kept.
 
-use super::projection::search_text;
 use super::Store;
+use super::projection::search_text;
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
-use crate::{Error, LedgerCategory, LedgerEntry, LedgerMove, LedgerStatus, NewLedgerEntry, RecordKind, Result};
+use crate::{
+    Error, LedgerCategory, LedgerEntry, LedgerMove, LedgerStatus, NewLedgerEntry, RecordKind,
+    Result,
+};
 use rusqlite::{Transaction, params};
 use serde_json::json;
 
@@ -12,20 +15,37 @@ impl Store {
     /// Enters an institution or person on the ledger (入账).
     pub fn add_ledger_entry(&self, new: &NewLedgerEntry) -> Result<String> {
         if new.name.trim().is_empty() || new.reason.trim().is_empty() {
-            return Err(Error::invalid("ledger entry", "name and reason are required"));
+            return Err(Error::invalid(
+                "ledger entry",
+                "name and reason are required",
+            ));
         }
         let mut inner = self.lock();
         let author = inner.author()?;
         inner.jurisdiction(&new.jurisdiction_id)?;
-        let entry = LedgerMove { status: LedgerStatus::In, reason: new.reason.trim().to_owned(), at_ms: now_ms(), by: author.officer };
-        inner.create(RecordKind::LedgerEntry, "ledger", &["history"], &[
-            Edit::Set("jurisdiction_id", json!(new.jurisdiction_id)),
-            Edit::Set("name", json!(new.name.trim())),
-            Edit::Set("category", json!(new.category.as_str())),
-            Edit::Set("address", json!(new.address)),
-            Edit::Set("status", json!(LedgerStatus::In.as_str())),
-            Edit::Entry("history", new_id("move"), serde_json::to_value(&entry).expect("plain JSON")),
-        ])
+        let entry = LedgerMove {
+            status: LedgerStatus::In,
+            reason: new.reason.trim().to_owned(),
+            at_ms: now_ms(),
+            by: author.officer,
+        };
+        inner.create(
+            RecordKind::LedgerEntry,
+            "ledger",
+            &["history"],
+            &[
+                Edit::Set("jurisdiction_id", json!(new.jurisdiction_id)),
+                Edit::Set("name", json!(new.name.trim())),
+                Edit::Set("category", json!(new.category.as_str())),
+                Edit::Set("address", json!(new.address)),
+                Edit::Set("status", json!(LedgerStatus::In.as_str())),
+                Edit::Entry(
+                    "history",
+                    new_id("move"),
+                    serde_json::to_value(&entry).expect("plain JSON"),
+                ),
+            ],
+        )
     }
 
     /// Moves an entry in or out of the ledger with a reason (入账 / 出账).
@@ -35,46 +55,68 @@ impl Store {
         }
         let mut inner = self.lock();
         let author = inner.author()?;
-        let current = materialize(id, &DocView(inner.doc(id)?))?;
+        let current = materialize(id, &inner.record(id, RecordKind::LedgerEntry)?);
         if current.status == status {
-            return Err(Error::invalid("ledger move", format!("the entry is already {status}")));
+            return Err(Error::invalid(
+                "ledger move",
+                format!("the entry is already {status}"),
+            ));
         }
-        let entry = LedgerMove { status, reason: reason.trim().to_owned(), at_ms: now_ms(), by: author.officer };
-        inner.edit(id, &[
-            Edit::Set("status", json!(status.as_str())),
-            Edit::Entry("history", new_id("move"), serde_json::to_value(&entry).expect("plain JSON")),
-        ])
+        let entry = LedgerMove {
+            status,
+            reason: reason.trim().to_owned(),
+            at_ms: now_ms(),
+            by: author.officer,
+        };
+        inner.edit(
+            id,
+            &[
+                Edit::Set("status", json!(status.as_str())),
+                Edit::Entry(
+                    "history",
+                    new_id("move"),
+                    serde_json::to_value(&entry).expect("plain JSON"),
+                ),
+            ],
+        )
     }
 
     pub fn ledger_entry(&self, id: &str) -> Result<LedgerEntry> {
         let mut inner = self.lock();
-        materialize(id, &DocView(inner.doc(id)?))
+        Ok(materialize(id, &inner.record(id, RecordKind::LedgerEntry)?))
     }
 }
 
-fn materialize(id: &str, v: &DocView<'_>) -> Result<LedgerEntry> {
-    if v.str("kind").as_deref() != Some(RecordKind::LedgerEntry.as_str()) {
-        return Err(Error::NotFound { kind: "ledger entry", id: id.to_owned() });
-    }
+fn materialize(id: &str, v: &DocView<'_>) -> LedgerEntry {
     let mut history: Vec<LedgerMove> = v.entries("history").into_iter().map(|(_, m)| m).collect();
     history.sort_by_key(|m| m.at_ms);
-    Ok(LedgerEntry {
+    LedgerEntry {
         id: id.to_owned(),
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
         name: v.str("name").unwrap_or_default(),
-        category: v.str("category").and_then(|c| LedgerCategory::parse(&c)).unwrap_or(LedgerCategory::ConvertedInstitution),
+        category: v
+            .str("category")
+            .and_then(|c| LedgerCategory::parse(&c))
+            .unwrap_or(LedgerCategory::ConvertedInstitution),
         address: v.str("address").unwrap_or_default(),
-        status: v.str("status").and_then(|s| LedgerStatus::parse(&s)).unwrap_or(LedgerStatus::In),
+        status: v
+            .str("status")
+            .and_then(|s| LedgerStatus::parse(&s))
+            .unwrap_or(LedgerStatus::In),
         history,
-    })
+    }
 }
 
 pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result<String> {
-    let e = materialize(id, v)?;
+    let e = materialize(id, v);
     tx.prepare_cached(
         "INSERT OR REPLACE INTO ledger_entries (doc_id, jurisdiction_id, name, category, address, status, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![id, e.jurisdiction_id, e.name, e.category.as_str(), e.address, e.status.as_str(), now_ms()])?;
-    Ok(search_text([e.name.as_str(), e.address.as_str()].into_iter().chain(e.history.iter().map(|m| m.reason.as_str()))))
+    Ok(search_text(
+        [e.name.as_str(), e.address.as_str()]
+            .into_iter()
+            .chain(e.history.iter().map(|m| m.reason.as_str())),
+    ))
 }

@@ -13,8 +13,8 @@ mod reference;
 pub(crate) mod schema;
 mod search;
 
-pub use exchange::{ImportReport, PeerState};
 pub use cases::StepDetails;
+pub use exchange::{ImportReport, PeerState};
 pub use search::SearchHit;
 
 use crate::doc::{self, Author, Edit};
@@ -59,13 +59,18 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         let device_id = match conn
-            .query_row("SELECT device_id FROM device WHERE id = 1", [], |r| r.get::<_, String>(0))
+            .query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
+                r.get::<_, String>(0)
+            })
             .optional()?
         {
             Some(id) => id,
             None => {
                 let id = hex::encode(random_bytes::<16>());
-                conn.execute("INSERT INTO device (id, device_id, created_at) VALUES (1, ?1, ?2)", params![id, now_ms()])?;
+                conn.execute(
+                    "INSERT INTO device (id, device_id, created_at) VALUES (1, ?1, ?2)",
+                    params![id, now_ms()],
+                )?;
                 id
             }
         };
@@ -75,14 +80,34 @@ impl Store {
             |r| {
                 Ok(r.get::<_, Option<String>>(0)?.map(|name| Officer {
                     name,
-                    department: r.get::<_, Option<String>>(1).ok().flatten().unwrap_or_default(),
-                    cert_no: r.get::<_, Option<String>>(2).ok().flatten().unwrap_or_default(),
+                    department: r
+                        .get::<_, Option<String>>(1)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
+                    cert_no: r
+                        .get::<_, Option<String>>(2)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
                 }))
             },
         )?;
-        let actor = ActorId::from(hex::decode(&device_id).map_err(|_| Error::invalid("device id", "not hex"))?);
-        let inner = Inner { conn, device_id, actor, officer, docs: HashMap::new(), templates: HashMap::new() };
-        Ok(Store { dir, inner: Mutex::new(inner) })
+        let actor = ActorId::from(
+            hex::decode(&device_id).map_err(|_| Error::invalid("device id", "not hex"))?,
+        );
+        let inner = Inner {
+            conn,
+            device_id,
+            actor,
+            officer,
+            docs: HashMap::new(),
+            templates: HashMap::new(),
+        };
+        Ok(Store {
+            dir,
+            inner: Mutex::new(inner),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -105,7 +130,10 @@ impl Store {
 
     pub fn identity(&self) -> DeviceIdentity {
         let inner = self.lock();
-        DeviceIdentity { device_id: inner.device_id.clone(), officer: inner.officer.clone() }
+        DeviceIdentity {
+            device_id: inner.device_id.clone(),
+            officer: inner.officer.clone(),
+        }
     }
 
     /// Signs an officer in on this device; their name and certificate number go on every edit.
@@ -144,7 +172,12 @@ impl Store {
     /// The current heads of a record's document, hex encoded and sorted.
     pub fn heads(&self, record_id: &str) -> Result<Vec<String>> {
         let mut inner = self.lock();
-        Ok(inner.doc(record_id)?.get_heads().iter().map(|h| h.to_string()).collect())
+        Ok(inner
+            .doc(record_id)?
+            .get_heads()
+            .iter()
+            .map(|h| h.to_string())
+            .collect())
     }
 }
 
@@ -157,7 +190,10 @@ impl Inner {
     /// The decoded document of a record, loaded from its changes if not cached.
     pub(crate) fn doc(&mut self, id: &str) -> Result<&mut Automerge> {
         if !self.docs.contains_key(id) {
-            let doc = load_doc(&self.conn, &self.actor, id)?.ok_or_else(|| Error::NotFound { kind: "record", id: id.to_owned() })?;
+            let doc = load_doc(&self.conn, &self.actor, id)?.ok_or_else(|| Error::NotFound {
+                kind: "record",
+                id: id.to_owned(),
+            })?;
             if self.docs.len() >= DOC_CACHE_LIMIT {
                 self.docs.clear();
             }
@@ -166,8 +202,27 @@ impl Inner {
         Ok(self.docs.get_mut(id).expect("just inserted"))
     }
 
+    /// The document of a record of `kind`, refusing ids of other kinds. Reads only what the
+    /// caller asks of the view, so checking a large record stays cheap.
+    pub(crate) fn record(&mut self, id: &str, kind: RecordKind) -> Result<doc::DocView<'_>> {
+        let view = doc::DocView(self.doc(id)?);
+        if view.str("kind").as_deref() != Some(kind.as_str()) {
+            return Err(Error::NotFound {
+                kind: kind.noun(),
+                id: id.to_owned(),
+            });
+        }
+        Ok(view)
+    }
+
     /// Creates a record document and stores it; returns its id.
-    pub(crate) fn create(&mut self, kind: RecordKind, prefix: &str, maps: &[&'static str], edits: &[Edit]) -> Result<String> {
+    pub(crate) fn create(
+        &mut self,
+        kind: RecordKind,
+        prefix: &str,
+        maps: &[&'static str],
+        edits: &[Edit],
+    ) -> Result<String> {
         let author = self.author()?;
         let id = new_id(prefix);
         let (doc, change) = doc::create(&self.actor, &author, kind.as_str(), &id, maps, edits)?;
@@ -207,8 +262,15 @@ impl Inner {
     }
 }
 
-pub(crate) fn insert_changes(tx: &Transaction<'_>, doc_id: &str, changes: Vec<Change>, local: bool) -> Result<usize> {
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local) VALUES (?1, ?2, ?3, ?4)")?;
+pub(crate) fn insert_changes(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    changes: Vec<Change>,
+    local: bool,
+) -> Result<usize> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     let mut added = 0;
     for mut change in changes {
         let hash = change.hash();
@@ -219,7 +281,8 @@ pub(crate) fn insert_changes(tx: &Transaction<'_>, doc_id: &str, changes: Vec<Ch
 
 /// Rebuilds a document from its stored changes; None if the record has none.
 pub(crate) fn load_doc(conn: &Connection, actor: &ActorId, id: &str) -> Result<Option<Automerge>> {
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
     let changes = stmt
         .query_map([id], |r| r.get::<_, Vec<u8>>(0))?
         .map(|b| doc::parse_change(&b?))
@@ -231,4 +294,3 @@ pub(crate) fn load_doc(conn: &Connection, actor: &ActorId, id: &str) -> Result<O
     doc.apply_changes(changes)?;
     Ok(Some(doc))
 }
-

@@ -1,7 +1,7 @@
 //! Patrol logs (巡查记录) of grid captains and building managers.
 
-use super::projection::search_text;
 use super::Store;
+use super::projection::search_text;
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
 use crate::{Error, Level, PatrolLog, PatrolPoint, PatrolResult, RecordKind, Result};
@@ -14,50 +14,63 @@ impl Store {
         let mut inner = self.lock();
         let author = inner.author()?;
         if inner.jurisdiction(grid_id)?.level != Level::Grid {
-            return Err(Error::invalid("patrol grid", format!("{grid_id} is not a grid")));
+            return Err(Error::invalid(
+                "patrol grid",
+                format!("{grid_id} is not a grid"),
+            ));
         }
-        inner.create(RecordKind::Patrol, "patrol", &["points"], &[
-            Edit::Set("grid_id", json!(grid_id)),
-            Edit::Set("officer", json!(author.officer)),
-            Edit::Set("started_at", json!(now_ms())),
-        ])
+        inner.create(
+            RecordKind::Patrol,
+            "patrol",
+            &["points"],
+            &[
+                Edit::Set("grid_id", json!(grid_id)),
+                Edit::Set("officer", json!(author.officer)),
+                Edit::Set("started_at", json!(now_ms())),
+            ],
+        )
     }
 
     /// Adds a GPS point of the route.
     pub fn add_patrol_point(&self, id: &str, point: PatrolPoint) -> Result<()> {
         crate::model::check_lat_lon(point.lat, point.lon)?;
-        if !(point.accuracy_m > 0.0) {
-            return Err(Error::invalid("accuracy", format!("{} m is not a positive number", point.accuracy_m)));
-        }
+        crate::model::check_accuracy(point.accuracy_m)?;
         let mut inner = self.lock();
-        materialize(id, &DocView(inner.doc(id)?))?;
-        inner.edit(id, &[Edit::Entry("points", new_id("pt"), serde_json::to_value(&point).expect("plain JSON"))])
+        inner.record(id, RecordKind::Patrol)?;
+        inner.edit(
+            id,
+            &[Edit::Entry(
+                "points",
+                new_id("pt"),
+                serde_json::to_value(&point).expect("plain JSON"),
+            )],
+        )
     }
 
     /// Ends the patrol with its result; "nothing found" is a result like any other.
     pub fn finish_patrol(&self, id: &str, result: PatrolResult, note: &str) -> Result<()> {
         let mut inner = self.lock();
-        materialize(id, &DocView(inner.doc(id)?))?;
-        inner.edit(id, &[
-            Edit::Set("result", json!(result.as_str())),
-            Edit::Set("note", json!(note.trim())),
-            Edit::Set("ended_at", json!(now_ms())),
-        ])
+        inner.record(id, RecordKind::Patrol)?;
+        inner.edit(
+            id,
+            &[
+                Edit::Set("result", json!(result.as_str())),
+                Edit::Set("note", json!(note.trim())),
+                Edit::Set("ended_at", json!(now_ms())),
+            ],
+        )
     }
 
     pub fn patrol(&self, id: &str) -> Result<PatrolLog> {
         let mut inner = self.lock();
-        materialize(id, &DocView(inner.doc(id)?))
+        Ok(materialize(id, &inner.record(id, RecordKind::Patrol)?))
     }
 }
 
-fn materialize(id: &str, v: &DocView<'_>) -> Result<PatrolLog> {
-    if v.str("kind").as_deref() != Some(RecordKind::Patrol.as_str()) {
-        return Err(Error::NotFound { kind: "patrol", id: id.to_owned() });
-    }
+fn materialize(id: &str, v: &DocView<'_>) -> PatrolLog {
     let mut points: Vec<PatrolPoint> = v.entries("points").into_iter().map(|(_, p)| p).collect();
     points.sort_by_key(|p| p.at_ms);
-    Ok(PatrolLog {
+    PatrolLog {
         id: id.to_owned(),
         grid_id: v.str("grid_id").unwrap_or_default(),
         officer: v.str("officer").unwrap_or_default(),
@@ -67,11 +80,11 @@ fn materialize(id: &str, v: &DocView<'_>) -> Result<PatrolLog> {
         result: v.str("result").and_then(|r| PatrolResult::parse(&r)),
         note: v.str("note").unwrap_or_default(),
         conflicts: v.conflicts(),
-    })
+    }
 }
 
 pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result<String> {
-    let p = materialize(id, v)?;
+    let p = materialize(id, v);
     tx.prepare_cached(
         "INSERT OR REPLACE INTO patrols (doc_id, grid_id, officer, started_at, ended_at, result, points, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

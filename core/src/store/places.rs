@@ -1,7 +1,7 @@
 //! Key places (重点场所).
 
-use super::projection::search_text;
 use super::Store;
+use super::projection::search_text;
 use crate::doc::{DocView, Edit};
 use crate::util::now_ms;
 use crate::{Error, Place, PlaceType, RecordKind, Result};
@@ -18,24 +18,25 @@ impl Store {
         }
         let mut inner = self.lock();
         inner.jurisdiction(&place.jurisdiction_id)?;
-        inner.create(RecordKind::Place, "place", &[], &[
-            Edit::Set("jurisdiction_id", json!(place.jurisdiction_id)),
-            Edit::Set("name", json!(place.name.trim())),
-            Edit::Set("place_type", json!(place.place_type.as_str())),
-            Edit::Set("address", json!(place.address)),
-            Edit::Set("lat", json!(place.lat)),
-            Edit::Set("lon", json!(place.lon)),
-            Edit::Set("owner", json!(place.owner)),
-        ])
+        inner.create(
+            RecordKind::Place,
+            "place",
+            &[],
+            &[
+                Edit::Set("jurisdiction_id", json!(place.jurisdiction_id)),
+                Edit::Set("name", json!(place.name.trim())),
+                Edit::Set("place_type", json!(place.place_type.as_str())),
+                Edit::Set("address", json!(place.address)),
+                Edit::Set("lat", json!(place.lat)),
+                Edit::Set("lon", json!(place.lon)),
+                Edit::Set("owner", json!(place.owner)),
+            ],
+        )
     }
 
     pub fn place(&self, id: &str) -> Result<Place> {
         let mut inner = self.lock();
-        let view = DocView(inner.doc(id)?);
-        if view.str("kind").as_deref() != Some(RecordKind::Place.as_str()) {
-            return Err(Error::NotFound { kind: "place", id: id.to_owned() });
-        }
-        Ok(materialize(id, &view))
+        Ok(materialize(id, &inner.record(id, RecordKind::Place)?))
     }
 
     /// Places in a jurisdiction subtree, by name.
@@ -51,7 +52,8 @@ impl Store {
                 id: r.get(0)?,
                 jurisdiction_id: r.get(1)?,
                 name: r.get(2)?,
-                place_type: PlaceType::parse(&r.get::<_, String>(3)?).unwrap_or(PlaceType::Residential),
+                place_type: PlaceType::parse(&r.get::<_, String>(3)?)
+                    .unwrap_or(PlaceType::Residential),
                 address: r.get(4)?,
                 lat: r.get(5)?,
                 lon: r.get(6)?,
@@ -67,7 +69,10 @@ fn materialize(id: &str, v: &DocView<'_>) -> Place {
         id: id.to_owned(),
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
         name: v.str("name").unwrap_or_default(),
-        place_type: v.str("place_type").and_then(|t| PlaceType::parse(&t)).unwrap_or(PlaceType::Residential),
+        place_type: v
+            .str("place_type")
+            .and_then(|t| PlaceType::parse(&t))
+            .unwrap_or(PlaceType::Residential),
         address: v.str("address").unwrap_or_default(),
         lat: v.field("lat").and_then(|x| x.as_f64()),
         lon: v.field("lon").and_then(|x| x.as_f64()),
@@ -82,5 +87,9 @@ pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![id, p.jurisdiction_id, p.name, p.place_type.as_str(), p.address, p.lat, p.lon, now_ms()])?;
-    Ok(search_text([p.name.as_str(), p.address.as_str(), p.owner.as_str()]))
+    Ok(search_text([
+        p.name.as_str(),
+        p.address.as_str(),
+        p.owner.as_str(),
+    ]))
 }

@@ -13,27 +13,47 @@ impl Store {
         let tx = inner.conn.transaction()?;
         for node in nodes {
             if node.id.trim().is_empty() || node.name.trim().is_empty() {
-                return Err(Error::invalid("jurisdiction", "id and name must not be empty"));
+                return Err(Error::invalid(
+                    "jurisdiction",
+                    "id and name must not be empty",
+                ));
             }
             let path = match &node.parent_id {
                 None => {
                     if node.level != Level::City {
-                        return Err(Error::invalid("jurisdiction", format!("{} has no parent but is not a city", node.id)));
+                        return Err(Error::invalid(
+                            "jurisdiction",
+                            format!("{} has no parent but is not a city", node.id),
+                        ));
                     }
                     format!("/{}/", node.id)
                 }
                 Some(parent) => {
                     let (path, level): (String, String) = tx
-                        .query_row("SELECT path, level FROM jurisdictions WHERE id = ?1", [parent], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .query_row(
+                            "SELECT path, level FROM jurisdictions WHERE id = ?1",
+                            [parent],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
                         .optional()?
-                        .ok_or_else(|| Error::invalid("jurisdiction", format!("parent {parent} of {} is not known", node.id)))?;
+                        .ok_or_else(|| {
+                            Error::invalid(
+                                "jurisdiction",
+                                format!("parent {parent} of {} is not known", node.id),
+                            )
+                        })?;
                     if Level::parse(&level).and_then(Level::child) != Some(node.level) {
-                        return Err(Error::invalid("jurisdiction", format!("{} is a {} under a {level}", node.id, node.level)));
+                        return Err(Error::invalid(
+                            "jurisdiction",
+                            format!("{} is a {} under a {level}", node.id, node.level),
+                        ));
                     }
                     format!("{path}{}/", node.id)
                 }
             };
-            let bounds = node.bounds.map(|b| serde_json::to_string(&b).expect("plain JSON"));
+            let bounds = node
+                .bounds
+                .map(|b| serde_json::to_string(&b).expect("plain JSON"));
             tx.execute(
                 "INSERT INTO jurisdictions (id, parent_id, level, name, path, bounds) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, level = excluded.level,
@@ -68,22 +88,35 @@ impl Store {
         }
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = template.items.iter().find(|i| !seen.insert(&i.id)) {
-            return Err(Error::invalid("checklist template", format!("item id {} appears twice", dup.id)));
+            return Err(Error::invalid(
+                "checklist template",
+                format!("item id {} appears twice", dup.id),
+            ));
         }
         let body = serde_json::to_string(template).expect("plain JSON");
         let inner = self.lock();
         let existing: Option<String> = inner
             .conn
-            .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![template.id, template.version], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM templates WHERE id = ?1 AND version = ?2",
+                params![template.id, template.version],
+                |r| r.get(0),
+            )
             .optional()?;
         match existing {
             Some(old) if old == body => Ok(()),
             Some(_) => Err(Error::invalid(
                 "checklist template",
-                format!("{} version {} is already published with other content; publish a new version", template.id, template.version),
+                format!(
+                    "{} version {} is already published with other content; publish a new version",
+                    template.id, template.version
+                ),
             )),
             None => {
-                inner.conn.execute("INSERT INTO templates (id, version, body) VALUES (?1, ?2, ?3)", params![template.id, template.version, body])?;
+                inner.conn.execute(
+                    "INSERT INTO templates (id, version, body) VALUES (?1, ?2, ?3)",
+                    params![template.id, template.version, body],
+                )?;
                 Ok(())
             }
         }
@@ -96,8 +129,15 @@ impl Store {
     /// The highest stored version of a template.
     pub fn latest_template(&self, id: &str) -> Result<ChecklistTemplate> {
         let mut inner = self.lock();
-        let version: Option<u32> = inner.conn.query_row("SELECT max(version) FROM templates WHERE id = ?1", [id], |r| r.get(0))?;
-        let version = version.ok_or_else(|| Error::NotFound { kind: "checklist template", id: id.to_owned() })?;
+        let version: Option<u32> = inner.conn.query_row(
+            "SELECT max(version) FROM templates WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let version = version.ok_or_else(|| Error::NotFound {
+            kind: "checklist template",
+            id: id.to_owned(),
+        })?;
         inner.template(id, version)
     }
 }
@@ -110,26 +150,46 @@ impl Inner {
         }
         let body: String = self
             .conn
-            .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM templates WHERE id = ?1 AND version = ?2",
+                params![id, version],
+                |r| r.get(0),
+            )
             .optional()?
-            .ok_or_else(|| Error::UnknownTemplate { id: id.to_owned(), version })?;
-        let t: ChecklistTemplate = serde_json::from_str(&body).map_err(|e| Error::invalid("stored template", e.to_string()))?;
+            .ok_or_else(|| Error::UnknownTemplate {
+                id: id.to_owned(),
+                version,
+            })?;
+        let t: ChecklistTemplate = serde_json::from_str(&body)
+            .map_err(|e| Error::invalid("stored template", e.to_string()))?;
         self.templates.insert(key, t.clone());
         Ok(t)
     }
 
     pub(crate) fn jurisdiction(&self, id: &str) -> Result<Jurisdiction> {
         self.conn
-            .query_row("SELECT id, parent_id, level, name, bounds FROM jurisdictions WHERE id = ?1", [id], row_to_jurisdiction)
+            .query_row(
+                "SELECT id, parent_id, level, name, bounds FROM jurisdictions WHERE id = ?1",
+                [id],
+                row_to_jurisdiction,
+            )
             .optional()?
-            .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
+            .ok_or_else(|| Error::NotFound {
+                kind: "jurisdiction",
+                id: id.to_owned(),
+            })
     }
 
     pub(crate) fn jurisdiction_path(&self, id: &str) -> Result<String> {
         self.conn
-            .query_row("SELECT path FROM jurisdictions WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT path FROM jurisdictions WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?
-            .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
+            .ok_or_else(|| Error::NotFound {
+                kind: "jurisdiction",
+                id: id.to_owned(),
+            })
     }
 }
 

@@ -14,7 +14,16 @@ pub(crate) struct Step {
     reproject: bool,
 }
 
-pub(crate) const STEPS: &[Step] = &[Step { sql: V1, reproject: false }, Step { sql: V2_SEARCH, reproject: true }];
+pub(crate) const STEPS: &[Step] = &[
+    Step {
+        sql: V1,
+        reproject: false,
+    },
+    Step {
+        sql: V2_SEARCH,
+        reproject: true,
+    },
+];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
 
@@ -78,7 +87,7 @@ CREATE TABLE inspections (
     has_conflicts INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE INDEX inspections_updated ON inspections(updated_at DESC);
+CREATE INDEX inspections_updated ON inspections(updated_at DESC, doc_id);
 CREATE INDEX inspections_started ON inspections(started_at);
 CREATE INDEX inspections_jurisdiction ON inspections(jurisdiction_id);
 CREATE TABLE places (
@@ -130,8 +139,7 @@ CREATE INDEX cases_state ON cases(state, deadline);
 
 /// Version 2: full-text search over notes, names and addresses. Chinese has no spaces, so the
 /// trigram tokenizer (substring match) is used; the index is filled from existing documents.
-const V2_SEARCH: &str =
-    "CREATE VIRTUAL TABLE search USING fts5(doc_id UNINDEXED, kind UNINDEXED, body, tokenize = 'trigram');";
+const V2_SEARCH: &str = "CREATE VIRTUAL TABLE search USING fts5(doc_id UNINDEXED, kind UNINDEXED, body, tokenize = 'trigram');";
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves
 /// the old version intact.
@@ -142,7 +150,13 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
 pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > VERSION {
-        return Err(Error::SchemaTooNew { found, supported: VERSION });
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: VERSION,
+        });
+    }
+    if found >= target {
+        return Ok(());
     }
     let tx = conn.transaction()?;
     let mut reproject = false;
@@ -153,7 +167,7 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     if reproject && found > 0 {
         super::projection::reproject_all(&tx)?;
     }
-    tx.pragma_update(None, "user_version", target.max(found))?;
+    tx.pragma_update(None, "user_version", target)?;
     tx.commit()?;
     Ok(())
 }

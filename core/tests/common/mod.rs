@@ -6,7 +6,9 @@ use xuncha_core::{Approach, Mode, NewInspection, Shift, Store};
 /// A store on disk with the reference data, signed in as fixture officer `who`.
 pub fn store_at(dir: &Path, who: usize) -> Store {
     let store = Store::open(dir).expect("store opens");
-    store.sign_in(xuncha_fixtures::officers()[who].clone()).unwrap();
+    store
+        .sign_in(xuncha_fixtures::officers()[who].clone())
+        .unwrap();
     xuncha_fixtures::load_reference(&store).unwrap();
     store
 }
@@ -27,7 +29,9 @@ pub fn new_inspection(shift: Shift, place_id: Option<String>) -> NewInspection {
 /// Everything a user could see change: per-document heads and the number of stored changes.
 pub fn fingerprint(store: &Store) -> (xuncha_core::PeerState, i64) {
     let conn = rusqlite::Connection::open(store.dir().join("xuncha.db")).unwrap();
-    let n: i64 = conn.query_row("SELECT count(*) FROM changes", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
     (store.peer_state().unwrap(), n)
 }
 
