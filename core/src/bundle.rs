@@ -19,11 +19,7 @@ pub struct ChangeBundle {
 
 impl ChangeBundle {
     pub fn encode(&self) -> Vec<u8> {
-        let size: usize = self
-            .entries
-            .iter()
-            .map(|(id, c)| id.len() + c.len() + 8)
-            .sum();
+        let size: usize = self.entries.iter().map(|(id, c)| id.len() + c.len() + 8).sum();
         let mut out = Vec::with_capacity(4 + size);
         out.extend_from_slice(MAGIC);
         for (id, change) in &self.entries {
@@ -45,15 +41,10 @@ impl ChangeBundle {
         while !bytes.is_empty() {
             let id_len = take_varint(&mut bytes).ok_or_else(|| bad("has a broken id length"))?;
             if id_len == 0 || id_len > MAX_ID_LEN || id_len as usize > bytes.len() {
-                return Err(bad(&format!(
-                    "entry {} has an id length of {id_len}",
-                    entries.len()
-                )));
+                return Err(bad(&format!("entry {} has an id length of {id_len}", entries.len())));
             }
             let (id, rest) = bytes.split_at(id_len as usize);
-            let id = std::str::from_utf8(id)
-                .map_err(|_| bad("has an id that is not UTF-8"))?
-                .to_owned();
+            let id = std::str::from_utf8(id).map_err(|_| bad("has an id that is not UTF-8"))?.to_owned();
             bytes = rest;
             let len = take_varint(&mut bytes).ok_or_else(|| bad("has a broken change length"))?;
             if len == 0 || len > MAX_CHANGE_LEN || len as usize > bytes.len() {
@@ -102,21 +93,13 @@ mod tests {
 
     #[test]
     fn round_trips_and_refuses_truncation() {
-        let b = ChangeBundle {
-            entries: vec![
-                ("insp-1".into(), vec![1, 2, 3]),
-                ("case-2".into(), vec![9; 300]),
-            ],
-        };
+        let b = ChangeBundle { entries: vec![("insp-1".into(), vec![1, 2, 3]), ("case-2".into(), vec![9; 300])] };
         let bytes = b.encode();
         assert_eq!(ChangeBundle::decode(&bytes).unwrap(), b);
         for cut in 0..bytes.len() {
             // Every proper prefix either fails or decodes fewer entries; it never invents data.
             if let Ok(d) = ChangeBundle::decode(&bytes[..cut]) {
-                assert!(
-                    d.entries.len() < b.entries.len(),
-                    "prefix {cut} decoded everything"
-                );
+                assert!(d.entries.len() < b.entries.len(), "prefix {cut} decoded everything");
             }
         }
         assert!(ChangeBundle::decode(b"nope").is_err());

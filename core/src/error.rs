@@ -14,25 +14,13 @@ pub enum Error {
     #[error("checklist template {id} version {version} is not known to this store")]
     UnknownTemplate { id: String, version: u32 },
     #[error("checklist item {item} is not in template {template} version {version}")]
-    UnknownItem {
-        item: String,
-        template: String,
-        version: u32,
-    },
+    UnknownItem { item: String, template: String, version: u32 },
     #[error("checklist item {item} expects {expected}, but got {got}")]
-    WrongAnswerType {
-        item: String,
-        expected: &'static str,
-        got: &'static str,
-    },
+    WrongAnswerType { item: String, expected: &'static str, got: &'static str },
     #[error("checklist item {item} does not apply to this inspection: {why}")]
     ItemNotApplicable { item: String, why: String },
     #[error("a case in state {from} cannot move to {to}; allowed next: {allowed}")]
-    IllegalTransition {
-        from: &'static str,
-        to: &'static str,
-        allowed: String,
-    },
+    IllegalTransition { from: &'static str, to: &'static str, allowed: String },
     #[error("the inspection cannot be concluded yet: {0}")]
     NotReady(String),
     #[error("the change data cannot be read: {0}")]
@@ -41,18 +29,13 @@ pub enum Error {
     NotSignedIn,
     #[error("invalid {field}: {why}")]
     Invalid { field: &'static str, why: String },
-    #[error(
-        "the database was written by a newer app (schema {found}, this app knows up to {supported})"
-    )]
+    #[error("the database was written by a newer app (schema {found}, this app knows up to {supported})")]
     SchemaTooNew { found: i64, supported: i64 },
 }
 
 impl Error {
     pub(crate) fn invalid(field: &'static str, why: impl Into<String>) -> Self {
-        Error::Invalid {
-            field,
-            why: why.into(),
-        }
+        Error::Invalid { field, why: why.into() }
     }
 }
 

@@ -7,11 +7,13 @@
 pub mod bundle;
 pub mod doc;
 pub mod error;
+pub mod evidence;
 pub mod model;
 pub mod store;
 mod util;
 
 pub use error::{Error, Result};
+pub use evidence::{Capture, EvidenceItem, EvidenceKind, Flag, GpsFix, GpsProvider, VerifyReport};
 pub use model::*;
 pub use store::{ImportReport, PeerState, SearchHit, StepDetails, Store};
 
@@ -34,9 +36,7 @@ pub mod testing {
         let conn = rusqlite::Connection::open(path)?;
         let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let mut stmt = conn.prepare("SELECT type || ' ' || name || ' ' || tbl_name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name")?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
+        let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok((version, rows))
     }
 }

@@ -38,12 +38,7 @@ fn answer(item: &str, value: usize) -> AnswerValue {
     match item {
         "I15" => AnswerValue::Count(value as u32),
         "I16" => AnswerValue::Text(format!("描述{value}")),
-        _ => [
-            AnswerValue::Yes,
-            AnswerValue::No,
-            AnswerValue::NotApplicable,
-        ][value % 3]
-            .clone(),
+        _ => [AnswerValue::Yes, AnswerValue::No, AnswerValue::NotApplicable][value % 3].clone(),
     }
 }
 
@@ -62,12 +57,8 @@ fn scenario() -> impl Strategy<Value = (usize, Vec<Op>)> {
 }
 
 fn summary_without_local_time(s: &Store) -> Vec<(String, u32, u32, bool)> {
-    let list = s
-        .list_inspections(&InspectionFilter::default(), 10, 0)
-        .unwrap();
-    list.into_iter()
-        .map(|x| (x.id, x.answered, x.violations, x.has_conflicts))
-        .collect()
+    let list = s.list_inspections(&InspectionFilter::default(), 10, 0).unwrap();
+    list.into_iter().map(|x| (x.id, x.answered, x.violations, x.has_conflicts)).collect()
 }
 
 proptest! {

@@ -21,21 +21,30 @@ fn crash_child() {
         return;
     };
     let store = common::store_at(std::path::Path::new(&dir), 0);
-    let id = match store
-        .list_inspections(&InspectionFilter::default(), 1, 0)
-        .unwrap()
-        .first()
-    {
+    let id = match store.list_inspections(&InspectionFilter::default(), 1, 0).unwrap().first() {
         Some(s) => s.id.clone(),
         None => {
-            let id = store
-                .start_inspection(common::new_inspection(Shift::Day, None))
-                .unwrap();
+            let id = store.start_inspection(common::new_inspection(Shift::Day, None)).unwrap();
             println!("inspection {id}");
             id
         }
     };
     let round: String = std::env::var("XUNCHA_CRASH_ROUND").unwrap();
+    if std::env::var("XUNCHA_CRASH_PHOTOS").is_ok() {
+        let seed0: u64 = round.parse::<u64>().unwrap() * 1000;
+        for n in 0..1000 {
+            let jpeg = common::photo_at(seed0 + n, 26.61, 106.92, 1_790_000_000_000, 1);
+            let capture = Capture {
+                record_id: id.clone(),
+                item_id: None,
+                gps: Some(common::fix_at(26.61, 106.92, 1_790_000_000_000)),
+                corrects: None,
+            };
+            let item = store.add_photo(&jpeg, &capture).unwrap();
+            println!("ack {}", item.entry_hash);
+        }
+        return;
+    }
     for n in 0..10_000 {
         let text = format!("r{round}-f{n}");
         store.add_finding(&id, &text).unwrap();
@@ -52,13 +61,7 @@ fn acknowledged_edits_survive_sigkill() {
     let mut inspection: Option<String> = None;
     for round in 0..ROUNDS {
         let mut child = Command::new(&exe)
-            .args([
-                "crash_child",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, dir.path())
             .env("XUNCHA_CRASH_ROUND", round.to_string())
             .stdout(Stdio::piped())
@@ -91,34 +94,70 @@ fn acknowledged_edits_survive_sigkill() {
         }
 
         let conn = rusqlite::Connection::open(dir.path().join("xuncha.db")).unwrap();
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok", "round {round}");
         drop(conn);
         if let Some(id) = &inspection {
             let store = Store::open(dir.path()).unwrap();
-            let have: std::collections::HashSet<String> = store
-                .inspection(id)
-                .unwrap()
-                .findings
-                .into_iter()
-                .map(|f| f.text)
-                .collect();
+            let have: std::collections::HashSet<String> =
+                store.inspection(id).unwrap().findings.into_iter().map(|f| f.text).collect();
             let lost: Vec<&String> = acked.iter().filter(|t| !have.contains(*t)).collect();
-            assert!(
-                lost.is_empty(),
-                "round {round}: acknowledged edits lost: {lost:?}"
-            );
-            let listed = store
-                .list_inspections(&InspectionFilter::default(), 5, 0)
-                .unwrap();
+            assert!(lost.is_empty(), "round {round}: acknowledged edits lost: {lost:?}");
+            let listed = store.list_inspections(&InspectionFilter::default(), 5, 0).unwrap();
             assert_eq!(listed.len(), 1, "the projection survived with the document");
         }
     }
-    assert!(
-        acked.len() > ROUNDS,
-        "the children acknowledged edits ({})",
-        acked.len()
-    );
+    assert!(acked.len() > ROUNDS, "the children acknowledged edits ({})", acked.len());
+}
+
+#[test]
+fn a_kill_mid_ingest_leaves_the_whole_item_or_nothing() {
+    const PHOTO_ROUNDS: usize = 30;
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut rng = rand::rng();
+    let mut acked: Vec<String> = Vec::new();
+    for round in 0..PHOTO_ROUNDS {
+        let mut child = Command::new(&exe)
+            .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, dir.path())
+            .env("XUNCHA_CRASH_ROUND", round.to_string())
+            .env("XUNCHA_CRASH_PHOTOS", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // Wait for 0–2 acknowledged photos, then kill somewhere inside the next ingest.
+        let wanted = rng.random_range(0..3usize);
+        let mut got = 0;
+        while got < wanted {
+            let Some(Ok(line)) = lines.next() else { break };
+            if let Some(h) = line.strip_prefix("ack ") {
+                acked.push(h.to_owned());
+                got += 1;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..150)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        acked.extend(lines.map_while(Result::ok).filter_map(|l| l.strip_prefix("ack ").map(str::to_owned)));
+    }
+    // Reopening sweeps files that no committed row names.
+    let store = Store::open(dir.path()).unwrap();
+    for h in &acked {
+        assert!(store.verify_evidence(h).unwrap().ok(), "acknowledged item {h} is whole");
+    }
+    let chain = store.verify_device_chain(&store.identity().device_id).unwrap();
+    assert!(chain.ok(), "{chain:?}");
+    let id = store.list_inspections(&InspectionFilter::default(), 1, 0).unwrap()[0].id.clone();
+    let items = store.evidence_for_record(&id).unwrap();
+    assert!(items.len() >= acked.len());
+    assert_eq!(store.inspection(&id).unwrap().evidence.len(), items.len(), "every row is linked in the record");
+    assert!(store.verify_record(&id).unwrap().ok());
+    let mut hashes: Vec<&str> = items.iter().map(|i| i.payload.content_hash.as_str()).collect();
+    hashes.sort();
+    hashes.dedup();
+    assert_eq!(common::count_files(&store.evidence_dir()), hashes.len(), "no orphan file, no missing file");
+    assert!(!acked.is_empty());
 }

@@ -16,19 +16,15 @@ fn two_phones() -> (tempfile::TempDir, Store, Store) {
 #[test]
 fn two_officers_answer_one_inspection_offline_and_converge() {
     let (_dir, a, b) = two_phones();
-    let id = a
-        .start_inspection(new_inspection(Shift::Night, None))
-        .unwrap();
+    let id = a.start_inspection(new_inspection(Shift::Night, None)).unwrap();
     exchange(&a, &b);
     b.join_inspection(&id).unwrap();
 
     // Offline: different items, the same item with different answers, findings on both sides.
     a.answer_item(&id, "I01", AnswerValue::No, "").unwrap();
     b.answer_item(&id, "I02", AnswerValue::No, "").unwrap();
-    a.answer_item(&id, "I07", AnswerValue::No, "未发现在职教师")
-        .unwrap();
-    b.answer_item(&id, "I07", AnswerValue::Yes, "一名在职教师承认收费辅导")
-        .unwrap();
+    a.answer_item(&id, "I07", AnswerValue::No, "未发现在职教师").unwrap();
+    b.answer_item(&id, "I07", AnswerValue::Yes, "一名在职教师承认收费辅导").unwrap();
     let fa = a.add_finding(&id, "门口有家长接送").unwrap();
     let fb = b.add_finding(&id, "屋内白板写有初二数学题").unwrap();
 
@@ -50,75 +46,30 @@ fn two_officers_answer_one_inspection_offline_and_converge() {
     let c = &ia.conflicts[0];
     assert_eq!(c.field, "answers.I07");
     assert_eq!(c.values.len(), 2);
-    assert!(
-        c.values
-            .iter()
-            .any(|v| v.contains("未发现在职教师") && v.contains("林晓雯"))
-    );
-    assert!(
-        c.values
-            .iter()
-            .any(|v| v.contains("一名在职教师承认收费辅导") && v.contains("赵海川"))
-    );
-    let listed = a
-        .list_inspections(
-            &InspectionFilter {
-                has_conflicts: Some(true),
-                ..Default::default()
-            },
-            10,
-            0,
-        )
-        .unwrap();
-    assert_eq!(
-        listed.len(),
-        1,
-        "the list shows the inspection has a conflict"
-    );
-    let e = a
-        .conclude_inspection(&id, Conclusion::Suspected)
-        .unwrap_err();
+    assert!(c.values.iter().any(|v| v.contains("未发现在职教师") && v.contains("林晓雯")));
+    assert!(c.values.iter().any(|v| v.contains("一名在职教师承认收费辅导") && v.contains("赵海川")));
+    let listed =
+        a.list_inspections(&InspectionFilter { has_conflicts: Some(true), ..Default::default() }, 10, 0).unwrap();
+    assert_eq!(listed.len(), 1, "the list shows the inspection has a conflict");
+    let e = a.conclude_inspection(&id, Conclusion::Suspected).unwrap_err();
     assert!(e.to_string().contains("I07 has conflicting answers"), "{e}");
 
     // A later edit by either officer settles it everywhere.
-    a.answer_item(&id, "I07", AnswerValue::Yes, "经核实，一名在职教师收费辅导")
-        .unwrap();
+    a.answer_item(&id, "I07", AnswerValue::Yes, "经核实，一名在职教师收费辅导").unwrap();
     exchange(&a, &b);
     let (ia, ib) = (a.inspection(&id).unwrap(), b.inspection(&id).unwrap());
     assert_eq!(ia, ib);
     assert!(ia.conflicts.is_empty());
-    assert_eq!(
-        ia.answers
-            .iter()
-            .find(|x| x.item_id == "I07")
-            .unwrap()
-            .value,
-        AnswerValue::Yes
-    );
+    assert_eq!(ia.answers.iter().find(|x| x.item_id == "I07").unwrap().value, AnswerValue::Yes);
     assert!(
-        a.list_inspections(
-            &InspectionFilter {
-                has_conflicts: Some(true),
-                ..Default::default()
-            },
-            10,
-            0
-        )
-        .unwrap()
-        .is_empty()
+        a.list_inspections(&InspectionFilter { has_conflicts: Some(true), ..Default::default() }, 10, 0)
+            .unwrap()
+            .is_empty()
     );
     // Nothing anyone entered disappeared from the history either.
     let trail = a.audit_trail(&id).unwrap();
-    assert!(trail.iter().any(|e| {
-        e.new
-            .as_deref()
-            .is_some_and(|n| n.contains("未发现在职教师"))
-    }));
-    assert!(trail.iter().any(|e| {
-        e.new
-            .as_deref()
-            .is_some_and(|n| n.contains("一名在职教师承认收费辅导"))
-    }));
+    assert!(trail.iter().any(|e| { e.new.as_deref().is_some_and(|n| n.contains("未发现在职教师")) }));
+    assert!(trail.iter().any(|e| { e.new.as_deref().is_some_and(|n| n.contains("一名在职教师承认收费辅导")) }));
 }
 
 #[test]
@@ -133,49 +84,24 @@ fn concurrent_case_moves_are_kept_and_shown() {
             deadline_ms: None,
         })
         .unwrap();
-    a.advance_case(
-        &id,
-        CaseState::Verifying,
-        &StepDetails {
-            department: "教育局".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    a.advance_case(&id, CaseState::Verifying, &StepDetails { department: "教育局".into(), ..Default::default() })
+        .unwrap();
     exchange(&a, &b);
     // Offline, one officer finds it unfounded while the other opens an investigation.
-    a.advance_case(
-        &id,
-        CaseState::FeedbackGiven,
-        &StepDetails {
-            note: "核查不实".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    a.advance_case(&id, CaseState::FeedbackGiven, &StepDetails { note: "核查不实".into(), ..Default::default() })
+        .unwrap();
     b.advance_case(
         &id,
         CaseState::Investigating,
-        &StepDetails {
-            department: "市场监管局".into(),
-            note: "联合取证".into(),
-            ..Default::default()
-        },
+        &StepDetails { department: "市场监管局".into(), note: "联合取证".into(), ..Default::default() },
     )
     .unwrap();
     exchange(&a, &b);
     let (ca, cb) = (a.case(&id).unwrap(), b.case(&id).unwrap());
     assert_eq!(ca, cb);
     assert_eq!(ca.steps.len(), 3, "both steps are kept");
-    let state = ca
-        .conflicts
-        .iter()
-        .find(|c| c.field == "state")
-        .expect("state conflict shown");
-    assert_eq!(
-        state.values,
-        vec!["feedback_given".to_string(), "investigating".to_string()]
-    );
+    let state = ca.conflicts.iter().find(|c| c.field == "state").expect("state conflict shown");
+    assert_eq!(state.values, vec!["feedback_given".to_string(), "investigating".to_string()]);
     assert!(a.list_cases("qs-yx", None).unwrap()[0].has_conflicts);
     // Settling: the next move is made from the state the document now shows.
     let from = ca.state;
@@ -191,9 +117,7 @@ fn concurrent_case_moves_are_kept_and_shown() {
 #[test]
 fn exchange_sends_only_what_the_other_lacks_and_is_idempotent() {
     let (_dir, a, b) = two_phones();
-    let id = a
-        .start_inspection(new_inspection(Shift::Day, None))
-        .unwrap();
+    let id = a.start_inspection(new_inspection(Shift::Day, None)).unwrap();
     for item in ["I01", "I02", "I04"] {
         a.answer_item(&id, item, AnswerValue::No, "").unwrap();
     }
@@ -205,9 +129,6 @@ fn exchange_sends_only_what_the_other_lacks_and_is_idempotent() {
     let nothing = a.export_changes(&b.peer_state().unwrap()).unwrap();
     assert_eq!(nothing, b"XCB1", "nothing left to send");
     a.answer_item(&id, "I05", AnswerValue::No, "").unwrap();
-    let one = xuncha_core::bundle::ChangeBundle::decode(
-        &a.export_changes(&b.peer_state().unwrap()).unwrap(),
-    )
-    .unwrap();
+    let one = xuncha_core::bundle::ChangeBundle::decode(&a.export_changes(&b.peer_state().unwrap()).unwrap()).unwrap();
     assert_eq!(one.entries.len(), 1, "only the new change is sent");
 }

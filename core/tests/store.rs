@@ -16,9 +16,7 @@ fn opens_in_wal_mode_and_keeps_device_and_officer_across_reopen() {
     assert_eq!(store.identity(), first);
     assert_eq!(first.officer.unwrap().cert_no, "QS-JY-2023-0117");
     let conn = rusqlite::Connection::open(dir.path().join("xuncha.db")).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     assert!(dir.path().join("evidence").is_dir());
 }
@@ -28,9 +26,7 @@ fn edits_need_a_signed_in_officer() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_at(dir.path(), 0);
     store.sign_out().unwrap();
-    let err = store
-        .start_inspection(new_inspection(Shift::Day, None))
-        .unwrap_err();
+    let err = store.start_inspection(new_inspection(Shift::Day, None)).unwrap_err();
     assert!(matches!(err, Error::NotSignedIn), "{err}");
 }
 
@@ -39,12 +35,7 @@ fn a_whole_inspection_is_recorded_listed_filtered_and_searchable() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_at(dir.path(), 0);
     let demo = xuncha_fixtures::seed_demo(&store).unwrap();
-    let id = store
-        .start_inspection(new_inspection(
-            Shift::Night,
-            Some(demo.place_ids[0].clone()),
-        ))
-        .unwrap();
+    let id = store.start_inspection(new_inspection(Shift::Night, Some(demo.place_ids[0].clone()))).unwrap();
     let template = xuncha_fixtures::checklist();
     for item in &template.items {
         let value = match item.answer_type {
@@ -56,54 +47,27 @@ fn a_whole_inspection_is_recorded_listed_filtered_and_searchable() {
             store.answer_item(&id, &item.id, value, "").unwrap();
         }
     }
-    store
-        .add_finding(&id, "楼道张贴有“暑期数学提高班”小广告")
-        .unwrap();
-    store
-        .conclude_inspection(&id, Conclusion::NoProblem)
-        .unwrap();
+    store.add_finding(&id, "楼道张贴有“暑期数学提高班”小广告").unwrap();
+    store.conclude_inspection(&id, Conclusion::NoProblem).unwrap();
 
     let inspection = store.inspection(&id).unwrap();
     assert_eq!(inspection.conclusion, Some(Conclusion::NoProblem));
     assert_eq!(inspection.team[0].name, "林晓雯");
     assert_eq!(inspection.findings.len(), 1);
     assert!(inspection.ended_at_ms.is_some());
-    assert!(
-        inspection
-            .answers
-            .iter()
-            .all(|a| a.answered_by.cert_no == "QS-JY-2023-0117")
-    );
+    assert!(inspection.answers.iter().all(|a| a.answered_by.cert_no == "QS-JY-2023-0117"));
 
-    let day = store
-        .start_inspection(new_inspection(Shift::Day, None))
-        .unwrap();
-    let night = InspectionFilter {
-        shift: Some(Shift::Night),
-        ..Default::default()
-    };
+    let day = store.start_inspection(new_inspection(Shift::Day, None)).unwrap();
+    let night = InspectionFilter { shift: Some(Shift::Night), ..Default::default() };
     let listed = store.list_inspections(&night, 50, 0).unwrap();
-    assert_eq!(
-        listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-        vec![id.as_str()]
-    );
+    assert_eq!(listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), vec![id.as_str()]);
     assert_eq!(listed[0].departments, vec!["教育局".to_string()]);
     assert_eq!(listed[0].answered as usize, inspection.answers.len());
-    let all = store
-        .list_inspections(&InspectionFilter::default(), 50, 0)
-        .unwrap();
+    let all = store.list_inspections(&InspectionFilter::default(), 50, 0).unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].id, day, "newest first");
-    let other_township = InspectionFilter {
-        jurisdiction_id: Some("qs-yx-la".into()),
-        ..Default::default()
-    };
-    assert!(
-        store
-            .list_inspections(&other_township, 50, 0)
-            .unwrap()
-            .is_empty()
-    );
+    let other_township = InspectionFilter { jurisdiction_id: Some("qs-yx-la".into()), ..Default::default() };
+    assert!(store.list_inspections(&other_township, 50, 0).unwrap().is_empty());
     let county = InspectionFilter {
         jurisdiction_id: Some("qs-yx".into()),
         department: Some("教育局".into()),
@@ -114,16 +78,9 @@ fn a_whole_inspection_is_recorded_listed_filtered_and_searchable() {
     let hits = store.search("数学提高班", 10).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].record_id, id);
-    assert!(
-        hits[0].snippet.contains("【数学提高班】"),
-        "{}",
-        hits[0].snippet
-    );
+    assert!(hits[0].snippet.contains("【数学提高班】"), "{}", hits[0].snippet);
     let short = store.search("广告", 10).unwrap();
-    assert!(
-        short.iter().any(|h| h.record_id == id),
-        "two-character Chinese queries match too"
-    );
+    assert!(short.iter().any(|h| h.record_id == id), "two-character Chinese queries match too");
     let by_address = store.search("荷桥路18号", 10).unwrap();
     assert_eq!(by_address[0].kind, RecordKind::Place);
     assert!(store.search("不存在的内容", 10).unwrap().is_empty());
@@ -135,34 +92,19 @@ fn rules_refuse_items_that_do_not_apply_and_unready_conclusions() {
     let store = store_at(dir.path(), 0);
     let demo = xuncha_fixtures::seed_demo(&store).unwrap();
     let office = demo.place_ids[1].clone();
-    let id = store
-        .start_inspection(new_inspection(Shift::Day, Some(office)))
-        .unwrap();
-    let err = store
-        .answer_item(&id, "I14", AnswerValue::No, "")
-        .unwrap_err();
+    let id = store.start_inspection(new_inspection(Shift::Day, Some(office))).unwrap();
+    let err = store.answer_item(&id, "I14", AnswerValue::No, "").unwrap_err();
     assert!(err.to_string().contains("only on night checks"), "{err}");
-    let err = store
-        .answer_item(&id, "I09", AnswerValue::No, "")
-        .unwrap_err();
+    let err = store.answer_item(&id, "I09", AnswerValue::No, "").unwrap_err();
     assert!(err.to_string().contains("office_building"), "{err}");
 
     store.answer_item(&id, "I01", AnswerValue::Yes, "").unwrap();
-    let err = store
-        .conclude_inspection(&id, Conclusion::NoProblem)
-        .unwrap_err()
-        .to_string();
+    let err = store.conclude_inspection(&id, Conclusion::NoProblem).unwrap_err().to_string();
     assert!(err.contains("I01 is answered yes without a note"), "{err}");
-    assert!(
-        err.contains("I01 is answered yes without evidence"),
-        "{err}"
-    );
+    assert!(err.contains("I01 is answered yes without evidence"), "{err}");
     assert!(err.contains("I02 is not answered"), "{err}");
     assert!(err.contains("cannot be no problem"), "{err}");
-    assert!(
-        !err.contains("I14"),
-        "night-only items are not required by day: {err}"
-    );
+    assert!(!err.contains("I14"), "night-only items are not required by day: {err}");
     assert_eq!(store.inspection(&id).unwrap().conclusion, None);
 }
 
@@ -170,9 +112,7 @@ fn rules_refuse_items_that_do_not_apply_and_unready_conclusions() {
 fn bad_input_is_a_typed_error_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_at(dir.path(), 0);
-    let id = store
-        .start_inspection(new_inspection(Shift::Day, None))
-        .unwrap();
+    let id = store.start_inspection(new_inspection(Shift::Day, None)).unwrap();
     store.answer_item(&id, "I01", AnswerValue::No, "").unwrap();
     let case = store
         .open_case(&NewCase {
@@ -186,60 +126,27 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
     let before = fingerprint(&store);
     let trail = store.audit_trail(&id).unwrap();
 
-    let e = store
-        .answer_item(&id, "I99", AnswerValue::No, "")
-        .unwrap_err();
-    assert!(
-        matches!(e, Error::UnknownItem { .. }) && e.to_string().contains("I99"),
-        "{e}"
-    );
-    let e = store
-        .answer_item(&id, "I15", AnswerValue::Yes, "")
-        .unwrap_err();
-    assert!(
-        matches!(e, Error::WrongAnswerType { .. }) && e.to_string().contains("expects a count"),
-        "{e}"
-    );
-    let e = store
-        .answer_item(&id, "I02", AnswerValue::Count(3), "")
-        .unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("expects yes/no/not applicable, but got a count"),
-        "{e}"
-    );
-    let e = store
-        .advance_case(&case, CaseState::Decided, &StepDetails::default())
-        .unwrap_err();
+    let e = store.answer_item(&id, "I99", AnswerValue::No, "").unwrap_err();
+    assert!(matches!(e, Error::UnknownItem { .. }) && e.to_string().contains("I99"), "{e}");
+    let e = store.answer_item(&id, "I15", AnswerValue::Yes, "").unwrap_err();
+    assert!(matches!(e, Error::WrongAnswerType { .. }) && e.to_string().contains("expects a count"), "{e}");
+    let e = store.answer_item(&id, "I02", AnswerValue::Count(3), "").unwrap_err();
+    assert!(e.to_string().contains("expects yes/no/not applicable, but got a count"), "{e}");
+    let e = store.advance_case(&case, CaseState::Decided, &StepDetails::default()).unwrap_err();
     assert!(matches!(e, Error::IllegalTransition { .. }), "{e}");
-    assert!(
-        e.to_string()
-            .contains("received cannot move to decided; allowed next: verifying"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("received cannot move to decided; allowed next: verifying"), "{e}");
     let mut unknown = new_inspection(Shift::Day, None);
     unknown.template_version = 7;
     let e = store.start_inspection(unknown).unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("hidden-tutoring version 7 is not known"),
-        "{e}"
-    );
-    let e = store
-        .import_changes(b"XCB1\x06insp-1\x05abcde")
-        .unwrap_err();
+    assert!(e.to_string().contains("hidden-tutoring version 7 is not known"), "{e}");
+    let e = store.import_changes(b"XCB1\x06insp-1\x05abcde").unwrap_err();
     assert!(matches!(e, Error::CorruptChanges(_)), "{e}");
     let mut good = store.export_changes(&PeerState::default()).unwrap();
     let last = good.len() - 3;
     good[last] ^= 0xff;
     let e = store.import_changes(&good).unwrap_err();
-    assert!(
-        matches!(e, Error::CorruptChanges(_)),
-        "a flipped byte is caught: {e}"
-    );
-    let e = store
-        .import_document("insp-x", b"\x85\x6f\x4a\x83garbage")
-        .unwrap_err();
+    assert!(matches!(e, Error::CorruptChanges(_)), "a flipped byte is caught: {e}");
+    let e = store.import_document("insp-x", b"\x85\x6f\x4a\x83garbage").unwrap_err();
     assert!(matches!(e, Error::CorruptChanges(_)), "{e}");
     let e = store.inspection("insp-missing").unwrap_err();
     assert!(matches!(e, Error::NotFound { .. }), "{e}");
@@ -256,15 +163,12 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
 fn audit_trail_says_who_when_which_field_old_and_new() {
     let dir = tempfile::tempdir().unwrap();
     let a = store_at(&dir.path().join("a"), 0);
-    let id = a
-        .start_inspection(new_inspection(Shift::Day, None))
-        .unwrap();
+    let id = a.start_inspection(new_inspection(Shift::Day, None)).unwrap();
     a.answer_item(&id, "I01", AnswerValue::No, "").unwrap();
     let b = store_at(&dir.path().join("b"), 1);
     exchange(&a, &b);
     b.join_inspection(&id).unwrap();
-    b.answer_item(&id, "I01", AnswerValue::Yes, "屋内有6名学生在做数学卷")
-        .unwrap();
+    b.answer_item(&id, "I01", AnswerValue::Yes, "屋内有6名学生在做数学卷").unwrap();
     exchange(&a, &b);
 
     let trail = a.audit_trail(&id).unwrap();
@@ -280,11 +184,7 @@ fn audit_trail_says_who_when_which_field_old_and_new() {
     assert!(i01[1].new.as_deref().unwrap().contains("屋内有6名学生"));
     assert!(i01[1].at_ms >= i01[0].at_ms);
     assert!(trail.iter().any(|e| e.field == "team.QS-SJ-2023-0342"));
-    assert_eq!(
-        b.audit_trail(&id).unwrap(),
-        trail,
-        "both devices read the same history"
-    );
+    assert_eq!(b.audit_trail(&id).unwrap(), trail, "both devices read the same history");
 }
 
 #[test]
@@ -303,24 +203,18 @@ fn cases_move_only_along_the_closed_loop() {
     use CaseState::*;
     let path = [Verifying, Investigating, Decided, FeedbackGiven, Closed];
     for (n, to) in path.into_iter().enumerate() {
-        let details = StepDetails {
-            department: "市场监管局".into(),
-            note: format!("第{}步", n + 1),
-            ..Default::default()
-        };
+        let details =
+            StepDetails {
+                department: "市场监管局".into(), note: format!("第{}步", n + 1), ..Default::default()
+            };
         store.advance_case(&id, to, &details).unwrap();
     }
     let case = store.case(&id).unwrap();
     assert_eq!(case.state, Closed);
-    assert_eq!(
-        case.steps.iter().map(|s| s.to).collect::<Vec<_>>(),
-        path.to_vec()
-    );
+    assert_eq!(case.steps.iter().map(|s| s.to).collect::<Vec<_>>(), path.to_vec());
     assert_eq!(case.steps[0].from, Received);
     assert_eq!(case.department.as_deref(), Some("市场监管局"));
-    let e = store
-        .advance_case(&id, Received, &StepDetails::default())
-        .unwrap_err();
+    let e = store.advance_case(&id, Received, &StepDetails::default()).unwrap_err();
     assert!(e.to_string().contains("none (the case is closed)"), "{e}");
     let board = store.list_cases("qs-yx", Some(Closed)).unwrap();
     assert_eq!(board.len(), 1);
@@ -333,17 +227,9 @@ fn ledger_entries_keep_their_in_and_out_history() {
     let store = store_at(dir.path(), 0);
     let demo = xuncha_fixtures::seed_demo(&store).unwrap();
     let id = &demo.ledger_ids[0];
-    store
-        .move_ledger_entry(id, LedgerStatus::Out, "核查确认已停止营业")
-        .unwrap();
-    assert!(
-        store
-            .move_ledger_entry(id, LedgerStatus::Out, "again")
-            .is_err()
-    );
-    store
-        .move_ledger_entry(id, LedgerStatus::In, "群众再次举报")
-        .unwrap();
+    store.move_ledger_entry(id, LedgerStatus::Out, "核查确认已停止营业").unwrap();
+    assert!(store.move_ledger_entry(id, LedgerStatus::Out, "again").is_err());
+    store.move_ledger_entry(id, LedgerStatus::In, "群众再次举报").unwrap();
     let e = store.ledger_entry(id).unwrap();
     assert_eq!(e.status, LedgerStatus::In);
     assert_eq!(
@@ -358,51 +244,19 @@ fn a_patrol_with_nothing_found_is_a_recorded_result() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_at(dir.path(), 4);
     let id = store.start_patrol("qs-yx-gx-hq-g1").unwrap();
-    store
-        .add_patrol_point(
-            &id,
-            PatrolPoint {
-                lat: 26.61,
-                lon: 106.92,
-                accuracy_m: 8.0,
-                at_ms: 1,
-            },
-        )
-        .unwrap();
-    let e = store
-        .add_patrol_point(
-            &id,
-            PatrolPoint {
-                lat: 126.0,
-                lon: 106.92,
-                accuracy_m: 8.0,
-                at_ms: 2,
-            },
-        )
-        .unwrap_err();
+    store.add_patrol_point(&id, PatrolPoint { lat: 26.61, lon: 106.92, accuracy_m: 8.0, at_ms: 1 }).unwrap();
+    let e =
+        store.add_patrol_point(&id, PatrolPoint { lat: 126.0, lon: 106.92, accuracy_m: 8.0, at_ms: 2 }).unwrap_err();
     assert!(e.to_string().contains("latitude"), "{e}");
     let e = store
-        .add_patrol_point(
-            &id,
-            PatrolPoint {
-                lat: 26.0,
-                lon: 106.92,
-                accuracy_m: f64::NAN,
-                at_ms: 2,
-            },
-        )
+        .add_patrol_point(&id, PatrolPoint { lat: 26.0, lon: 106.92, accuracy_m: f64::NAN, at_ms: 2 })
         .unwrap_err();
     assert!(e.to_string().contains("accuracy"), "{e}");
-    store
-        .finish_patrol(&id, PatrolResult::NothingFound, "")
-        .unwrap();
+    store.finish_patrol(&id, PatrolResult::NothingFound, "").unwrap();
     let p = store.patrol(&id).unwrap();
     assert_eq!(p.result, Some(PatrolResult::NothingFound));
     assert_eq!(p.points.len(), 1);
-    assert!(
-        store.start_patrol("qs-yx-gx-hq").is_err(),
-        "a community is not a grid"
-    );
+    assert!(store.start_patrol("qs-yx-gx-hq").is_err(), "a community is not a grid");
 }
 
 #[test]
@@ -417,8 +271,5 @@ fn a_published_template_version_cannot_change() {
     t.version = 2;
     store.add_template(&t).unwrap();
     assert_eq!(store.latest_template(&t.id).unwrap().version, 2);
-    assert_eq!(
-        store.template(&t.id, 1).unwrap(),
-        xuncha_fixtures::checklist()
-    );
+    assert_eq!(store.template(&t.id, 1).unwrap(), xuncha_fixtures::checklist());
 }

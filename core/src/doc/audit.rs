@@ -8,10 +8,7 @@ pub fn audit_trail(doc: &Automerge) -> Vec<AuditEntry> {
     let mut changes = doc.get_changes(&[]);
     let mut out = Vec::new();
     for change in changes.iter_mut() {
-        let Some(msg) = change
-            .message()
-            .and_then(|m| serde_json::from_str::<ChangeMessage>(m).ok())
-        else {
+        let Some(msg) = change.message().and_then(|m| serde_json::from_str::<ChangeMessage>(m).ok()) else {
             continue;
         };
         let hash = change.hash().to_string();

@@ -38,11 +38,7 @@ pub struct Author {
 
 impl Author {
     pub fn new(officer: &Officer, device_id: &str) -> Self {
-        Author {
-            officer: officer.name.clone(),
-            cert_no: officer.cert_no.clone(),
-            device_id: device_id.to_owned(),
-        }
+        Author { officer: officer.name.clone(), cert_no: officer.cert_no.clone(), device_id: device_id.to_owned() }
     }
 }
 
@@ -69,17 +65,15 @@ pub fn create(
     edits: &[Edit],
 ) -> Result<(Automerge, Change)> {
     let mut doc = Automerge::new().with_actor(actor.clone());
-    let mut all = vec![
-        Edit::Set("kind", Json::from(kind)),
-        Edit::Set("id", Json::from(id)),
-    ];
+    let mut all = vec![Edit::Set("kind", Json::from(kind)), Edit::Set("id", Json::from(id))];
     all.extend_from_slice(edits);
-    let change = commit(&mut doc, author, &all, maps)?;
+    let change = commit(&mut doc, author, &all, maps)?.expect("a new document always changes");
     Ok((doc, change))
 }
 
-/// Applies `edits` in one Automerge change and returns it. Nothing changes on error.
-pub fn apply(doc: &mut Automerge, author: &Author, edits: &[Edit]) -> Result<Change> {
+/// Applies `edits` in one Automerge change and returns it; None when the edits set values the
+/// document already has (a repeated tap). Nothing changes on error.
+pub fn apply(doc: &mut Automerge, author: &Author, edits: &[Edit]) -> Result<Option<Change>> {
     commit(doc, author, edits, &[])
 }
 
@@ -88,7 +82,7 @@ fn commit(
     author: &Author,
     edits: &[Edit],
     create_maps: &[&'static str],
-) -> Result<Change> {
+) -> Result<Option<Change>> {
     let mut tx = doc.transaction();
     let mut log = Vec::with_capacity(edits.len());
     let result: Result<()> = (|| {
@@ -100,23 +94,14 @@ fn commit(
                 Edit::Set(key, value) => {
                     let old = scalar_json(&tx, &ROOT, key);
                     tx.put(ROOT, *key, to_scalar(value))?;
-                    log.push(FieldEdit {
-                        field: key.to_string(),
-                        old,
-                        new: Some(value.clone()),
-                    });
+                    log.push(FieldEdit { field: key.to_string(), old, new: Some(value.clone()) });
                 }
                 Edit::Entry(map, key, value) => {
-                    let obj = map_id(&tx, map).ok_or_else(|| {
-                        Error::CorruptChanges(format!("the document has no map {map}"))
-                    })?;
+                    let obj = map_id(&tx, map)
+                        .ok_or_else(|| Error::CorruptChanges(format!("the document has no map {map}")))?;
                     let old = entry_json(&tx, &obj, key);
                     tx.put(&obj, key.as_str(), value.to_string())?;
-                    log.push(FieldEdit {
-                        field: format!("{map}.{key}"),
-                        old,
-                        new: Some(value.clone()),
-                    });
+                    log.push(FieldEdit { field: format!("{map}.{key}"), old, new: Some(value.clone()) });
                 }
             }
         }
@@ -126,18 +111,11 @@ fn commit(
         tx.rollback();
         return Err(e);
     }
-    let message = serde_json::to_string(&ChangeMessage {
-        author: author.clone(),
-        edits: log,
-    })
-    .expect("plain JSON");
-    let (hash, _) = tx.commit_with(
-        CommitOptions::default()
-            .with_message(message)
-            .with_time(crate::util::now_ms()),
-    );
-    let hash = hash.ok_or_else(|| Error::invalid("edit", "it changes nothing"))?;
+    let message = serde_json::to_string(&ChangeMessage { author: author.clone(), edits: log }).expect("plain JSON");
+    let (hash, _) = tx.commit_with(CommitOptions::default().with_message(message).with_time(crate::util::now_ms()));
+    let Some(hash) = hash else { return Ok(None) };
     doc.get_change_by_hash(&hash)
+        .map(Some)
         .ok_or_else(|| Error::CorruptChanges("the change just made is missing".into()))
 }
 
@@ -162,9 +140,7 @@ fn from_scalar(v: &Value<'_>) -> Option<Json> {
             ScalarValue::Boolean(b) => Json::Bool(*b),
             ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Json::from(*i),
             ScalarValue::Uint(u) => Json::from(*u),
-            ScalarValue::F64(f) => serde_json::Number::from_f64(*f)
-                .map(Json::Number)
-                .unwrap_or(Json::Null),
+            ScalarValue::F64(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
             ScalarValue::Str(s) => Json::from(s.as_str()),
             _ => Json::Null,
         }),

@@ -37,9 +37,7 @@ pub enum AnswerValue {
 impl AnswerValue {
     pub fn type_name(&self) -> &'static str {
         match self {
-            AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable => {
-                "yes/no/not applicable"
-            }
+            AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable => "yes/no/not applicable",
             AnswerValue::Count(_) => "a count",
             AnswerValue::Text(_) => "text",
         }
@@ -64,10 +62,13 @@ pub struct Finding {
     pub at_ms: i64,
 }
 
-/// A piece of evidence linked to a record (and maybe to one checklist item), by content hash.
+/// A piece of evidence linked to a record (and maybe to one checklist item), by hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvidenceLink {
-    pub hash: String,
+    /// The signed evidence entry.
+    pub entry_hash: String,
+    /// SHA-256 of the bytes.
+    pub content_hash: String,
     pub item_id: Option<String>,
     pub kind: String,
     pub at_ms: i64,

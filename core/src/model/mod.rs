@@ -41,16 +41,10 @@ pub(crate) use wire_enum;
 /// Refuses coordinates that cannot be on Earth (and NaN).
 pub fn check_lat_lon(lat: f64, lon: f64) -> crate::Result<()> {
     if !(-90.0..=90.0).contains(&lat) {
-        return Err(crate::Error::invalid(
-            "latitude",
-            format!("{lat} is outside -90..90"),
-        ));
+        return Err(crate::Error::invalid("latitude", format!("{lat} is outside -90..90")));
     }
     if !(-180.0..=180.0).contains(&lon) {
-        return Err(crate::Error::invalid(
-            "longitude",
-            format!("{lon} is outside -180..180"),
-        ));
+        return Err(crate::Error::invalid("longitude", format!("{lon} is outside -180..180")));
     }
     Ok(())
 }
@@ -58,10 +52,7 @@ pub fn check_lat_lon(lat: f64, lon: f64) -> crate::Result<()> {
 /// Refuses a GPS accuracy that is not a positive number of metres (NaN included).
 pub fn check_accuracy(metres: f64) -> crate::Result<()> {
     if metres.is_nan() || metres <= 0.0 || metres.is_infinite() {
-        return Err(crate::Error::invalid(
-            "accuracy",
-            format!("{metres} m is not a positive number of metres"),
-        ));
+        return Err(crate::Error::invalid("accuracy", format!("{metres} m is not a positive number of metres")));
     }
     Ok(())
 }

@@ -40,26 +40,18 @@ impl ChecklistTemplate {
 
 impl ChecklistItem {
     /// Why this item does not apply to a check of `shift` at a place of `place_type`, if it does not.
-    pub fn not_applicable_because(
-        &self,
-        shift: Shift,
-        place_type: Option<PlaceType>,
-    ) -> Option<String> {
+    pub fn not_applicable_because(&self, shift: Shift, place_type: Option<PlaceType>) -> Option<String> {
         if let Some(only) = self.only_shift
             && only != shift
         {
-            return Some(format!(
-                "it is asked only on {only} checks, this is a {shift} check"
-            ));
+            return Some(format!("it is asked only on {only} checks, this is a {shift} check"));
         }
         if !self.place_types.is_empty() {
             match place_type {
                 Some(pt) if self.place_types.contains(&pt) => {}
                 Some(pt) => return Some(format!("it is not asked at places of type {pt}")),
                 None => {
-                    return Some(
-                        "it is asked only at certain place types and no place is set".into(),
-                    );
+                    return Some("it is asked only at certain place types and no place is set".into());
                 }
             }
         }

@@ -5,9 +5,7 @@ use super::Store;
 use super::projection::search_text;
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
-use crate::{
-    Case, CaseSource, CaseState, CaseStep, CaseSummary, Error, NewCase, RecordKind, Result,
-};
+use crate::{Case, CaseSource, CaseState, CaseStep, CaseSummary, Error, NewCase, RecordKind, Result};
 use rusqlite::{Transaction, params};
 use serde_json::json;
 
@@ -29,11 +27,7 @@ impl Store {
         let mut inner = self.lock();
         inner.author()?;
         inner.jurisdiction(&new.jurisdiction_id)?;
-        let state = if new.source == CaseSource::Warning {
-            CaseState::Warning
-        } else {
-            CaseState::Received
-        };
+        let state = if new.source == CaseSource::Warning { CaseState::Warning } else { CaseState::Received };
         inner.create(
             RecordKind::Case,
             "case",
@@ -56,21 +50,11 @@ impl Store {
         let author = inner.author()?;
         let case = materialize(id, &inner.record(id, RecordKind::Case)?);
         if !case.state.allowed_next().contains(&to) {
-            let allowed = case
-                .state
-                .allowed_next()
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let allowed = case.state.allowed_next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
             return Err(Error::IllegalTransition {
                 from: case.state.as_str(),
                 to: to.as_str(),
-                allowed: if allowed.is_empty() {
-                    "none (the case is closed)".into()
-                } else {
-                    allowed
-                },
+                allowed: if allowed.is_empty() { "none (the case is closed)".into() } else { allowed },
             });
         }
         let step = CaseStep {
@@ -86,11 +70,7 @@ impl Store {
         };
         let mut edits = vec![
             Edit::Set("state", json!(to.as_str())),
-            Edit::Entry(
-                "steps",
-                step.id.clone(),
-                serde_json::to_value(&step).expect("plain JSON"),
-            ),
+            Edit::Entry("steps", step.id.clone(), serde_json::to_value(&step).expect("plain JSON")),
         ];
         if !step.department.is_empty() {
             edits.push(Edit::Set("department", json!(step.department)));
@@ -121,11 +101,7 @@ impl Store {
     }
 
     /// The case board: every case in a jurisdiction subtree, optionally in one state.
-    pub fn list_cases(
-        &self,
-        jurisdiction_id: &str,
-        state: Option<CaseState>,
-    ) -> Result<Vec<CaseSummary>> {
+    pub fn list_cases(&self, jurisdiction_id: &str, state: Option<CaseState>) -> Result<Vec<CaseSummary>> {
         let inner = self.lock();
         let path = inner.jurisdiction_path(jurisdiction_id)?;
         let mut stmt = inner.conn.prepare_cached(
@@ -156,16 +132,10 @@ fn materialize(id: &str, v: &DocView<'_>) -> Case {
     Case {
         id: id.to_owned(),
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
-        source: v
-            .str("source")
-            .and_then(|s| CaseSource::parse(&s))
-            .unwrap_or(CaseSource::Tip),
+        source: v.str("source").and_then(|s| CaseSource::parse(&s)).unwrap_or(CaseSource::Tip),
         summary: v.str("summary").unwrap_or_default(),
         inspection_id: v.str("inspection_id"),
-        state: v
-            .str("state")
-            .and_then(|s| CaseState::parse(&s))
-            .unwrap_or(CaseState::Received),
+        state: v.str("state").and_then(|s| CaseState::parse(&s)).unwrap_or(CaseState::Received),
         department: v.str("department"),
         deadline_ms: v.i64("deadline"),
         steps,
@@ -180,12 +150,16 @@ pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result
             inspection_id, has_conflicts, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
-        id, c.jurisdiction_id, c.source.as_str(), c.summary, c.state.as_str(), c.department, c.deadline_ms,
-        c.inspection_id, !c.conflicts.is_empty(), now_ms()
+        id,
+        c.jurisdiction_id,
+        c.source.as_str(),
+        c.summary,
+        c.state.as_str(),
+        c.department,
+        c.deadline_ms,
+        c.inspection_id,
+        !c.conflicts.is_empty(),
+        now_ms()
     ])?;
-    Ok(search_text(
-        [c.summary.as_str()]
-            .into_iter()
-            .chain(c.steps.iter().map(|s| s.note.as_str())),
-    ))
+    Ok(search_text([c.summary.as_str()].into_iter().chain(c.steps.iter().map(|s| s.note.as_str()))))
 }

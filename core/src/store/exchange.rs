@@ -30,13 +30,7 @@ impl Store {
         let mut heads = BTreeMap::new();
         for row in rows {
             let (id, h) = row?;
-            heads.insert(
-                id,
-                h.split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            );
+            heads.insert(id, h.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect());
         }
         Ok(PeerState { heads })
     }
@@ -51,24 +45,16 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let mut bundle = ChangeBundle::default();
         for id in ids {
-            let their: Vec<ChangeHash> = peer
-                .heads
-                .get(&id)
-                .map(|h| h.iter().filter_map(|s| s.parse().ok()).collect())
-                .unwrap_or_default();
+            let their: Vec<ChangeHash> =
+                peer.heads.get(&id).map(|h| h.iter().filter_map(|s| s.parse().ok()).collect()).unwrap_or_default();
             let doc = inner.doc(&id)?;
             if their == doc.get_heads() {
                 continue;
             }
             // Heads the peer has that we do not know say nothing about what it lacks; ignore them.
-            let known: Vec<ChangeHash> = their
-                .into_iter()
-                .filter(|h| doc.get_change_by_hash(h).is_some())
-                .collect();
+            let known: Vec<ChangeHash> = their.into_iter().filter(|h| doc.get_change_by_hash(h).is_some()).collect();
             for mut change in doc.get_changes(&known) {
-                bundle
-                    .entries
-                    .push((id.clone(), change.bytes().into_owned()));
+                bundle.entries.push((id.clone(), change.bytes().into_owned()));
             }
         }
         Ok(bundle.encode())
@@ -86,8 +72,7 @@ impl Store {
 
     /// Imports a whole saved Automerge document as the record `id` (merging with what is here).
     pub fn import_document(&self, id: &str, bytes: &[u8]) -> Result<ImportReport> {
-        let doc = Automerge::load(bytes)
-            .map_err(|e| Error::CorruptChanges(format!("document {id}: {e}")))?;
+        let doc = Automerge::load(bytes).map_err(|e| Error::CorruptChanges(format!("document {id}: {e}")))?;
         let mut by_doc = BTreeMap::new();
         by_doc.insert(id.to_owned(), doc.get_changes(&[]));
         self.lock().import(by_doc, false)
@@ -96,11 +81,7 @@ impl Store {
 
 impl Inner {
     /// Applies changes from elsewhere to many documents in one transaction.
-    pub(crate) fn import(
-        &mut self,
-        by_doc: BTreeMap<String, Vec<Change>>,
-        from_server: bool,
-    ) -> Result<ImportReport> {
+    pub(crate) fn import(&mut self, by_doc: BTreeMap<String, Vec<Change>>, from_server: bool) -> Result<ImportReport> {
         let touched: Vec<String> = by_doc.keys().cloned().collect();
         let result = self.import_inner(by_doc, from_server);
         if result.is_err() {
@@ -110,11 +91,7 @@ impl Inner {
         result
     }
 
-    fn import_inner(
-        &mut self,
-        by_doc: BTreeMap<String, Vec<Change>>,
-        from_server: bool,
-    ) -> Result<ImportReport> {
+    fn import_inner(&mut self, by_doc: BTreeMap<String, Vec<Change>>, from_server: bool) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         for (id, changes) in &by_doc {
             if !self.docs.contains_key(id) {

@@ -5,9 +5,8 @@ use super::{Inner, Store};
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
 use crate::{
-    AnswerType, AnswerValue, ChecklistTemplate, Conclusion, Error, EvidenceLink, Finding,
-    Inspection, InspectionFilter, InspectionSummary, ItemAnswer, Mode, NewInspection, Officer,
-    PlaceType, RecordKind, Result, Review, Shift,
+    AnswerType, AnswerValue, ChecklistTemplate, Conclusion, Error, Finding, Inspection, InspectionFilter,
+    InspectionSummary, ItemAnswer, Mode, NewInspection, Officer, PlaceType, RecordKind, Result, Review, Shift,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
@@ -51,21 +50,12 @@ impl Store {
 
     /// Answers one checklist item. Answering again replaces the answer, and settles a conflict
     /// on that item.
-    pub fn answer_item(
-        &self,
-        id: &str,
-        item_id: &str,
-        value: AnswerValue,
-        note: &str,
-    ) -> Result<()> {
+    pub fn answer_item(&self, id: &str, item_id: &str, value: AnswerValue, note: &str) -> Result<()> {
         let mut inner = self.lock();
         let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
         let (template_id, version, shift, place_type) = {
             let v = inner.record(id, RecordKind::Inspection)?;
-            let shift = v
-                .str("shift")
-                .and_then(|s| Shift::parse(&s))
-                .unwrap_or(Shift::Day);
+            let shift = v.str("shift").and_then(|s| Shift::parse(&s)).unwrap_or(Shift::Day);
             (
                 v.str("template_id").unwrap_or_default(),
                 v.i64("template_version").unwrap_or(0) as u32,
@@ -83,14 +73,8 @@ impl Store {
             device_id: inner.device_id.clone(),
             answered_at_ms: now_ms(),
         };
-        inner.edit(
-            id,
-            &[Edit::Entry(
-                "answers",
-                item_id.to_owned(),
-                serde_json::to_value(&answer).expect("plain JSON"),
-            )],
-        )
+        inner
+            .edit(id, &[Edit::Entry("answers", item_id.to_owned(), serde_json::to_value(&answer).expect("plain JSON"))])
     }
 
     /// Records a finding (发现问题); every officer's findings are kept.
@@ -101,19 +85,10 @@ impl Store {
         let mut inner = self.lock();
         let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
         inner.record(id, RecordKind::Inspection)?;
-        let finding = Finding {
-            id: new_id("find"),
-            text: text.trim().to_owned(),
-            by: officer.name,
-            at_ms: now_ms(),
-        };
+        let finding = Finding { id: new_id("find"), text: text.trim().to_owned(), by: officer.name, at_ms: now_ms() };
         inner.edit(
             id,
-            &[Edit::Entry(
-                "findings",
-                finding.id.clone(),
-                serde_json::to_value(&finding).expect("plain JSON"),
-            )],
+            &[Edit::Entry("findings", finding.id.clone(), serde_json::to_value(&finding).expect("plain JSON"))],
         )?;
         Ok(finding.id)
     }
@@ -126,32 +101,17 @@ impl Store {
         let template = inner.template(&inspection.template_id, inspection.template_version)?;
         let place_type = place_type(&inner.record(id, RecordKind::Inspection)?);
         check_conclusion(&template, &inspection, place_type, conclusion)?;
-        inner.edit(
-            id,
-            &[
-                Edit::Set("conclusion", json!(conclusion.as_str())),
-                Edit::Set("ended_at", json!(now_ms())),
-            ],
-        )
+        inner.edit(id, &[Edit::Set("conclusion", json!(conclusion.as_str())), Edit::Set("ended_at", json!(now_ms()))])
     }
 
     /// A supervisor's review: approve, or ask for re-inspection with a reason.
     pub fn review_inspection(&self, id: &str, review: Review, reason: &str) -> Result<()> {
         if review == Review::ReinspectionRequested && reason.trim().is_empty() {
-            return Err(Error::invalid(
-                "review",
-                "a re-inspection request needs a reason",
-            ));
+            return Err(Error::invalid("review", "a re-inspection request needs a reason"));
         }
         let mut inner = self.lock();
         inner.record(id, RecordKind::Inspection)?;
-        inner.edit(
-            id,
-            &[
-                Edit::Set("review", json!(review.as_str())),
-                Edit::Set("review_reason", json!(reason.trim())),
-            ],
-        )
+        inner.edit(id, &[Edit::Set("review", json!(review.as_str())), Edit::Set("review_reason", json!(reason.trim()))])
     }
 
     pub fn inspection(&self, id: &str) -> Result<Inspection> {
@@ -193,11 +153,7 @@ impl Store {
             arg(&mut sql, " AND conclusion = ?", Box::new(c.as_str()));
         }
         if let Some(d) = &filter.department {
-            arg(
-                &mut sql,
-                " AND (',' || departments || ',') LIKE '%,' || ? || ',%'",
-                Box::new(d.clone()),
-            );
+            arg(&mut sql, " AND (',' || departments || ',') LIKE '%,' || ? || ',%'", Box::new(d.clone()));
         }
         if let Some(t) = filter.started_from_ms {
             arg(&mut sql, " AND started_at >= ?", Box::new(t));
@@ -208,11 +164,7 @@ impl Store {
         if let Some(c) = filter.has_conflicts {
             arg(&mut sql, " AND has_conflicts = ?", Box::new(c));
         }
-        arg(
-            &mut sql,
-            " ORDER BY updated_at DESC, doc_id LIMIT ?",
-            Box::new(limit),
-        );
+        arg(&mut sql, " ORDER BY updated_at DESC, doc_id LIMIT ?", Box::new(limit));
         arg(&mut sql, " OFFSET ?", Box::new(offset));
         let mut stmt = inner.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
@@ -224,14 +176,8 @@ impl Store {
                 shift: Shift::parse(&r.get::<_, String>(3)?).unwrap_or(Shift::Day),
                 mode: Mode::parse(&r.get::<_, String>(4)?).unwrap_or(Mode::Spot),
                 started_at_ms: r.get(5)?,
-                conclusion: r
-                    .get::<_, Option<String>>(6)?
-                    .and_then(|c| Conclusion::parse(&c)),
-                departments: departments
-                    .split(',')
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                conclusion: r.get::<_, Option<String>>(6)?.and_then(|c| Conclusion::parse(&c)),
+                departments: departments.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect(),
                 answered: r.get(8)?,
                 violations: r.get(9)?,
                 has_conflicts: r.get(10)?,
@@ -250,25 +196,9 @@ impl Inner {
     fn place_type(&self, place_id: &str) -> Result<Option<PlaceType>> {
         let t: Option<String> = self
             .conn
-            .query_row(
-                "SELECT place_type FROM places WHERE doc_id = ?1",
-                [place_id],
-                |r| r.get(0),
-            )
+            .query_row("SELECT place_type FROM places WHERE doc_id = ?1", [place_id], |r| r.get(0))
             .optional()?;
         Ok(t.and_then(|t| PlaceType::parse(&t)))
-    }
-
-    /// Links a stored evidence item to an inspection (and maybe one of its items).
-    pub(crate) fn link_evidence(&mut self, id: &str, link: &EvidenceLink) -> Result<()> {
-        self.edit(
-            id,
-            &[Edit::Entry(
-                "evidence",
-                link.hash.clone(),
-                serde_json::to_value(link).expect("plain JSON"),
-            )],
-        )
     }
 }
 
@@ -277,16 +207,8 @@ fn place_type(v: &DocView<'_>) -> Option<PlaceType> {
 }
 
 fn team_entry(officer: &Officer) -> Edit {
-    let key = if officer.cert_no.is_empty() {
-        officer.name.clone()
-    } else {
-        officer.cert_no.clone()
-    };
-    Edit::Entry(
-        "team",
-        key,
-        serde_json::to_value(officer).expect("plain JSON"),
-    )
+    let key = if officer.cert_no.is_empty() { officer.name.clone() } else { officer.cert_no.clone() };
+    Edit::Entry("team", key, serde_json::to_value(officer).expect("plain JSON"))
 }
 
 fn materialize(id: &str, v: &DocView<'_>) -> Inspection {
@@ -297,18 +219,9 @@ fn materialize(id: &str, v: &DocView<'_>) -> Inspection {
         template_id: v.str("template_id").unwrap_or_default(),
         template_version: v.i64("template_version").unwrap_or(0) as u32,
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
-        shift: v
-            .str("shift")
-            .and_then(|s| Shift::parse(&s))
-            .unwrap_or(Shift::Day),
-        mode: v
-            .str("mode")
-            .and_then(|s| Mode::parse(&s))
-            .unwrap_or(Mode::Spot),
-        approach: v
-            .str("approach")
-            .and_then(|s| crate::Approach::parse(&s))
-            .unwrap_or(crate::Approach::Open),
+        shift: v.str("shift").and_then(|s| Shift::parse(&s)).unwrap_or(Shift::Day),
+        mode: v.str("mode").and_then(|s| Mode::parse(&s)).unwrap_or(Mode::Spot),
+        approach: v.str("approach").and_then(|s| crate::Approach::parse(&s)).unwrap_or(crate::Approach::Open),
         place_id: v.str("place_id"),
         ledger_id: v.str("ledger_id"),
         started_at_ms: v.i64("started_at").unwrap_or(0),
@@ -338,10 +251,8 @@ fn check_answer(
     })?;
     let fits = matches!(
         (item.answer_type, value),
-        (
-            AnswerType::YesNo,
-            AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable
-        ) | (AnswerType::Count, AnswerValue::Count(_))
+        (AnswerType::YesNo, AnswerValue::Yes | AnswerValue::No | AnswerValue::NotApplicable)
+            | (AnswerType::Count, AnswerValue::Count(_))
             | (AnswerType::Text, AnswerValue::Text(_))
     );
     if !fits {
@@ -350,17 +261,10 @@ fn check_answer(
             AnswerType::Count => "a count",
             AnswerType::Text => "text",
         };
-        return Err(Error::WrongAnswerType {
-            item: item_id.to_owned(),
-            expected,
-            got: value.type_name(),
-        });
+        return Err(Error::WrongAnswerType { item: item_id.to_owned(), expected, got: value.type_name() });
     }
     if let Some(why) = item.not_applicable_because(shift, place_type) {
-        return Err(Error::ItemNotApplicable {
-            item: item_id.to_owned(),
-            why,
-        });
+        return Err(Error::ItemNotApplicable { item: item_id.to_owned(), why });
     }
     Ok(())
 }
@@ -373,17 +277,10 @@ fn check_conclusion(
 ) -> Result<()> {
     let mut problems = Vec::new();
     if let Some(c) = i.conflicts.iter().find(|c| c.field.starts_with("answers.")) {
-        problems.push(format!(
-            "{} has conflicting answers to settle",
-            &c.field["answers.".len()..]
-        ));
+        problems.push(format!("{} has conflicting answers to settle", &c.field["answers.".len()..]));
     }
     let mut violations = 0;
-    for item in t
-        .items
-        .iter()
-        .filter(|it| it.not_applicable_because(i.shift, place_type).is_none())
-    {
+    for item in t.items.iter().filter(|it| it.not_applicable_because(i.shift, place_type).is_none()) {
         match i.answers.iter().find(|a| a.item_id == item.id) {
             None => problems.push(format!("item {} is not answered", item.id)),
             Some(a) if a.value == AnswerValue::Yes => {
@@ -391,11 +288,7 @@ fn check_conclusion(
                 if a.note.is_empty() {
                     problems.push(format!("item {} is answered yes without a note", item.id));
                 }
-                if !i
-                    .evidence
-                    .iter()
-                    .any(|e| e.item_id.as_deref() == Some(item.id.as_str()))
-                {
+                if !i.evidence.iter().any(|e| e.item_id.as_deref() == Some(item.id.as_str())) {
                     problems.push(format!("item {} is answered yes without evidence", item.id));
                 }
             }
@@ -403,32 +296,17 @@ fn check_conclusion(
         }
     }
     if conclusion == Conclusion::NoProblem && violations > 0 {
-        problems.push(format!(
-            "{violations} item(s) are answered yes, so the conclusion cannot be no problem"
-        ));
+        problems.push(format!("{violations} item(s) are answered yes, so the conclusion cannot be no problem"));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::NotReady(problems.join("; ")))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::NotReady(problems.join("; "))) }
 }
 
 pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result<String> {
     let i = materialize(id, v);
-    let mut departments: Vec<&str> = i
-        .team
-        .iter()
-        .map(|o| o.department.as_str())
-        .filter(|d| !d.is_empty())
-        .collect();
+    let mut departments: Vec<&str> = i.team.iter().map(|o| o.department.as_str()).filter(|d| !d.is_empty()).collect();
     departments.sort();
     departments.dedup();
-    let violations = i
-        .answers
-        .iter()
-        .filter(|a| a.value == AnswerValue::Yes)
-        .count();
+    let violations = i.answers.iter().filter(|a| a.value == AnswerValue::Yes).count();
     tx.prepare_cached(
         "INSERT OR REPLACE INTO inspections (doc_id, jurisdiction_id, place_id, ledger_id, template_id, template_version,
             shift, mode, approach, started_at, ended_at, conclusion, review, departments, answered, violations,

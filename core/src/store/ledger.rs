@@ -4,10 +4,7 @@ use super::Store;
 use super::projection::search_text;
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
-use crate::{
-    Error, LedgerCategory, LedgerEntry, LedgerMove, LedgerStatus, NewLedgerEntry, RecordKind,
-    Result,
-};
+use crate::{Error, LedgerCategory, LedgerEntry, LedgerMove, LedgerStatus, NewLedgerEntry, RecordKind, Result};
 use rusqlite::{Transaction, params};
 use serde_json::json;
 
@@ -15,10 +12,7 @@ impl Store {
     /// Enters an institution or person on the ledger (入账).
     pub fn add_ledger_entry(&self, new: &NewLedgerEntry) -> Result<String> {
         if new.name.trim().is_empty() || new.reason.trim().is_empty() {
-            return Err(Error::invalid(
-                "ledger entry",
-                "name and reason are required",
-            ));
+            return Err(Error::invalid("ledger entry", "name and reason are required"));
         }
         let mut inner = self.lock();
         let author = inner.author()?;
@@ -39,11 +33,7 @@ impl Store {
                 Edit::Set("category", json!(new.category.as_str())),
                 Edit::Set("address", json!(new.address)),
                 Edit::Set("status", json!(LedgerStatus::In.as_str())),
-                Edit::Entry(
-                    "history",
-                    new_id("move"),
-                    serde_json::to_value(&entry).expect("plain JSON"),
-                ),
+                Edit::Entry("history", new_id("move"), serde_json::to_value(&entry).expect("plain JSON")),
             ],
         )
     }
@@ -57,26 +47,14 @@ impl Store {
         let author = inner.author()?;
         let current = materialize(id, &inner.record(id, RecordKind::LedgerEntry)?);
         if current.status == status {
-            return Err(Error::invalid(
-                "ledger move",
-                format!("the entry is already {status}"),
-            ));
+            return Err(Error::invalid("ledger move", format!("the entry is already {status}")));
         }
-        let entry = LedgerMove {
-            status,
-            reason: reason.trim().to_owned(),
-            at_ms: now_ms(),
-            by: author.officer,
-        };
+        let entry = LedgerMove { status, reason: reason.trim().to_owned(), at_ms: now_ms(), by: author.officer };
         inner.edit(
             id,
             &[
                 Edit::Set("status", json!(status.as_str())),
-                Edit::Entry(
-                    "history",
-                    new_id("move"),
-                    serde_json::to_value(&entry).expect("plain JSON"),
-                ),
+                Edit::Entry("history", new_id("move"), serde_json::to_value(&entry).expect("plain JSON")),
             ],
         )
     }
@@ -99,10 +77,7 @@ fn materialize(id: &str, v: &DocView<'_>) -> LedgerEntry {
             .and_then(|c| LedgerCategory::parse(&c))
             .unwrap_or(LedgerCategory::ConvertedInstitution),
         address: v.str("address").unwrap_or_default(),
-        status: v
-            .str("status")
-            .and_then(|s| LedgerStatus::parse(&s))
-            .unwrap_or(LedgerStatus::In),
+        status: v.str("status").and_then(|s| LedgerStatus::parse(&s)).unwrap_or(LedgerStatus::In),
         history,
     }
 }
@@ -113,10 +88,16 @@ pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result
         "INSERT OR REPLACE INTO ledger_entries (doc_id, jurisdiction_id, name, category, address, status, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![id, e.jurisdiction_id, e.name, e.category.as_str(), e.address, e.status.as_str(), now_ms()])?;
+    .execute(params![
+        id,
+        e.jurisdiction_id,
+        e.name,
+        e.category.as_str(),
+        e.address,
+        e.status.as_str(),
+        now_ms()
+    ])?;
     Ok(search_text(
-        [e.name.as_str(), e.address.as_str()]
-            .into_iter()
-            .chain(e.history.iter().map(|m| m.reason.as_str())),
+        [e.name.as_str(), e.address.as_str()].into_iter().chain(e.history.iter().map(|m| m.reason.as_str())),
     ))
 }

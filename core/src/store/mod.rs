@@ -3,6 +3,7 @@
 //! transaction that stores the change and updates the record's projection row together.
 
 mod cases;
+mod evidence;
 mod exchange;
 mod inspections;
 mod ledger;
@@ -18,6 +19,7 @@ pub use exchange::{ImportReport, PeerState};
 pub use search::SearchHit;
 
 use crate::doc::{self, Author, Edit};
+use crate::evidence::DeviceSigner;
 use crate::util::{new_id, now_ms, random_bytes};
 use crate::{AuditEntry, ChecklistTemplate, DeviceIdentity, Error, Officer, RecordKind, Result};
 use automerge::{ActorId, Automerge, Change};
@@ -42,13 +44,20 @@ pub(crate) struct Inner {
     pub(crate) device_id: String,
     actor: ActorId,
     pub(crate) officer: Option<Officer>,
+    pub(crate) signer: Box<dyn DeviceSigner>,
     docs: HashMap<String, Automerge>,
     templates: HashMap<(String, u32), ChecklistTemplate>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `dir`, upgrading an older database.
+    /// Opens (creating if needed) the store in `dir`, upgrading an older database. The device
+    /// key is kept in the database; see `open_with_signer` for a platform keystore.
     pub fn open(dir: impl AsRef<Path>) -> Result<Store> {
+        Self::open_with_signer(dir, None)
+    }
+
+    /// Opens the store with the device key held by the platform (Android Keystore, iOS Keychain).
+    pub fn open_with_signer(dir: impl AsRef<Path>, signer: Option<Box<dyn DeviceSigner>>) -> Result<Store> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(dir.join(EVIDENCE_DIR))?;
         let mut conn = Connection::open(dir.join(DB_FILE))?;
@@ -59,9 +68,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         let device_id = match conn
-            .query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
-                r.get::<_, String>(0)
-            })
+            .query_row("SELECT device_id FROM device WHERE id = 1", [], |r| r.get::<_, String>(0))
             .optional()?
         {
             Some(id) => id,
@@ -80,34 +87,16 @@ impl Store {
             |r| {
                 Ok(r.get::<_, Option<String>>(0)?.map(|name| Officer {
                     name,
-                    department: r
-                        .get::<_, Option<String>>(1)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default(),
-                    cert_no: r
-                        .get::<_, Option<String>>(2)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default(),
+                    department: r.get::<_, Option<String>>(1).ok().flatten().unwrap_or_default(),
+                    cert_no: r.get::<_, Option<String>>(2).ok().flatten().unwrap_or_default(),
                 }))
             },
         )?;
-        let actor = ActorId::from(
-            hex::decode(&device_id).map_err(|_| Error::invalid("device id", "not hex"))?,
-        );
-        let inner = Inner {
-            conn,
-            device_id,
-            actor,
-            officer,
-            docs: HashMap::new(),
-            templates: HashMap::new(),
-        };
-        Ok(Store {
-            dir,
-            inner: Mutex::new(inner),
-        })
+        let actor = ActorId::from(hex::decode(&device_id).map_err(|_| Error::invalid("device id", "not hex"))?);
+        let signer = evidence::device_signer(&conn, &device_id, signer)?;
+        evidence::sweep_orphans(&conn, &dir.join(EVIDENCE_DIR))?;
+        let inner = Inner { conn, device_id, actor, officer, signer, docs: HashMap::new(), templates: HashMap::new() };
+        Ok(Store { dir, inner: Mutex::new(inner) })
     }
 
     pub fn dir(&self) -> &Path {
@@ -130,10 +119,7 @@ impl Store {
 
     pub fn identity(&self) -> DeviceIdentity {
         let inner = self.lock();
-        DeviceIdentity {
-            device_id: inner.device_id.clone(),
-            officer: inner.officer.clone(),
-        }
+        DeviceIdentity { device_id: inner.device_id.clone(), officer: inner.officer.clone() }
     }
 
     /// Signs an officer in on this device; their name and certificate number go on every edit.
@@ -152,7 +138,10 @@ impl Store {
 
     pub fn sign_out(&self) -> Result<()> {
         let mut inner = self.lock();
-        inner.conn.execute("UPDATE device SET officer_name = NULL, officer_department = NULL, officer_cert_no = NULL WHERE id = 1", [])?;
+        inner.conn.execute(
+            "UPDATE device SET officer_name = NULL, officer_department = NULL, officer_cert_no = NULL WHERE id = 1",
+            [],
+        )?;
         inner.officer = None;
         Ok(())
     }
@@ -172,12 +161,7 @@ impl Store {
     /// The current heads of a record's document, hex encoded and sorted.
     pub fn heads(&self, record_id: &str) -> Result<Vec<String>> {
         let mut inner = self.lock();
-        Ok(inner
-            .doc(record_id)?
-            .get_heads()
-            .iter()
-            .map(|h| h.to_string())
-            .collect())
+        Ok(inner.doc(record_id)?.get_heads().iter().map(|h| h.to_string()).collect())
     }
 }
 
@@ -190,10 +174,8 @@ impl Inner {
     /// The decoded document of a record, loaded from its changes if not cached.
     pub(crate) fn doc(&mut self, id: &str) -> Result<&mut Automerge> {
         if !self.docs.contains_key(id) {
-            let doc = load_doc(&self.conn, &self.actor, id)?.ok_or_else(|| Error::NotFound {
-                kind: "record",
-                id: id.to_owned(),
-            })?;
+            let doc = load_doc(&self.conn, &self.actor, id)?
+                .ok_or_else(|| Error::NotFound { kind: "record", id: id.to_owned() })?;
             if self.docs.len() >= DOC_CACHE_LIMIT {
                 self.docs.clear();
             }
@@ -207,10 +189,7 @@ impl Inner {
     pub(crate) fn record(&mut self, id: &str, kind: RecordKind) -> Result<doc::DocView<'_>> {
         let view = doc::DocView(self.doc(id)?);
         if view.str("kind").as_deref() != Some(kind.as_str()) {
-            return Err(Error::NotFound {
-                kind: kind.noun(),
-                id: id.to_owned(),
-            });
+            return Err(Error::NotFound { kind: kind.noun(), id: id.to_owned() });
         }
         Ok(view)
     }
@@ -233,19 +212,40 @@ impl Inner {
 
     /// Applies `edits` to a record as one change, stored durably with its projection.
     pub(crate) fn edit(&mut self, id: &str, edits: &[Edit]) -> Result<()> {
-        let author = self.author()?;
-        let change = doc::apply(self.doc(id)?, &author, edits)?;
-        self.persist(id, vec![change], true)
+        self.edit_with(id, edits, |_| Ok(()))
     }
 
-    /// Stores changes already applied to the cached document, and its projection, in one
-    /// transaction. On failure the cached document is dropped so memory matches disk again.
+    /// Like `edit`, with more writes (`also`) in the same transaction.
+    pub(crate) fn edit_with(
+        &mut self,
+        id: &str,
+        edits: &[Edit],
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let author = self.author()?;
+        let change = doc::apply(self.doc(id)?, &author, edits)?;
+        self.persist_with(id, change.into_iter().collect(), true, also)
+    }
+
     fn persist(&mut self, id: &str, changes: Vec<Change>, local: bool) -> Result<()> {
+        self.persist_with(id, changes, local, |_| Ok(()))
+    }
+
+    /// Stores changes already applied to the cached document, its projection and `also`, in one
+    /// transaction. On failure the cached document is dropped so memory matches disk again.
+    fn persist_with(
+        &mut self,
+        id: &str,
+        changes: Vec<Change>,
+        local: bool,
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let result = (|| {
             let tx = self.conn.transaction()?;
             let doc = self.docs.get(id).expect("persist follows a load");
             insert_changes(&tx, id, changes, local)?;
             projection::write(&tx, id, doc)?;
+            also(&tx)?;
             tx.commit()?;
             Ok(())
         })();
@@ -262,15 +262,9 @@ impl Inner {
     }
 }
 
-pub(crate) fn insert_changes(
-    tx: &Transaction<'_>,
-    doc_id: &str,
-    changes: Vec<Change>,
-    local: bool,
-) -> Result<usize> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+pub(crate) fn insert_changes(tx: &Transaction<'_>, doc_id: &str, changes: Vec<Change>, local: bool) -> Result<usize> {
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local) VALUES (?1, ?2, ?3, ?4)")?;
     let mut added = 0;
     for mut change in changes {
         let hash = change.hash();
@@ -281,8 +275,7 @@ pub(crate) fn insert_changes(
 
 /// Rebuilds a document from its stored changes; None if the record has none.
 pub(crate) fn load_doc(conn: &Connection, actor: &ActorId, id: &str) -> Result<Option<Automerge>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
     let changes = stmt
         .query_map([id], |r| r.get::<_, Vec<u8>>(0))?
         .map(|b| doc::parse_change(&b?))

@@ -14,10 +14,7 @@ impl Store {
         let mut inner = self.lock();
         let author = inner.author()?;
         if inner.jurisdiction(grid_id)?.level != Level::Grid {
-            return Err(Error::invalid(
-                "patrol grid",
-                format!("{grid_id} is not a grid"),
-            ));
+            return Err(Error::invalid("patrol grid", format!("{grid_id} is not a grid")));
         }
         inner.create(
             RecordKind::Patrol,
@@ -37,14 +34,7 @@ impl Store {
         crate::model::check_accuracy(point.accuracy_m)?;
         let mut inner = self.lock();
         inner.record(id, RecordKind::Patrol)?;
-        inner.edit(
-            id,
-            &[Edit::Entry(
-                "points",
-                new_id("pt"),
-                serde_json::to_value(&point).expect("plain JSON"),
-            )],
-        )
+        inner.edit(id, &[Edit::Entry("points", new_id("pt"), serde_json::to_value(&point).expect("plain JSON"))])
     }
 
     /// Ends the patrol with its result; "nothing found" is a result like any other.
@@ -89,6 +79,15 @@ pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result
         "INSERT OR REPLACE INTO patrols (doc_id, grid_id, officer, started_at, ended_at, result, points, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![id, p.grid_id, p.officer, p.started_at_ms, p.ended_at_ms, p.result.map(PatrolResult::as_str), p.points.len() as i64, now_ms()])?;
+    .execute(params![
+        id,
+        p.grid_id,
+        p.officer,
+        p.started_at_ms,
+        p.ended_at_ms,
+        p.result.map(PatrolResult::as_str),
+        p.points.len() as i64,
+        now_ms()
+    ])?;
     Ok(search_text([p.note.as_str(), p.officer.as_str()]))
 }

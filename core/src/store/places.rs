@@ -52,8 +52,7 @@ impl Store {
                 id: r.get(0)?,
                 jurisdiction_id: r.get(1)?,
                 name: r.get(2)?,
-                place_type: PlaceType::parse(&r.get::<_, String>(3)?)
-                    .unwrap_or(PlaceType::Residential),
+                place_type: PlaceType::parse(&r.get::<_, String>(3)?).unwrap_or(PlaceType::Residential),
                 address: r.get(4)?,
                 lat: r.get(5)?,
                 lon: r.get(6)?,
@@ -69,10 +68,7 @@ fn materialize(id: &str, v: &DocView<'_>) -> Place {
         id: id.to_owned(),
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
         name: v.str("name").unwrap_or_default(),
-        place_type: v
-            .str("place_type")
-            .and_then(|t| PlaceType::parse(&t))
-            .unwrap_or(PlaceType::Residential),
+        place_type: v.str("place_type").and_then(|t| PlaceType::parse(&t)).unwrap_or(PlaceType::Residential),
         address: v.str("address").unwrap_or_default(),
         lat: v.field("lat").and_then(|x| x.as_f64()),
         lon: v.field("lon").and_then(|x| x.as_f64()),
@@ -87,9 +83,5 @@ pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![id, p.jurisdiction_id, p.name, p.place_type.as_str(), p.address, p.lat, p.lon, now_ms()])?;
-    Ok(search_text([
-        p.name.as_str(),
-        p.address.as_str(),
-        p.owner.as_str(),
-    ]))
+    Ok(search_text([p.name.as_str(), p.address.as_str(), p.owner.as_str()]))
 }

@@ -27,19 +27,19 @@ pub(crate) fn write(tx: &Transaction<'_>, id: &str, doc: &Automerge) -> Result<(
         RecordKind::LedgerEntry => ledger::project(tx, id, &view)?,
         RecordKind::Place => places::project(tx, id, &view)?,
     };
-    tx.prepare_cached("DELETE FROM search WHERE doc_id = ?1")?
-        .execute([id])?;
-    tx.prepare_cached("INSERT INTO search (doc_id, kind, body) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, kind.as_str(), text])?;
+    tx.prepare_cached("DELETE FROM search WHERE doc_id = ?1")?.execute([id])?;
+    tx.prepare_cached("INSERT INTO search (doc_id, kind, body) VALUES (?1, ?2, ?3)")?.execute(params![
+        id,
+        kind.as_str(),
+        text
+    ])?;
     Ok(())
 }
 
 /// Rebuilds every projection from the stored documents (after a migration that needs it).
 pub(crate) fn reproject_all(tx: &Transaction<'_>) -> Result<()> {
-    let ids: Vec<String> = tx
-        .prepare("SELECT doc_id FROM documents")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids: Vec<String> =
+        tx.prepare("SELECT doc_id FROM documents")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     let actor = automerge::ActorId::random();
     for id in ids {
         if let Some(doc) = super::load_doc(tx, &actor, &id)? {
@@ -51,9 +51,5 @@ pub(crate) fn reproject_all(tx: &Transaction<'_>) -> Result<()> {
 
 /// Joins the non-empty parts of a record's searchable text.
 pub(crate) fn search_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    parts
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n")
 }

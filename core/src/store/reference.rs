@@ -13,10 +13,7 @@ impl Store {
         let tx = inner.conn.transaction()?;
         for node in nodes {
             if node.id.trim().is_empty() || node.name.trim().is_empty() {
-                return Err(Error::invalid(
-                    "jurisdiction",
-                    "id and name must not be empty",
-                ));
+                return Err(Error::invalid("jurisdiction", "id and name must not be empty"));
             }
             let path = match &node.parent_id {
                 None => {
@@ -30,17 +27,12 @@ impl Store {
                 }
                 Some(parent) => {
                     let (path, level): (String, String) = tx
-                        .query_row(
-                            "SELECT path, level FROM jurisdictions WHERE id = ?1",
-                            [parent],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
+                        .query_row("SELECT path, level FROM jurisdictions WHERE id = ?1", [parent], |r| {
+                            Ok((r.get(0)?, r.get(1)?))
+                        })
                         .optional()?
                         .ok_or_else(|| {
-                            Error::invalid(
-                                "jurisdiction",
-                                format!("parent {parent} of {} is not known", node.id),
-                            )
+                            Error::invalid("jurisdiction", format!("parent {parent} of {} is not known", node.id))
                         })?;
                     if Level::parse(&level).and_then(Level::child) != Some(node.level) {
                         return Err(Error::invalid(
@@ -51,9 +43,7 @@ impl Store {
                     format!("{path}{}/", node.id)
                 }
             };
-            let bounds = node
-                .bounds
-                .map(|b| serde_json::to_string(&b).expect("plain JSON"));
+            let bounds = node.bounds.map(|b| serde_json::to_string(&b).expect("plain JSON"));
             tx.execute(
                 "INSERT INTO jurisdictions (id, parent_id, level, name, path, bounds) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, level = excluded.level,
@@ -88,10 +78,7 @@ impl Store {
         }
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = template.items.iter().find(|i| !seen.insert(&i.id)) {
-            return Err(Error::invalid(
-                "checklist template",
-                format!("item id {} appears twice", dup.id),
-            ));
+            return Err(Error::invalid("checklist template", format!("item id {} appears twice", dup.id)));
         }
         let body = serde_json::to_string(template).expect("plain JSON");
         let inner = self.lock();
@@ -129,15 +116,9 @@ impl Store {
     /// The highest stored version of a template.
     pub fn latest_template(&self, id: &str) -> Result<ChecklistTemplate> {
         let mut inner = self.lock();
-        let version: Option<u32> = inner.conn.query_row(
-            "SELECT max(version) FROM templates WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        let version = version.ok_or_else(|| Error::NotFound {
-            kind: "checklist template",
-            id: id.to_owned(),
-        })?;
+        let version: Option<u32> =
+            inner.conn.query_row("SELECT max(version) FROM templates WHERE id = ?1", [id], |r| r.get(0))?;
+        let version = version.ok_or_else(|| Error::NotFound { kind: "checklist template", id: id.to_owned() })?;
         inner.template(id, version)
     }
 }
@@ -150,18 +131,11 @@ impl Inner {
         }
         let body: String = self
             .conn
-            .query_row(
-                "SELECT body FROM templates WHERE id = ?1 AND version = ?2",
-                params![id, version],
-                |r| r.get(0),
-            )
+            .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::UnknownTemplate {
-                id: id.to_owned(),
-                version,
-            })?;
-        let t: ChecklistTemplate = serde_json::from_str(&body)
-            .map_err(|e| Error::invalid("stored template", e.to_string()))?;
+            .ok_or_else(|| Error::UnknownTemplate { id: id.to_owned(), version })?;
+        let t: ChecklistTemplate =
+            serde_json::from_str(&body).map_err(|e| Error::invalid("stored template", e.to_string()))?;
         self.templates.insert(key, t.clone());
         Ok(t)
     }
@@ -174,22 +148,14 @@ impl Inner {
                 row_to_jurisdiction,
             )
             .optional()?
-            .ok_or_else(|| Error::NotFound {
-                kind: "jurisdiction",
-                id: id.to_owned(),
-            })
+            .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
     }
 
     pub(crate) fn jurisdiction_path(&self, id: &str) -> Result<String> {
         self.conn
-            .query_row("SELECT path FROM jurisdictions WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT path FROM jurisdictions WHERE id = ?1", [id], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::NotFound {
-                kind: "jurisdiction",
-                id: id.to_owned(),
-            })
+            .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
     }
 }
 

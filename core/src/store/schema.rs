@@ -15,14 +15,9 @@ pub(crate) struct Step {
 }
 
 pub(crate) const STEPS: &[Step] = &[
-    Step {
-        sql: V1,
-        reproject: false,
-    },
-    Step {
-        sql: V2_SEARCH,
-        reproject: true,
-    },
+    Step { sql: V1, reproject: false },
+    Step { sql: V2_SEARCH, reproject: true },
+    Step { sql: V3_EVIDENCE, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -139,7 +134,36 @@ CREATE INDEX cases_state ON cases(state, deadline);
 
 /// Version 2: full-text search over notes, names and addresses. Chinese has no spaces, so the
 /// trigram tokenizer (substring match) is used; the index is filled from existing documents.
-const V2_SEARCH: &str = "CREATE VIRTUAL TABLE search USING fts5(doc_id UNINDEXED, kind UNINDEXED, body, tokenize = 'trigram');";
+const V2_SEARCH: &str =
+    "CREATE VIRTUAL TABLE search USING fts5(doc_id UNINDEXED, kind UNINDEXED, body, tokenize = 'trigram');";
+
+/// Version 3: evidence metadata (signed, never updated but for `bytes_present`), device keys,
+/// and the clock offset to the server seen at the last sync.
+const V3_EVIDENCE: &str = r#"
+CREATE TABLE device_keys (
+    device_id TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    -- Only this device's own key, and only when no platform keystore holds it.
+    secret_key BLOB
+);
+CREATE TABLE evidence (
+    entry_hash TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    chain_seq INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    item_id TEXT,
+    kind TEXT NOT NULL,
+    captured_at INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    bytes_present INTEGER NOT NULL,
+    UNIQUE (device_id, chain_seq)
+);
+CREATE INDEX evidence_record ON evidence(record_id);
+CREATE INDEX evidence_content ON evidence(content_hash);
+ALTER TABLE device ADD COLUMN clock_offset_ms INTEGER;
+"#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves
 /// the old version intact.
@@ -150,10 +174,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
 pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > VERSION {
-        return Err(Error::SchemaTooNew {
-            found,
-            supported: VERSION,
-        });
+        return Err(Error::SchemaTooNew { found, supported: VERSION });
     }
     if found >= target {
         return Ok(());

@@ -33,21 +33,13 @@ impl Store {
         };
         let mut stmt = inner.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params![arg, limit], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?;
         let mut hits = Vec::new();
         for row in rows {
             let (record_id, kind, snippet) = row?;
             if let Some(kind) = RecordKind::parse(&kind) {
-                hits.push(SearchHit {
-                    record_id,
-                    kind,
-                    snippet,
-                });
+                hits.push(SearchHit { record_id, kind, snippet });
             }
         }
         Ok(hits)

@@ -1,0 +1,164 @@
+//! Checks on the camera's JPEG before anything is stored, and the thumbnail.
+//!
+//! The original is never decoded in full nor re-encoded: the structure is walked marker by
+//! marker (so truncation and bombs are caught from the header), and the thumbnail is decoded
+//! at 1/2, 1/4 or 1/8 scale through the decoder's DCT scaling.
+
+use crate::{Error, Result};
+use image::{DynamicImage, RgbImage, imageops};
+
+/// Long side of thumbnails, in pixels.
+pub const THUMBNAIL_EDGE: u32 = 320;
+/// Photos declaring more pixels than this are refused before decoding (a 200-MP phone
+/// sensor fits; a decompression bomb does not).
+pub const MAX_PIXELS: u64 = 210_000_000;
+const MAX_SIDE: u32 = 20_000;
+
+/// Dimensions of a well-formed, complete baseline or progressive JPEG.
+pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<(u32, u32)> {
+    let bad = |why: String| Error::invalid("photo", why);
+    if bytes.is_empty() {
+        return Err(bad("the file is empty".into()));
+    }
+    if bytes.len() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8 {
+        return Err(bad("it is not a JPEG (no start-of-image marker)".into()));
+    }
+    let mut pos = 2;
+    let mut dims = None;
+    loop {
+        // Skip fill bytes, then read a marker.
+        while pos < bytes.len() && bytes[pos] == 0xFF && bytes.get(pos + 1) == Some(&0xFF) {
+            pos += 1;
+        }
+        if pos + 1 >= bytes.len() {
+            return Err(bad("the JPEG is truncated (no end-of-image marker)".into()));
+        }
+        if bytes[pos] != 0xFF {
+            return Err(bad(format!("the JPEG is malformed at byte {pos}")));
+        }
+        let marker = bytes[pos + 1];
+        pos += 2;
+        match marker {
+            0xD9 => break,
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        if pos + 2 > bytes.len() {
+            return Err(bad("the JPEG is truncated inside a segment header".into()));
+        }
+        let len = u16::from_be_bytes([bytes[pos], bytes[pos + 1]]) as usize;
+        if len < 2 || pos + len > bytes.len() {
+            return Err(bad("the JPEG is truncated inside a segment".into()));
+        }
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            if len < 7 {
+                return Err(bad("the JPEG frame header is too short".into()));
+            }
+            let h = u16::from_be_bytes([bytes[pos + 3], bytes[pos + 4]]) as u32;
+            let w = u16::from_be_bytes([bytes[pos + 5], bytes[pos + 6]]) as u32;
+            if w == 0 || h == 0 {
+                return Err(bad("the JPEG declares zero width or height".into()));
+            }
+            if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
+                return Err(bad(format!("the JPEG declares {w}x{h} pixels, more than any phone camera takes")));
+            }
+            dims = Some((w, h));
+        }
+        pos += len;
+        if marker == 0xDA {
+            // Entropy-coded data: runs until a marker other than stuffing (FF00) or restart.
+            loop {
+                match bytes[pos..].iter().position(|&b| b == 0xFF) {
+                    None => {
+                        return Err(bad(
+                            "the JPEG is truncated (image data ends without an end-of-image marker)".into()
+                        ));
+                    }
+                    Some(i) => {
+                        pos += i;
+                        match bytes.get(pos + 1) {
+                            None => {
+                                return Err(bad(
+                                    "the JPEG is truncated (image data ends without an end-of-image marker)".into(),
+                                ));
+                            }
+                            Some(0x00) | Some(0xD0..=0xD7) | Some(0xFF) => pos += 1,
+                            Some(_) => break,
+                        }
+                    }
+                }
+            }
+        }
+    }
+    dims.ok_or_else(|| bad("the JPEG has no frame header".into()))
+}
+
+/// A JPEG thumbnail of about THUMBNAIL_EDGE on the long side, upright per the EXIF orientation.
+pub(crate) fn thumbnail(jpeg: &[u8], width: u32, height: u32, orientation: u16) -> Result<Vec<u8>> {
+    let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(jpeg));
+    let (rw, rh) = if width >= height {
+        (THUMBNAIL_EDGE, (THUMBNAIL_EDGE * height).div_ceil(width))
+    } else {
+        ((THUMBNAIL_EDGE * width).div_ceil(height), THUMBNAIL_EDGE)
+    };
+    let (sw, sh) = decoder
+        .scale(rw as u16, rh as u16)
+        .map_err(|e| Error::invalid("photo", format!("it cannot be decoded: {e}")))?;
+    let pixels = decoder.decode().map_err(|e| Error::invalid("photo", format!("it cannot be decoded: {e}")))?;
+    let info = decoder.info().ok_or_else(|| Error::invalid("photo", "it has no image header"))?;
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    let rgb: Vec<u8> = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => pixels,
+        jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&l| [l, l, l]).collect(),
+        jpeg_decoder::PixelFormat::L16 => pixels.chunks_exact(2).flat_map(|c| [c[0], c[0], c[0]]).collect(),
+        jpeg_decoder::PixelFormat::CMYK32 => pixels
+            .chunks_exact(4)
+            .flat_map(|c| {
+                let k = 255 - u16::from(c[3]);
+                [c[0], c[1], c[2]].map(|v| ((255 - u16::from(v)) * k / 255) as u8)
+            })
+            .collect(),
+    };
+    let img = RgbImage::from_raw(sw, sh, rgb)
+        .ok_or_else(|| Error::invalid("photo", "decoded size does not match its header"))?;
+    let (tw, th) = if sw >= sh {
+        (THUMBNAIL_EDGE, (THUMBNAIL_EDGE * sh / sw).max(1))
+    } else {
+        ((THUMBNAIL_EDGE * sw / sh).max(1), THUMBNAIL_EDGE)
+    };
+    let small = DynamicImage::ImageRgb8(imageops::thumbnail(&img, tw.min(sw), th.min(sh)));
+    let upright = match orientation {
+        2 => small.fliph(),
+        3 => small.rotate180(),
+        4 => small.flipv(),
+        5 => small.rotate90().fliph(),
+        6 => small.rotate90(),
+        7 => small.rotate270().fliph(),
+        8 => small.rotate270(),
+        _ => small,
+    };
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&upright)
+        .map_err(|e| Error::invalid("thumbnail", e.to_string()))?;
+    Ok(out)
+}
+
+/// Checks a signature drawing is a small, complete PNG.
+pub(crate) fn check_png(bytes: &[u8]) -> Result<(u32, u32)> {
+    const MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if bytes.is_empty() {
+        return Err(Error::invalid("signature", "the file is empty"));
+    }
+    if bytes.len() < 24 || &bytes[..8] != MAGIC || &bytes[12..16] != b"IHDR" {
+        return Err(Error::invalid("signature", "it is not a PNG"));
+    }
+    let w = u32::from_be_bytes(bytes[16..20].try_into().expect("4 bytes"));
+    let h = u32::from_be_bytes(bytes[20..24].try_into().expect("4 bytes"));
+    if w == 0 || h == 0 || w > 4096 || h > 4096 {
+        return Err(Error::invalid("signature", format!("a {w}x{h} drawing is not a signature pad size")));
+    }
+    image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
+        .map_err(|e| Error::invalid("signature", format!("the PNG cannot be decoded: {e}")))?;
+    Ok((w, h))
+}

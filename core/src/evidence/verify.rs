@@ -1,0 +1,138 @@
+//! Offline verification: anyone holding the items, their bytes and (optionally) the device's
+//! enrolled public key can check that nothing changed after capture.
+
+use super::{EvidencePayload, SignedEntry, entry_hash, sha256_hex};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use serde::Serialize;
+
+/// Which check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// The bytes do not hash to the content hash.
+    Bytes,
+    /// The bytes are not there to check.
+    MissingBytes,
+    /// The payload does not hash to the entry hash, or does not parse.
+    Payload,
+    /// The signature does not verify with the payload's key.
+    Signature,
+    /// The payload's key is not the device's enrolled key.
+    Key,
+    /// The previous-item link or sequence number does not follow the chain.
+    ChainLink,
+    /// An item the chain or the record refers to is missing.
+    MissingItem,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemCheck {
+    pub entry_hash: String,
+    pub failures: Vec<(Check, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifyReport {
+    pub items: Vec<ItemCheck>,
+    /// Problems that belong to no single item (a gap in a chain).
+    pub failures: Vec<(Check, String)>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.failures.is_empty() && self.items.iter().all(|i| i.failures.is_empty())
+    }
+
+    /// Every failed check, in order.
+    pub fn failed_checks(&self) -> Vec<Check> {
+        self.failures.iter().chain(self.items.iter().flat_map(|i| i.failures.iter())).map(|(c, _)| *c).collect()
+    }
+}
+
+/// Checks each item on its own: payload hash, signature, key, bytes.
+/// `bytes` returns an item's bytes if present; `enrolled_key` is the device key if known.
+pub(crate) fn verify_items(
+    items: &[SignedEntry],
+    bytes: &dyn Fn(&EvidencePayload) -> Option<Vec<u8>>,
+    enrolled_key: &dyn Fn(&str) -> Option<String>,
+) -> Vec<ItemCheck> {
+    items.iter().map(|item| verify_one(item, bytes, enrolled_key)).collect()
+}
+
+fn verify_one(
+    item: &SignedEntry,
+    bytes: &dyn Fn(&EvidencePayload) -> Option<Vec<u8>>,
+    enrolled_key: &dyn Fn(&str) -> Option<String>,
+) -> ItemCheck {
+    let mut failures = Vec::new();
+    if entry_hash(&item.payload_json) != item.entry_hash {
+        failures.push((Check::Payload, "the metadata does not hash to its entry hash".to_owned()));
+    }
+    match serde_json::from_str::<EvidencePayload>(&item.payload_json) {
+        Err(e) => failures.push((Check::Payload, format!("the metadata does not parse: {e}"))),
+        Ok(p) => {
+            if let Some(key) = enrolled_key(&p.device_id)
+                && key != p.public_key
+            {
+                failures.push((Check::Key, format!("signed with a key that is not device {}'s", p.device_id)));
+            }
+            if !signature_ok(&p.public_key, &item.signature, item.payload_json.as_bytes()) {
+                failures.push((Check::Signature, "the signature does not verify".to_owned()));
+            }
+            match bytes(&p) {
+                None => failures.push((Check::MissingBytes, format!("the {} bytes are not here", p.kind))),
+                Some(b) if sha256_hex(&b) != p.content_hash => failures
+                    .push((Check::Bytes, format!("the {} bytes ({} bytes) do not match their hash", p.kind, b.len()))),
+                Some(_) => {}
+            }
+        }
+    }
+    ItemCheck { entry_hash: item.entry_hash.clone(), failures }
+}
+
+fn signature_ok(public_key_hex: &str, signature_hex: &str, message: &[u8]) -> bool {
+    let Ok(Ok(key)) = hex::decode(public_key_hex).map(|k| <[u8; 32]>::try_from(k.as_slice()).map_err(|_| ())) else {
+        return false;
+    };
+    let Ok(Ok(sig)) = hex::decode(signature_hex).map(|s| <[u8; 64]>::try_from(s.as_slice()).map_err(|_| ())) else {
+        return false;
+    };
+    let Ok(key) = VerifyingKey::from_bytes(&key) else { return false };
+    key.verify(message, &Signature::from_bytes(&sig)).is_ok()
+}
+
+/// Checks that `chain` (one device's items, any order) links from 1 without gaps. Items whose
+/// payload does not parse are reported by `verify_items` and show here as gaps.
+pub(crate) fn verify_chain_links(chain: &[SignedEntry]) -> Vec<(Check, String)> {
+    let mut parsed: Vec<(&SignedEntry, EvidencePayload)> =
+        chain.iter().filter_map(|e| Some((e, serde_json::from_str(&e.payload_json).ok()?))).collect();
+    parsed.sort_by_key(|(_, p)| p.chain_seq);
+    let mut failures = Vec::new();
+    let mut expected_prev: Option<&str> = None;
+    let mut expected_seq = 1;
+    for (item, p) in &parsed {
+        if p.chain_seq != expected_seq {
+            failures.push((
+                Check::MissingItem,
+                format!(
+                    "items {expected_seq}..{} of device {} are missing",
+                    p.chain_seq.saturating_sub(1),
+                    p.device_id
+                ),
+            ));
+        } else if p.prev.as_deref() != expected_prev {
+            failures.push((
+                Check::ChainLink,
+                format!(
+                    "item {} of device {} does not link to item {}",
+                    p.chain_seq,
+                    p.device_id,
+                    expected_seq.saturating_sub(1)
+                ),
+            ));
+        }
+        expected_prev = Some(&item.entry_hash);
+        expected_seq = p.chain_seq + 1;
+    }
+    failures
+}
