@@ -62,7 +62,7 @@ impl ChangeBundle {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let byte = (v & 0x7f) as u8;
         v >>= 7;
@@ -74,7 +74,7 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+pub(crate) fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
     let mut v = 0u64;
     for i in 0..10 {
         let (&b, rest) = bytes.split_first()?;
@@ -85,6 +85,23 @@ fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
         }
     }
     None
+}
+
+/// Appends a length-prefixed byte string.
+pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    put_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+/// Takes a length-prefixed byte string of at most `max` bytes.
+pub(crate) fn take_bytes<'a>(bytes: &mut &'a [u8], max: u64) -> Option<&'a [u8]> {
+    let len = take_varint(bytes)?;
+    if len > max || len as usize > bytes.len() {
+        return None;
+    }
+    let (head, rest) = bytes.split_at(len as usize);
+    *bytes = rest;
+    Some(head)
 }
 
 #[cfg(test)]

@@ -29,11 +29,23 @@ pub enum Error {
     NotSignedIn,
     #[error("invalid {field}: {why}")]
     Invalid { field: &'static str, why: String },
+    #[error("the server cannot be reached: {0}")]
+    Network(String),
+    #[error("the server refused the request ({status}): {message}")]
+    Refused { status: u16, code: String, message: String },
+    #[error("this device is not enrolled with a server")]
+    NotEnrolled,
     #[error("the database was written by a newer app (schema {found}, this app knows up to {supported})")]
     SchemaTooNew { found: i64, supported: i64 },
 }
 
 impl Error {
+    /// Worth retrying later: the link, not the request, was the problem.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Network(_))
+            || matches!(self, Error::Refused { status, .. } if *status >= 500 || *status == 429)
+    }
+
     pub(crate) fn invalid(field: &'static str, why: impl Into<String>) -> Self {
         Error::Invalid { field, why: why.into() }
     }

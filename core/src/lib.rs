@@ -10,12 +10,13 @@ pub mod error;
 pub mod evidence;
 pub mod model;
 pub mod store;
+pub mod sync;
 mod util;
 
 pub use error::{Error, Result};
 pub use evidence::{Capture, EvidenceItem, EvidenceKind, Flag, GpsFix, GpsProvider, VerifyReport};
 pub use model::*;
-pub use store::{ImportReport, PeerState, SearchHit, StepDetails, Store};
+pub use store::{ImportReport, PeerState, PushBatch, SearchHit, StepDetails, Store, SyncStatus};
 
 /// Hooks for tests of schema upgrades; not part of the app API.
 #[doc(hidden)]

@@ -30,7 +30,7 @@ fn every_older_version_upgrades_to_the_fresh_schema_with_its_data() {
              INSERT INTO jurisdictions SELECT * FROM src.jurisdictions;
              INSERT INTO templates SELECT * FROM src.templates;
              INSERT INTO documents SELECT * FROM src.documents;
-             INSERT INTO changes SELECT * FROM src.changes;
+             INSERT INTO changes (seq, doc_id, hash, bytes, local) SELECT seq, doc_id, hash, bytes, local FROM src.changes;
              INSERT INTO inspections SELECT * FROM src.inspections;",
         )
         .unwrap();

@@ -1,1 +1,32 @@
-fn main() {}
+use xuncha_server::Options;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+    };
+    let server = match xuncha_server::start(&options.data, &options.listen) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("the server could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    tracing::info!(url = server.url(), data = %options.data.display(), "listening");
+    if options.demo
+        && let Err(e) = xuncha_server::demo::run(&server)
+    {
+        eprintln!("the demo failed: {e}");
+        std::process::exit(1);
+    }
+    // Serve until killed.
+    loop {
+        std::thread::park();
+    }
+}

@@ -15,7 +15,7 @@ pub(crate) use gps::distance_m as gps_distance_m;
 pub use gps::{GpsFix, GpsProvider};
 pub use photo::{MAX_PIXELS, THUMBNAIL_EDGE};
 pub use signer::{DeviceSigner, SoftwareSigner};
-pub use verify::{Check, ItemCheck, VerifyReport};
+pub use verify::{Check, ItemCheck, VerifyReport, verify_signed_entry};
 
 pub(crate) use chain::{entry_hash, sha256_hex};
 pub(crate) use exif::read_exif;

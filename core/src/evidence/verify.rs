@@ -136,3 +136,25 @@ pub(crate) fn verify_chain_links(chain: &[SignedEntry]) -> Vec<(Check, String)> 
     }
     failures
 }
+
+/// Checks a signed entry's metadata without its bytes: payload hash, signature, and the key
+/// against the device's enrolled key when known. Returns the payload when all hold.
+pub fn verify_signed_entry(entry: &SignedEntry, enrolled_key: Option<&str>) -> Result<EvidencePayload, String> {
+    if entry_hash(&entry.payload_json) != entry.entry_hash {
+        return Err(format!("evidence {}: the metadata does not hash to its entry hash", entry.entry_hash));
+    }
+    let payload: EvidencePayload =
+        serde_json::from_str(&entry.payload_json).map_err(|e| format!("evidence {}: {e}", entry.entry_hash))?;
+    if let Some(key) = enrolled_key
+        && key != payload.public_key
+    {
+        return Err(format!(
+            "evidence {}: signed with a key that is not device {}'s",
+            entry.entry_hash, payload.device_id
+        ));
+    }
+    if !signature_ok(&payload.public_key, &entry.signature, entry.payload_json.as_bytes()) {
+        return Err(format!("evidence {}: the signature does not verify", entry.entry_hash));
+    }
+    Ok(payload)
+}

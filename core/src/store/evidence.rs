@@ -70,6 +70,32 @@ impl Store {
             .ok_or_else(|| Error::NotFound { kind: "evidence item", id: entry_hash.to_owned() })
     }
 
+    /// Evidence items (from any device) whose bytes hash to `content_hash`.
+    pub fn evidence_by_content(&self, content_hash: &str) -> Result<Vec<EvidenceItem>> {
+        let inner = self.lock();
+        query_items(&inner.conn, "WHERE content_hash = ?1 ORDER BY captured_at", [content_hash])
+    }
+
+    /// Takes bytes that arrived separately (an upload, a download) for known evidence: they must
+    /// hash to `content_hash`; the file at `from` is moved into the evidence folder.
+    pub fn adopt_evidence_bytes(&self, content_hash: &str, from: &Path) -> Result<()> {
+        let target = self.content_path(content_hash)?;
+        let bytes = std::fs::read(from)?;
+        if sha256_hex(&bytes) != content_hash {
+            return Err(Error::invalid("evidence bytes", format!("they do not hash to {content_hash}")));
+        }
+        if self.evidence_by_content(content_hash)?.is_empty() {
+            return Err(Error::NotFound { kind: "evidence metadata", id: content_hash.to_owned() });
+        }
+        if !target.exists() {
+            std::fs::create_dir_all(target.parent().expect("has a parent"))?;
+            std::fs::rename(from, &target)?;
+            std::fs::File::open(target.parent().expect("has a parent"))?.sync_all()?;
+        }
+        self.lock().conn.execute("UPDATE evidence SET bytes_present = 1 WHERE content_hash = ?1", [content_hash])?;
+        Ok(())
+    }
+
     /// The original bytes, exactly as captured.
     pub fn evidence_bytes(&self, content_hash: &str) -> Result<Vec<u8>> {
         let path = self.content_path(content_hash)?;
@@ -118,6 +144,11 @@ impl Store {
             made += 1;
         }
         Ok(made)
+    }
+
+    /// Signs `message` with the device key (enrolment proves the device holds it).
+    pub fn sign_with_device_key(&self, message: &[u8]) -> String {
+        hex::encode(self.lock().signer.sign(message))
     }
 
     /// This device's public key (hex).

@@ -2,7 +2,7 @@
 //! document), the other exports exactly the changes it lacks, and the first imports them.
 //! Import is all-or-nothing and idempotent: duplicated or re-ordered bundles are harmless.
 
-use super::{Inner, Store, insert_changes, load_doc, projection};
+use super::{Inner, Origin, Store, insert_changes, load_doc, projection};
 use crate::bundle::ChangeBundle;
 use crate::doc::parse_change;
 use crate::{Error, Result};
@@ -67,7 +67,7 @@ impl Store {
         for (id, change) in bundle.entries {
             by_doc.entry(id).or_default().push(parse_change(&change)?);
         }
-        self.lock().import(by_doc, false)
+        self.lock().import(by_doc, Origin::Peer)
     }
 
     /// Imports a whole saved Automerge document as the record `id` (merging with what is here).
@@ -75,15 +75,25 @@ impl Store {
         let doc = Automerge::load(bytes).map_err(|e| Error::CorruptChanges(format!("document {id}: {e}")))?;
         let mut by_doc = BTreeMap::new();
         by_doc.insert(id.to_owned(), doc.get_changes(&[]));
-        self.lock().import(by_doc, false)
+        self.lock().import(by_doc, Origin::Peer)
     }
 }
 
 impl Inner {
     /// Applies changes from elsewhere to many documents in one transaction.
-    pub(crate) fn import(&mut self, by_doc: BTreeMap<String, Vec<Change>>, from_server: bool) -> Result<ImportReport> {
+    pub(crate) fn import(&mut self, by_doc: BTreeMap<String, Vec<Change>>, origin: Origin) -> Result<ImportReport> {
+        self.import_with(by_doc, origin, |_| Ok(()))
+    }
+
+    /// Like `import`, with more writes (`also`) in the same transaction.
+    pub(crate) fn import_with(
+        &mut self,
+        by_doc: BTreeMap<String, Vec<Change>>,
+        origin: Origin,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<ImportReport> {
         let touched: Vec<String> = by_doc.keys().cloned().collect();
-        let result = self.import_inner(by_doc, from_server);
+        let result = self.import_inner(by_doc, origin, also);
         if result.is_err() {
             // Memory must match disk again: drop what was half applied.
             self.forget_cached(touched);
@@ -91,7 +101,12 @@ impl Inner {
         result
     }
 
-    fn import_inner(&mut self, by_doc: BTreeMap<String, Vec<Change>>, from_server: bool) -> Result<ImportReport> {
+    fn import_inner(
+        &mut self,
+        by_doc: BTreeMap<String, Vec<Change>>,
+        origin: Origin,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         for (id, changes) in &by_doc {
             if !self.docs.contains_key(id) {
@@ -105,13 +120,14 @@ impl Inner {
         }
         let tx = self.conn.transaction()?;
         for (id, changes) in by_doc {
-            let added = insert_changes(&tx, &id, changes, from_server)?;
+            let added = insert_changes(&tx, &id, changes, origin)?;
             if added > 0 {
                 report.documents += 1;
                 report.changes_added += added;
                 projection::write(&tx, &id, &self.docs[&id])?;
             }
         }
+        also(&tx)?;
         tx.commit()?;
         Ok(report)
     }

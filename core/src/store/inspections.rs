@@ -40,6 +40,17 @@ impl Store {
         inner.create(RecordKind::Inspection, "insp", MAPS, &edits)
     }
 
+    /// Adds another officer to the team (the leader does this before going out), so the
+    /// inspection reaches that officer's phone at the next sync.
+    pub fn add_team_member(&self, id: &str, member: &Officer) -> Result<()> {
+        if member.name.trim().is_empty() {
+            return Err(Error::invalid("team member", "the name is empty"));
+        }
+        let mut inner = self.lock();
+        inner.record(id, RecordKind::Inspection)?;
+        inner.edit(id, &[team_entry(member)])
+    }
+
     /// Adds the signed-in officer to the inspection's team.
     pub fn join_inspection(&self, id: &str) -> Result<()> {
         let mut inner = self.lock();

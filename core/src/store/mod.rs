@@ -13,10 +13,12 @@ pub(crate) mod projection;
 mod reference;
 pub(crate) mod schema;
 mod search;
+mod sync_state;
 
 pub use cases::StepDetails;
 pub use exchange::{ImportReport, PeerState};
 pub use search::SearchHit;
+pub use sync_state::{PushBatch, SyncStatus};
 
 use crate::doc::{self, Author, Edit};
 use crate::evidence::DeviceSigner;
@@ -206,7 +208,7 @@ impl Inner {
         let id = new_id(prefix);
         let (doc, change) = doc::create(&self.actor, &author, kind.as_str(), &id, maps, edits)?;
         self.docs.insert(id.clone(), doc);
-        self.persist(&id, vec![change], true)?;
+        self.persist(&id, vec![change], Origin::Local)?;
         Ok(id)
     }
 
@@ -224,11 +226,11 @@ impl Inner {
     ) -> Result<()> {
         let author = self.author()?;
         let change = doc::apply(self.doc(id)?, &author, edits)?;
-        self.persist_with(id, change.into_iter().collect(), true, also)
+        self.persist_with(id, change.into_iter().collect(), Origin::Local, also)
     }
 
-    fn persist(&mut self, id: &str, changes: Vec<Change>, local: bool) -> Result<()> {
-        self.persist_with(id, changes, local, |_| Ok(()))
+    fn persist(&mut self, id: &str, changes: Vec<Change>, origin: Origin) -> Result<()> {
+        self.persist_with(id, changes, origin, |_| Ok(()))
     }
 
     /// Stores changes already applied to the cached document, its projection and `also`, in one
@@ -237,13 +239,13 @@ impl Inner {
         &mut self,
         id: &str,
         changes: Vec<Change>,
-        local: bool,
+        origin: Origin,
         also: impl FnOnce(&Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
         let result = (|| {
             let tx = self.conn.transaction()?;
             let doc = self.docs.get(id).expect("persist follows a load");
-            insert_changes(&tx, id, changes, local)?;
+            insert_changes(&tx, id, changes, origin)?;
             projection::write(&tx, id, doc)?;
             also(&tx)?;
             tx.commit()?;
@@ -262,13 +264,40 @@ impl Inner {
     }
 }
 
-pub(crate) fn insert_changes(tx: &Transaction<'_>, doc_id: &str, changes: Vec<Change>, local: bool) -> Result<usize> {
-    let mut stmt =
-        tx.prepare_cached("INSERT OR IGNORE INTO changes (doc_id, hash, bytes, local) VALUES (?1, ?2, ?3, ?4)")?;
+/// Where a change came from: made here, received from another phone, or from the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Local,
+    Peer,
+    Server,
+}
+
+/// Stores changes once each (by hash). Changes from the server count as acknowledged by it;
+/// a change first received from a peer and later from the server becomes acknowledged.
+pub(crate) fn insert_changes(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    changes: Vec<Change>,
+    origin: Origin,
+) -> Result<usize> {
     let mut added = 0;
     for mut change in changes {
         let hash = change.hash();
-        added += stmt.execute(params![doc_id, &hash.0[..], change.bytes().as_ref(), local])?;
+        if tx.prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?.exists([&hash.0[..]])? {
+            if origin == Origin::Server {
+                tx.prepare_cached("UPDATE changes SET acked = 1 WHERE hash = ?1")?.execute([&hash.0[..]])?;
+            }
+            continue;
+        }
+        tx.prepare_cached("INSERT INTO changes (doc_id, hash, bytes, local, acked) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![
+                doc_id,
+                &hash.0[..],
+                change.bytes().as_ref(),
+                origin == Origin::Local,
+                origin == Origin::Server
+            ])?;
+        added += 1;
     }
     Ok(added)
 }

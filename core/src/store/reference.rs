@@ -59,6 +59,13 @@ impl Store {
         self.lock().jurisdiction(id)
     }
 
+    /// Whether `node` is `ancestor` or lies below it.
+    pub fn jurisdiction_within(&self, node: &str, ancestor: &str) -> Result<bool> {
+        let inner = self.lock();
+        let (node, ancestor) = (inner.jurisdiction_path(node)?, inner.jurisdiction_path(ancestor)?);
+        Ok(node.starts_with(&ancestor))
+    }
+
     /// The node and everything below it, parents before children.
     pub fn jurisdiction_subtree(&self, id: &str) -> Result<Vec<Jurisdiction>> {
         let inner = self.lock();

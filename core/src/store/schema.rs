@@ -18,6 +18,7 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V1, reproject: false },
     Step { sql: V2_SEARCH, reproject: true },
     Step { sql: V3_EVIDENCE, reproject: false },
+    Step { sql: V4_SYNC, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -163,6 +164,24 @@ CREATE TABLE evidence (
 CREATE INDEX evidence_record ON evidence(record_id);
 CREATE INDEX evidence_content ON evidence(content_hash);
 ALTER TABLE device ADD COLUMN clock_offset_ms INTEGER;
+"#;
+
+/// Version 4: what the server has acknowledged, the pull cursor and the sync status.
+const V4_SYNC: &str = r#"
+ALTER TABLE changes ADD COLUMN acked INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX changes_unacked ON changes(acked, seq);
+ALTER TABLE evidence ADD COLUMN meta_acked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE evidence ADD COLUMN uploaded INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE sync_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    server_url TEXT,
+    token TEXT,
+    cursor INTEGER NOT NULL DEFAULT 0,
+    last_success INTEGER,
+    last_attempt INTEGER,
+    last_error TEXT
+);
+INSERT INTO sync_state (id) VALUES (1);
 "#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves

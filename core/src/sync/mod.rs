@@ -1,0 +1,11 @@
+//! Sync with the server: protocol types shared with the server, an engine that decides what
+//! to send and does no I/O, and the HTTP transport at the edge.
+
+mod client;
+mod engine;
+mod facts;
+pub mod protocol;
+
+pub use client::{SyncClient, SyncReport};
+pub use engine::{Backoff, Phase, Progress, SyncProgress};
+pub use facts::{DocFacts, doc_facts, facts_after_merge};

@@ -1,0 +1,209 @@
+//! The sync protocol, shared by the client and the server.
+//!
+//! Push: `POST /v1/sync/push` with a binary body (every unacknowledged change, for all
+//! documents at once, plus signed evidence metadata). Pull: `GET /v1/sync/pull?cursor=N`
+//! returning everything new since the cursor. Both carry the protocol version; pushes are
+//! idempotent (changes and evidence are keyed by hash).
+
+use crate::bundle::{ChangeBundle, put_bytes, put_varint, take_bytes, take_varint};
+use crate::evidence::SignedEntry;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+pub const PROTOCOL_VERSION: u64 = 1;
+/// Header naming the protocol version on every sync request.
+pub const PROTOCOL_HEADER: &str = "x-xuncha-protocol";
+/// Largest push or pull body either side produces or accepts.
+pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+/// Evidence bytes travel in chunks of this size.
+pub const UPLOAD_CHUNK_BYTES: usize = 256 * 1024;
+
+const PUSH_MAGIC: &[u8; 4] = b"XSP1";
+const PULL_MAGIC: &[u8; 4] = b"XPL1";
+
+/// What a device sends: changes and evidence metadata the server has not acknowledged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PushRequest {
+    pub changes: ChangeBundle,
+    pub evidence: Vec<SignedEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Changes in the request (all now stored on the server).
+    pub accepted_changes: u64,
+    /// Of those, the ones the server did not have before.
+    pub new_changes: u64,
+    pub accepted_evidence: u64,
+    pub server_time_ms: i64,
+}
+
+/// What the server returns for a pull.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PullResponse {
+    /// Give this back on the next pull.
+    pub cursor: u64,
+    /// More is waiting: pull again.
+    pub more: bool,
+    pub server_time_ms: i64,
+    pub changes: ChangeBundle,
+    pub evidence: Vec<SignedEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadStatus {
+    /// Bytes the server holds; continue from here.
+    pub offset: u64,
+    pub size: u64,
+    /// True once the bytes are all there and match the hash and the signed metadata.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub device_id: String,
+    /// Hex ed25519 public key of the device.
+    pub public_key: String,
+    /// Hex signature of the code by that key: the device holds the key it enrols.
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub token: String,
+    pub user: UserInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub username: String,
+    pub name: String,
+    pub role: String,
+    pub jurisdiction_id: String,
+    pub department: String,
+    pub cert_no: String,
+}
+
+/// Every error the server returns: a machine-readable code and a message for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+fn entries_json(evidence: &[SignedEntry]) -> Vec<u8> {
+    let rows: Vec<[&str; 3]> =
+        evidence.iter().map(|e| [e.entry_hash.as_str(), e.payload_json.as_str(), e.signature.as_str()]).collect();
+    serde_json::to_vec(&rows).expect("plain JSON")
+}
+
+fn parse_entries(bytes: &[u8]) -> Result<Vec<SignedEntry>> {
+    let rows: Vec<[String; 3]> =
+        serde_json::from_slice(bytes).map_err(|e| Error::CorruptChanges(format!("evidence list: {e}")))?;
+    Ok(rows
+        .into_iter()
+        .map(|[entry_hash, payload_json, signature]| SignedEntry { entry_hash, payload_json, signature })
+        .collect())
+}
+
+impl PushRequest {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = PUSH_MAGIC.to_vec();
+        put_varint(&mut out, PROTOCOL_VERSION);
+        put_bytes(&mut out, &self.changes.encode());
+        put_bytes(&mut out, &entries_json(&self.evidence));
+        out
+    }
+
+    pub fn decode(mut bytes: &[u8]) -> Result<PushRequest> {
+        let bad = |why: &str| Error::CorruptChanges(format!("push body {why}"));
+        if bytes.len() < 4 || &bytes[..4] != PUSH_MAGIC {
+            return Err(bad("does not start with XSP1"));
+        }
+        bytes = &bytes[4..];
+        let version = take_varint(&mut bytes).ok_or_else(|| bad("has no protocol version"))?;
+        if version != PROTOCOL_VERSION {
+            return Err(Error::invalid(
+                "protocol",
+                format!("version {version} is not {PROTOCOL_VERSION}; update the app"),
+            ));
+        }
+        let changes = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken change section"))?;
+        let evidence = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken evidence section"))?;
+        if !bytes.is_empty() {
+            return Err(bad("has trailing bytes"));
+        }
+        Ok(PushRequest { changes: ChangeBundle::decode(changes)?, evidence: parse_entries(evidence)? })
+    }
+}
+
+impl PullResponse {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = PULL_MAGIC.to_vec();
+        put_varint(&mut out, PROTOCOL_VERSION);
+        put_varint(&mut out, self.cursor);
+        out.push(u8::from(self.more));
+        put_varint(&mut out, self.server_time_ms.max(0) as u64);
+        put_bytes(&mut out, &self.changes.encode());
+        put_bytes(&mut out, &entries_json(&self.evidence));
+        out
+    }
+
+    pub fn decode(mut bytes: &[u8]) -> Result<PullResponse> {
+        let bad = |why: &str| Error::CorruptChanges(format!("pull body {why}"));
+        if bytes.len() < 4 || &bytes[..4] != PULL_MAGIC {
+            return Err(bad("does not start with XPL1"));
+        }
+        bytes = &bytes[4..];
+        let version = take_varint(&mut bytes).ok_or_else(|| bad("has no protocol version"))?;
+        if version != PROTOCOL_VERSION {
+            return Err(Error::invalid(
+                "protocol",
+                format!("server speaks version {version}, this app {PROTOCOL_VERSION}"),
+            ));
+        }
+        let cursor = take_varint(&mut bytes).ok_or_else(|| bad("has no cursor"))?;
+        let (&more, rest) = bytes.split_first().ok_or_else(|| bad("is truncated"))?;
+        bytes = rest;
+        let server_time_ms = take_varint(&mut bytes).ok_or_else(|| bad("has no server time"))? as i64;
+        let changes = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken change section"))?;
+        let evidence = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken evidence section"))?;
+        Ok(PullResponse {
+            cursor,
+            more: more != 0,
+            server_time_ms,
+            changes: ChangeBundle::decode(changes)?,
+            evidence: parse_entries(evidence)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_and_pull_round_trip_and_refuse_other_versions() {
+        let push = PushRequest {
+            changes: ChangeBundle { entries: vec![("insp-1".into(), vec![1, 2, 3])] },
+            evidence: vec![SignedEntry { entry_hash: "ab".into(), payload_json: "{}".into(), signature: "cd".into() }],
+        };
+        assert_eq!(PushRequest::decode(&push.encode()).unwrap(), push);
+        let mut other = push.encode();
+        other[4] = 9;
+        assert!(PushRequest::decode(&other).unwrap_err().to_string().contains("version 9"));
+        let pull = PullResponse {
+            cursor: 77,
+            more: true,
+            server_time_ms: 5,
+            changes: push.changes.clone(),
+            evidence: push.evidence.clone(),
+        };
+        assert_eq!(PullResponse::decode(&pull.encode()).unwrap(), pull);
+        let bytes = pull.encode();
+        for cut in 0..bytes.len() {
+            assert!(PullResponse::decode(&bytes[..cut]).is_err(), "prefix {cut}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Accounts, device enrolment with one-time codes, revocation, console login.
+
+use super::blocking;
+use crate::auth::{self, hash_password, new_secret, token_hash, verify_password};
+use crate::error::{ApiError, json_body};
+use crate::state::SharedState;
+use crate::storage::{Device, NewUser, Role, User};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use xuncha_core::sync::protocol::{EnrollRequest, EnrollResponse, UserInfo};
+
+/// How long an enrolment code stays valid.
+const ENROLLMENT_TTL_MS: i64 = 24 * 3600 * 1000;
+
+pub fn user_info(u: &User) -> UserInfo {
+    UserInfo {
+        username: u.username.clone(),
+        name: u.name.clone(),
+        role: u.role.as_str().to_owned(),
+        jurisdiction_id: u.jurisdiction_id.clone(),
+        department: u.department.clone(),
+        cert_no: u.cert_no.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewUserBody {
+    pub username: String,
+    pub name: String,
+    pub role: String,
+    pub jurisdiction_id: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub cert_no: String,
+    pub password: Option<String>,
+}
+
+/// Creates a user (shared by the admin endpoint and the demo seed).
+pub fn create_user(state: &crate::state::AppState, body: NewUserBody) -> Result<User, ApiError> {
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "role {:?} is not one of inspector, grid_captain, building_manager, supervisor, admin",
+            body.role
+        ))
+    })?;
+    if body.username.trim().is_empty() || body.name.trim().is_empty() {
+        return Err(ApiError::bad_request("username and name are required"));
+    }
+    state
+        .replica
+        .jurisdiction(&body.jurisdiction_id)
+        .map_err(|_| ApiError::bad_request(format!("jurisdiction {} is not known", body.jurisdiction_id)))?;
+    let password_hash = match body.password.as_deref() {
+        Some(p) if p.len() < 8 => return Err(ApiError::bad_request("a password needs at least 8 characters")),
+        Some(p) => Some(hash_password(p)?),
+        None => None,
+    };
+    Ok(state.storage.create_user(&NewUser {
+        username: body.username.trim().to_owned(),
+        name: body.name.trim().to_owned(),
+        role,
+        jurisdiction_id: body.jurisdiction_id,
+        department: body.department,
+        cert_no: body.cert_no,
+        password_hash,
+    })?)
+}
+
+pub async fn create(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<UserInfo>, ApiError> {
+    blocking(move || {
+        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
+        Ok(Json(user_info(&create_user(&state, json_body(&body)?)?)))
+    })
+    .await
+}
+
+pub async fn list(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Vec<UserInfo>>, ApiError> {
+    blocking(move || {
+        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
+        Ok(Json(state.storage.users()?.iter().map(user_info).collect()))
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrollmentCode {
+    pub code: String,
+    pub expires_ms: i64,
+}
+
+/// Issues a one-time enrolment code for a user (shared with the demo seed).
+pub fn issue_code(state: &crate::state::AppState, username: &str) -> Result<EnrollmentCode, ApiError> {
+    let user =
+        state.storage.user_by_username(username)?.ok_or_else(|| ApiError::not_found(format!("no user {username}")))?;
+    let code = new_secret(6);
+    let expires_ms = chrono::Utc::now().timestamp_millis() + ENROLLMENT_TTL_MS;
+    state.storage.create_enrollment(&token_hash(&code), user.id, expires_ms)?;
+    Ok(EnrollmentCode { code, expires_ms })
+}
+
+pub async fn enrollment_code(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> Result<Json<EnrollmentCode>, ApiError> {
+    blocking(move || {
+        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
+        Ok(Json(issue_code(&state, &username)?))
+    })
+    .await
+}
+
+/// A phone redeems its one-time code, proving it holds the device key it enrols.
+pub async fn enroll(State(state): State<SharedState>, body: Bytes) -> Result<Json<EnrollResponse>, ApiError> {
+    blocking(move || {
+        let req: EnrollRequest = json_body(&body)?;
+        super::check_id("device id", &req.device_id)
+            .map_err(|_| ApiError::bad_request("device_id must be lowercase hex"))?;
+        if !signature_ok(&req) {
+            return Err(ApiError::bad_request("the signature does not prove the device holds the key it enrols"));
+        }
+        let token = new_secret(32);
+        let device =
+            Device { device_id: req.device_id.clone(), user_id: 0, public_key: req.public_key.clone(), revoked: false };
+        let now = chrono::Utc::now().timestamp_millis();
+        let user_id = state
+            .storage
+            .redeem_enrollment(&token_hash(req.code.trim()), &device, &token_hash(&token), now)?
+            .ok_or_else(|| ApiError::unauthorized("the enrolment code is unknown, used or expired"))?;
+        let user = state.storage.user(user_id)?.ok_or_else(|| ApiError::internal("enrolled user vanished"))?;
+        tracing::info!(device = req.device_id, user = user.username, "device enrolled");
+        Ok(Json(EnrollResponse { token, user: user_info(&user) }))
+    })
+    .await
+}
+
+fn signature_ok(req: &EnrollRequest) -> bool {
+    use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+    let key = hex::decode(&req.public_key).ok().and_then(|k| <[u8; 32]>::try_from(k).ok());
+    let sig = hex::decode(&req.signature).ok().and_then(|s| <[u8; 64]>::try_from(s).ok());
+    match (key.and_then(|k| VerifyingKey::from_bytes(&k).ok()), sig) {
+        (Some(k), Some(s)) => k.verify(req.code.trim().as_bytes(), &Signature::from_bytes(&s)).is_ok(),
+        _ => false,
+    }
+}
+
+pub async fn devices(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
+        let list: Vec<_> = state
+            .storage
+            .devices()?
+            .into_iter()
+            .map(|d| serde_json::json!({"device_id": d.device_id, "user_id": d.user_id, "revoked": d.revoked}))
+            .collect();
+        Ok(Json(serde_json::Value::Array(list)))
+    })
+    .await
+}
+
+/// A lost phone: its token stops working from its next request.
+pub async fn revoke(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(device_id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
+        if !state.storage.revoke_device(&device_id)? {
+            return Err(ApiError::not_found(format!("no device {device_id}")));
+        }
+        tracing::warn!(device_id, "device revoked");
+        Ok(Json(serde_json::json!({"device_id": device_id, "revoked": true})))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+pub async fn login(State(state): State<SharedState>, body: Bytes) -> Result<Json<serde_json::Value>, ApiError> {
+    blocking(move || {
+        let req: Login = json_body(&body)?;
+        let user = state.storage.user_by_username(&req.username)?;
+        let ok =
+            user.as_ref().and_then(|u| u.password_hash.as_deref()).is_some_and(|h| verify_password(&req.password, h));
+        let user = user.filter(|_| ok).ok_or_else(|| ApiError::unauthorized("wrong username or password"))?;
+        let token = new_secret(32);
+        state.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(token_hash(&token), user.id);
+        Ok(Json(serde_json::json!({"token": token, "user": user_info(&user)})))
+    })
+    .await
+}
+
+pub async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<UserInfo>, ApiError> {
+    blocking(move || Ok(Json(user_info(&auth::caller(&state, &headers)?.user)))).await
+}

@@ -1,0 +1,141 @@
+//! Supervisor decisions: written on the server as document changes by the server's identity
+//! (with the supervisor's name on them), appended to the log, pulled by the devices.
+
+use super::{blocking, check_id};
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, json_body};
+use crate::scope;
+use crate::state::{AppState, SharedState};
+use crate::storage::Role;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use xuncha_core::{CaseSource, CaseState, NewCase, Officer, Review, StepDetails};
+
+/// The caller, if a supervisor or admin whose subtree holds the record.
+fn supervisor_over(state: &AppState, headers: &HeaderMap, record_id: &str) -> Result<Caller, ApiError> {
+    let caller = auth::caller(state, headers)?;
+    caller.require(&[Role::Supervisor, Role::Admin])?;
+    check_id("record", record_id)?;
+    let meta =
+        state.storage.doc_meta(record_id)?.ok_or_else(|| ApiError::not_found(format!("no record {record_id}")))?;
+    if let Some(why) = scope::why_not(&caller.user, &meta, &state.within()) {
+        return Err(ApiError::forbidden(why));
+    }
+    Ok(caller)
+}
+
+fn officer(c: &Caller) -> Officer {
+    Officer { name: c.user.name.clone(), department: c.user.department.clone(), cert_no: c.user.cert_no.clone() }
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn review(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let caller = supervisor_over(&state, &headers, &id)?;
+        let req: ReviewBody = json_body(&body)?;
+        let review = Review::parse(&req.decision).ok_or_else(|| {
+            ApiError::bad_request(format!("decision {:?} is not approved or reinspection_requested", req.decision))
+        })?;
+        state.decide(officer(&caller), |s| s.review_inspection(&id, review, &req.reason))?;
+        Ok(Json(json!({"inspection_id": id, "review": review.as_str()})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct OpenCaseBody {
+    summary: String,
+    deadline_ms: Option<i64>,
+}
+
+pub async fn open_case(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let caller = supervisor_over(&state, &headers, &id)?;
+        let req: OpenCaseBody = json_body(&body)?;
+        let inspection = state.replica.inspection(&id)?;
+        let new = NewCase {
+            jurisdiction_id: inspection.jurisdiction_id,
+            source: CaseSource::Inspection,
+            summary: req.summary,
+            inspection_id: Some(id.clone()),
+            deadline_ms: req.deadline_ms,
+        };
+        let case_id = state.decide(officer(&caller), |s| s.open_case(&new))?;
+        Ok(Json(json!({"case_id": case_id})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct AssignBody {
+    department: String,
+    deadline_ms: Option<i64>,
+}
+
+pub async fn assign(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let caller = supervisor_over(&state, &headers, &id)?;
+        let req: AssignBody = json_body(&body)?;
+        state.decide(officer(&caller), |s| s.assign_case(&id, &req.department, req.deadline_ms))?;
+        Ok(Json(json!({"case_id": id, "department": req.department})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct AdvanceBody {
+    to: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    note: String,
+    deadline_ms: Option<i64>,
+}
+
+pub async fn advance(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let caller = supervisor_over(&state, &headers, &id)?;
+        let req: AdvanceBody = json_body(&body)?;
+        let to = CaseState::parse(&req.to)
+            .ok_or_else(|| ApiError::bad_request(format!("{:?} is not a case state", req.to)))?;
+        let details = StepDetails {
+            department: req.department,
+            note: req.note,
+            deadline_ms: req.deadline_ms,
+            evidence: Vec::new(),
+        };
+        state.decide(officer(&caller), |s| s.advance_case(&id, to, &details))?;
+        Ok(Json(json!({"case_id": id, "state": to.as_str()})))
+    })
+    .await
+}

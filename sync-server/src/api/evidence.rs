@@ -1,0 +1,137 @@
+//! Evidence bytes: resumable chunked upload (ask the offset, continue from there), verified
+//! against the hash before it is acknowledged; downloads of originals and thumbnails.
+
+use super::blocking;
+use crate::auth;
+use crate::error::ApiError;
+use crate::scope;
+use crate::state::{AppState, SharedState};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::io::Write;
+use xuncha_core::sync::protocol::UploadStatus;
+
+fn check_hash(hash: &str) -> Result<(), ApiError> {
+    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
+    }
+}
+
+fn status_of(state: &AppState, hash: &str) -> Result<UploadStatus, ApiError> {
+    let blob = state.storage.blob(hash)?.ok_or_else(|| {
+        ApiError::not_found(format!("no evidence with content {hash} was pushed; push its metadata first"))
+    })?;
+    Ok(UploadStatus { offset: blob.received, size: blob.size, complete: blob.complete })
+}
+
+pub async fn upload_status(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(hash): Path<String>,
+) -> Result<axum::Json<UploadStatus>, ApiError> {
+    blocking(move || {
+        auth::caller(&state, &headers)?;
+        check_hash(&hash)?;
+        status_of(&state, &hash).map(axum::Json)
+    })
+    .await
+}
+
+/// Appends one chunk at `offset`. A chunk the server already has (a retry after a lost reply)
+/// changes nothing; a gap is refused. The last chunk completes the upload only if the bytes
+/// hash to the content hash.
+pub async fn upload_chunk(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(hash): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<axum::Json<UploadStatus>, ApiError> {
+    blocking(move || {
+        auth::caller(&state, &headers)?;
+        check_hash(&hash)?;
+        let offset: u64 = q
+            .get("offset")
+            .ok_or_else(|| ApiError::bad_request("the offset query parameter is missing"))?
+            .parse()
+            .map_err(|_| ApiError::bad_request("offset is not a number"))?;
+        let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let status = status_of(&state, &hash)?;
+        if status.complete || offset + (body.len() as u64) <= status.offset {
+            return Ok(axum::Json(status));
+        }
+        if offset != status.offset {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "offset",
+                format!("the server holds {} bytes; continue from there, not from {offset}", status.offset),
+            ));
+        }
+        let end = offset + body.len() as u64;
+        if end > status.size {
+            return Err(ApiError::bad_request(format!(
+                "{end} bytes is more than the {} the signed metadata declares",
+                status.size
+            )));
+        }
+        let part = state.uploads.join(format!("{hash}.part"));
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&part).map_err(ApiError::internal)?;
+        // The file may hold bytes past the recorded offset from a write whose record was lost.
+        f.set_len(offset).map_err(ApiError::internal)?;
+        f.write_all(&body).map_err(ApiError::internal)?;
+        f.sync_all().map_err(ApiError::internal)?;
+        let complete = end == status.size;
+        if complete && let Err(e) = state.replica.adopt_evidence_bytes(&hash, &part) {
+            // Wrong bytes: start over rather than keep what cannot be evidence.
+            let _ = std::fs::remove_file(&part);
+            state.storage.set_blob_progress(&hash, 0, false)?;
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "hash_mismatch",
+                format!("the uploaded bytes were refused: {e}; upload again from 0"),
+            ));
+        }
+        state.storage.set_blob_progress(&hash, end, complete)?;
+        Ok(axum::Json(UploadStatus { offset: end, size: status.size, complete }))
+    })
+    .await
+}
+
+/// The original or the thumbnail, for callers who may see a record it belongs to.
+pub async fn download(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path((hash, what)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        let caller = auth::caller(&state, &headers)?;
+        check_hash(&hash)?;
+        let items = state.replica.evidence_by_content(&hash)?;
+        let within = state.within();
+        let allowed = items.iter().any(|i| {
+            state
+                .storage
+                .doc_meta(&i.payload.record_id)
+                .ok()
+                .flatten()
+                .is_some_and(|m| scope::can_read(&caller.user, &m, &within))
+        });
+        if !allowed {
+            return Err(ApiError::not_found(format!("no evidence {hash} that you may see")));
+        }
+        let (bytes, mime) = match what.as_str() {
+            "original" => (state.replica.evidence_bytes(&hash), items[0].payload.mime.clone()),
+            "thumbnail" => (state.replica.thumbnail(&hash), "image/jpeg".to_owned()),
+            other => return Err(ApiError::not_found(format!("no evidence view {other:?}; use original or thumbnail"))),
+        };
+        let bytes = bytes
+            .map_err(|_| ApiError::not_found(format!("the bytes of {hash} have not arrived yet (photo pending)")))?;
+        Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
+    })
+    .await
+}

@@ -1,0 +1,179 @@
+//! Everything the server keeps, behind one small trait so that a PostgreSQL backend can follow
+//! the embedded SQLite one. `conformance` is the suite every backend must pass.
+
+pub mod conformance;
+mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use serde::{Deserialize, Serialize};
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("storage error: {0}")]
+    Backend(String),
+    #[error("{0} already exists")]
+    Conflict(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Inspector,
+    GridCaptain,
+    BuildingManager,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] =
+        [Role::Inspector, Role::GridCaptain, Role::BuildingManager, Role::Supervisor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Inspector => "inspector",
+            Role::GridCaptain => "grid_captain",
+            Role::BuildingManager => "building_manager",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub jurisdiction_id: String,
+    pub department: String,
+    pub cert_no: String,
+    /// argon2 PHC string; None for field staff who only use enrolled devices.
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub jurisdiction_id: String,
+    pub department: String,
+    pub cert_no: String,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Device {
+    pub device_id: String,
+    pub user_id: i64,
+    pub public_key: String,
+    pub revoked: bool,
+}
+
+/// What scope checks need of a document, kept beside the log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocMeta {
+    pub doc_id: String,
+    pub kind: Option<String>,
+    pub jurisdiction_id: Option<String>,
+    pub members: Vec<String>,
+}
+
+/// One entry of the ordered log that pulls read: a document change or a signed evidence item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub seq: u64,
+    /// The device that pushed it ("server" for decisions): never echoed back to it.
+    pub origin: String,
+    pub doc_id: String,
+    pub kind: EntryKind,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Change,
+    /// JSON `[entry_hash, payload, signature]`.
+    Evidence,
+}
+
+/// An entry to append; `hash` makes appends idempotent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    pub origin: String,
+    pub doc_id: String,
+    pub kind: EntryKind,
+    pub hash: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blob {
+    pub content_hash: String,
+    pub size: u64,
+    /// Bytes received so far.
+    pub received: u64,
+    pub complete: bool,
+}
+
+pub trait ServerStorage: Send + Sync {
+    fn create_user(&self, user: &NewUser) -> StorageResult<User>;
+    fn user(&self, id: i64) -> StorageResult<Option<User>>;
+    fn user_by_username(&self, username: &str) -> StorageResult<Option<User>>;
+    fn users(&self) -> StorageResult<Vec<User>>;
+
+    /// A one-time code (stored hashed) that enrols one device for `user_id` until `expires_ms`.
+    fn create_enrollment(&self, code_hash: &str, user_id: i64, expires_ms: i64) -> StorageResult<()>;
+    /// Uses the code once: records the device and its token (hashed). None if the code is
+    /// unknown, used or expired.
+    fn redeem_enrollment(
+        &self,
+        code_hash: &str,
+        device: &Device,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StorageResult<Option<i64>>;
+    fn device_by_token(&self, token_hash: &str) -> StorageResult<Option<Device>>;
+    fn device(&self, device_id: &str) -> StorageResult<Option<Device>>;
+    fn devices(&self) -> StorageResult<Vec<Device>>;
+    /// False if no such device.
+    fn revoke_device(&self, device_id: &str) -> StorageResult<bool>;
+
+    /// Appends entries not yet present (by hash) and updates document metadata, atomically.
+    /// Returns how many entries were new.
+    fn append(&self, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64>;
+    /// Entries after `cursor`, oldest first, at most `limit`.
+    fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>>;
+    /// Every entry of one document, oldest first.
+    fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<LogEntry>>;
+    fn doc_meta(&self, doc_id: &str) -> StorageResult<Option<DocMeta>>;
+    fn last_seq(&self) -> StorageResult<u64>;
+
+    /// Of `doc_ids`, those whose whole history the device has: sent in a pull answer it has
+    /// since confirmed (by pulling with a cursor at or past that answer's), or created by it.
+    fn device_has_docs(&self, device_id: &str, doc_ids: &[String], cursor: u64) -> StorageResult<Vec<String>>;
+    /// Records that the whole history of `doc_ids` went to the device in the answer ending at
+    /// `at_cursor` (0: the device made them).
+    fn mark_device_docs(&self, device_id: &str, doc_ids: &[String], at_cursor: u64) -> StorageResult<()>;
+
+    /// Evidence bytes: registered when the signed metadata arrives, filled by uploads.
+    fn register_blob(&self, content_hash: &str, size: u64) -> StorageResult<()>;
+    fn blob(&self, content_hash: &str) -> StorageResult<Option<Blob>>;
+    fn set_blob_progress(&self, content_hash: &str, received: u64, complete: bool) -> StorageResult<()>;
+}

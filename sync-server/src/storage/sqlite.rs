@@ -1,0 +1,340 @@
+//! The default backend: one SQLite file in the data directory.
+
+use super::*;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::Mutex;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    jurisdiction_id TEXT NOT NULL,
+    department TEXT NOT NULL,
+    cert_no TEXT NOT NULL,
+    password_hash TEXT
+);
+CREATE TABLE IF NOT EXISTS enrollments (
+    code_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    expires_ms INTEGER NOT NULL,
+    used_by TEXT
+);
+CREATE TABLE IF NOT EXISTS devices (
+    device_id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    public_key TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    origin TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    bytes BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_doc ON log(doc_id, seq);
+CREATE TABLE IF NOT EXISTS docs (
+    doc_id TEXT PRIMARY KEY,
+    kind TEXT,
+    jurisdiction_id TEXT,
+    members TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS device_docs (
+    device_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    at_cursor INTEGER NOT NULL,
+    PRIMARY KEY (device_id, doc_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blobs (
+    content_hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    complete INTEGER NOT NULL DEFAULT 0
+);
+"#;
+
+pub struct SqliteStorage {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> StorageResult<SqliteStorage> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStorage { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn row_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(3)?;
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        name: r.get(2)?,
+        role: Role::parse(&role).unwrap_or(Role::Inspector),
+        jurisdiction_id: r.get(4)?,
+        department: r.get(5)?,
+        cert_no: r.get(6)?,
+        password_hash: r.get(7)?,
+    })
+}
+
+fn row_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device { device_id: r.get(0)?, user_id: r.get(1)?, public_key: r.get(2)?, revoked: r.get(3)? })
+}
+
+fn row_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogEntry> {
+    let kind: String = r.get(2)?;
+    Ok(LogEntry {
+        seq: r.get::<_, i64>(0)? as u64,
+        doc_id: r.get(1)?,
+        kind: if kind == "evidence" { EntryKind::Evidence } else { EntryKind::Change },
+        bytes: r.get(3)?,
+        origin: r.get(4)?,
+    })
+}
+
+const USER_COLS: &str = "id, username, name, role, jurisdiction_id, department, cert_no, password_hash";
+const DEVICE_COLS: &str = "device_id, user_id, public_key, revoked";
+
+impl ServerStorage for SqliteStorage {
+    fn create_user(&self, u: &NewUser) -> StorageResult<User> {
+        let conn = self.conn();
+        let result = conn.execute(
+            "INSERT INTO users (username, name, role, jurisdiction_id, department, cert_no, password_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![u.username, u.name, u.role.as_str(), u.jurisdiction_id, u.department, u.cert_no, u.password_hash],
+        );
+        match result {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(StorageError::Conflict(format!("user {}", u.username)));
+            }
+            other => other?,
+        };
+        let id = conn.last_insert_rowid();
+        Ok(conn.query_row(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"), [id], row_user)?)
+    }
+
+    fn user(&self, id: i64) -> StorageResult<Option<User>> {
+        Ok(self.conn().query_row(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"), [id], row_user).optional()?)
+    }
+
+    fn user_by_username(&self, username: &str) -> StorageResult<Option<User>> {
+        Ok(self
+            .conn()
+            .query_row(&format!("SELECT {USER_COLS} FROM users WHERE username = ?1"), [username], row_user)
+            .optional()?)
+    }
+
+    fn users(&self) -> StorageResult<Vec<User>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))?;
+        Ok(stmt.query_map([], row_user)?.collect::<Result<_, _>>()?)
+    }
+
+    fn create_enrollment(&self, code_hash: &str, user_id: i64, expires_ms: i64) -> StorageResult<()> {
+        self.conn().execute(
+            "INSERT INTO enrollments (code_hash, user_id, expires_ms) VALUES (?1, ?2, ?3)",
+            params![code_hash, user_id, expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn redeem_enrollment(
+        &self,
+        code_hash: &str,
+        device: &Device,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StorageResult<Option<i64>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let user: Option<i64> = tx
+            .query_row(
+                "SELECT user_id FROM enrollments WHERE code_hash = ?1 AND used_by IS NULL AND expires_ms > ?2",
+                params![code_hash, now_ms],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(user_id) = user else { return Ok(None) };
+        tx.execute("UPDATE enrollments SET used_by = ?1 WHERE code_hash = ?2", params![device.device_id, code_hash])?;
+        tx.execute(
+            "INSERT INTO devices (device_id, user_id, public_key, token_hash, revoked) VALUES (?1, ?2, ?3, ?4, 0)
+             ON CONFLICT (device_id) DO UPDATE SET user_id = excluded.user_id, public_key = excluded.public_key,
+               token_hash = excluded.token_hash, revoked = 0",
+            params![device.device_id, user_id, device.public_key, token_hash],
+        )?;
+        tx.commit()?;
+        Ok(Some(user_id))
+    }
+
+    fn device_by_token(&self, token_hash: &str) -> StorageResult<Option<Device>> {
+        Ok(self
+            .conn()
+            .query_row(&format!("SELECT {DEVICE_COLS} FROM devices WHERE token_hash = ?1"), [token_hash], row_device)
+            .optional()?)
+    }
+
+    fn device(&self, device_id: &str) -> StorageResult<Option<Device>> {
+        Ok(self
+            .conn()
+            .query_row(&format!("SELECT {DEVICE_COLS} FROM devices WHERE device_id = ?1"), [device_id], row_device)
+            .optional()?)
+    }
+
+    fn devices(&self) -> StorageResult<Vec<Device>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {DEVICE_COLS} FROM devices ORDER BY device_id"))?;
+        Ok(stmt.query_map([], row_device)?.collect::<Result<_, _>>()?)
+    }
+
+    fn revoke_device(&self, device_id: &str) -> StorageResult<bool> {
+        Ok(self.conn().execute("UPDATE devices SET revoked = 1 WHERE device_id = ?1", [device_id])? > 0)
+    }
+
+    fn append(&self, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut added = 0;
+        for e in entries {
+            let kind = match e.kind {
+                EntryKind::Change => "change",
+                EntryKind::Evidence => "evidence",
+            };
+            added += tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO log (origin, doc_id, kind, hash, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![e.origin, e.doc_id, kind, e.hash, e.bytes])? as u64;
+        }
+        for d in docs {
+            tx.prepare_cached(
+                "INSERT INTO docs (doc_id, kind, jurisdiction_id, members) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (doc_id) DO UPDATE SET kind = excluded.kind, jurisdiction_id = excluded.jurisdiction_id,
+                   members = excluded.members",
+            )?
+            .execute(params![d.doc_id, d.kind, d.jurisdiction_id, d.members.join("\n")])?;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT seq, doc_id, kind, bytes, origin FROM log WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        Ok(stmt.query_map(params![cursor as i64, limit as i64], row_entry)?.collect::<Result<_, _>>()?)
+    }
+
+    fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<LogEntry>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT seq, doc_id, kind, bytes, origin FROM log WHERE doc_id = ?1 ORDER BY seq")?;
+        Ok(stmt.query_map([doc_id], row_entry)?.collect::<Result<_, _>>()?)
+    }
+
+    fn doc_meta(&self, doc_id: &str) -> StorageResult<Option<DocMeta>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT doc_id, kind, jurisdiction_id, members FROM docs WHERE doc_id = ?1", [doc_id], |r| {
+                let members: String = r.get(3)?;
+                Ok(DocMeta {
+                    doc_id: r.get(0)?,
+                    kind: r.get(1)?,
+                    jurisdiction_id: r.get(2)?,
+                    members: members.split('\n').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+                })
+            })
+            .optional()?)
+    }
+
+    fn last_seq(&self) -> StorageResult<u64> {
+        Ok(self.conn().query_row("SELECT coalesce(max(seq), 0) FROM log", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn device_has_docs(&self, device_id: &str, doc_ids: &[String], cursor: u64) -> StorageResult<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT 1 FROM device_docs WHERE device_id = ?1 AND doc_id = ?2 AND at_cursor <= ?3")?;
+        let mut out = Vec::new();
+        for d in doc_ids {
+            if stmt.exists(params![device_id, d, cursor as i64])? {
+                out.push(d.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn mark_device_docs(&self, device_id: &str, doc_ids: &[String], at_cursor: u64) -> StorageResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for d in doc_ids {
+            // An earlier, unconfirmed answer already carried the history: the earliest wins.
+            tx.prepare_cached(
+                "INSERT INTO device_docs (device_id, doc_id, at_cursor) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id, doc_id) DO UPDATE SET at_cursor = min(at_cursor, excluded.at_cursor)",
+            )?
+            .execute(params![device_id, d, at_cursor as i64])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn register_blob(&self, content_hash: &str, size: u64) -> StorageResult<()> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO blobs (content_hash, size) VALUES (?1, ?2)",
+            params![content_hash, size as i64],
+        )?;
+        Ok(())
+    }
+
+    fn blob(&self, content_hash: &str) -> StorageResult<Option<Blob>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT content_hash, size, received, complete FROM blobs WHERE content_hash = ?1",
+                [content_hash],
+                |r| {
+                    Ok(Blob {
+                        content_hash: r.get(0)?,
+                        size: r.get::<_, i64>(1)? as u64,
+                        received: r.get::<_, i64>(2)? as u64,
+                        complete: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn set_blob_progress(&self, content_hash: &str, received: u64, complete: bool) -> StorageResult<()> {
+        self.conn().execute(
+            "UPDATE blobs SET received = ?1, complete = ?2 WHERE content_hash = ?3",
+            params![received as i64, complete, content_hash],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_passes_the_conformance_suite() {
+        super::super::conformance::run(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let storage = super::SqliteStorage::open(&dir.path().join("server.db")).unwrap();
+            (Box::new(storage) as Box<dyn super::ServerStorage>, dir)
+        });
+    }
+}
