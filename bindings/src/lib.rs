@@ -1,1 +1,18 @@
+//! uniffi facade over `xuncha_core` for the Android (Kotlin) and iOS (Swift) apps.
+//!
+//! Thin on purpose: every rule lives in core; this crate only mirrors core's values as uniffi
+//! records and enums (`records`), collapses core's error to [`ApiError`] (`error`), and exports
+//! [`XunchaStore`] (`store`) with sync progress callbacks (`sync`). Bindings are generated from
+//! the built library by `scripts/gen-bindings`, never edited by hand.
 
+uniffi::setup_scaffolding!();
+
+mod error;
+mod records;
+mod store;
+mod sync;
+
+pub use error::ApiError;
+pub use records::*;
+pub use store::XunchaStore;
+pub use sync::SyncProgress;

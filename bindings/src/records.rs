@@ -1,0 +1,791 @@
+//! Values that cross the FFI: uniffi mirrors of the core model, with `From` conversions.
+//! Field names and meanings are core's (see `xuncha_core::model`); only shapes change where
+//! the FFI needs it (enum payloads get names, arrays become lists).
+
+use xuncha_core as core;
+
+/// Maps a list of core values to their mirrors (or back).
+pub(crate) fn list<T, U: From<T>>(xs: Vec<T>) -> Vec<U> {
+    xs.into_iter().map(U::from).collect()
+}
+
+/// Mirrors a field-less core enum, with conversions both ways.
+macro_rules! mirror_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+        pub enum $name { $($variant),+ }
+        impl From<core::$name> for $name {
+            fn from(x: core::$name) -> Self { match x { $(core::$name::$variant => $name::$variant),+ } }
+        }
+        impl From<$name> for core::$name {
+            fn from(x: $name) -> Self { match x { $($name::$variant => core::$name::$variant),+ } }
+        }
+    };
+}
+
+mirror_enum!(
+    /// 日查 / 夜查.
+    Shift { Day, Night }
+);
+mirror_enum!(
+    /// 联检 / 抽检.
+    Mode { Joint, Spot }
+);
+mirror_enum!(
+    /// 明查 / 暗访.
+    Approach { Open, Undercover }
+);
+mirror_enum!(
+    /// 无问题 / 疑似 / 确认违规.
+    Conclusion { NoProblem, Suspected, Confirmed }
+);
+mirror_enum!(
+    /// A supervisor's review of a concluded inspection.
+    Review { Approved, ReinspectionRequested }
+);
+mirror_enum!(
+    /// What kind of answer a checklist item takes.
+    AnswerType { YesNo, Count, Text }
+);
+mirror_enum!(
+    /// Levels of the jurisdiction tree, top to bottom.
+    Level { City, County, Township, Community, Grid }
+);
+mirror_enum!(
+    /// Key places (重点场所).
+    PlaceType { OfficeBuilding, Residential, RentedHousing, Hotel, Cafe, Childcare }
+);
+mirror_enum!(
+    /// The closed loop a lead or case moves through.
+    CaseState { Warning, Received, Verifying, Investigating, Decided, FeedbackGiven, Closed }
+);
+mirror_enum!(
+    /// Where a lead came from.
+    CaseSource { Warning, Hotline, Mailbox, Tip, Inspection }
+);
+mirror_enum!(
+    /// 巡查结果: "nothing found" is a valid, recorded result.
+    PatrolResult { NothingFound, LeadRaised, IssueFound }
+);
+mirror_enum!(
+    /// Categories of the key-target ledger.
+    LedgerCategory {
+        ConvertedInstitution,
+        DeregisteredInstitution,
+        CaughtNonSubject,
+        CareBeyondScope,
+        HousekeepingTutor,
+        CompetitionConsultancy,
+        ServingTeacher,
+        LaidOffStaff,
+    }
+);
+mirror_enum!(
+    /// On the ledger now (入账) or taken off (出账).
+    LedgerStatus { In, Out }
+);
+mirror_enum!(
+    /// The kinds of record kept as documents.
+    RecordKind { Inspection, Patrol, Case, LedgerEntry, Place }
+);
+
+/// An answer to one checklist item. `Yes` means a violation was seen.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum AnswerValue {
+    Yes,
+    No,
+    NotApplicable,
+    Count { count: u32 },
+    Text { text: String },
+}
+
+impl From<core::AnswerValue> for AnswerValue {
+    fn from(x: core::AnswerValue) -> Self {
+        match x {
+            core::AnswerValue::Yes => AnswerValue::Yes,
+            core::AnswerValue::No => AnswerValue::No,
+            core::AnswerValue::NotApplicable => AnswerValue::NotApplicable,
+            core::AnswerValue::Count(count) => AnswerValue::Count { count },
+            core::AnswerValue::Text(text) => AnswerValue::Text { text },
+        }
+    }
+}
+
+impl From<AnswerValue> for core::AnswerValue {
+    fn from(x: AnswerValue) -> Self {
+        match x {
+            AnswerValue::Yes => core::AnswerValue::Yes,
+            AnswerValue::No => core::AnswerValue::No,
+            AnswerValue::NotApplicable => core::AnswerValue::NotApplicable,
+            AnswerValue::Count { count } => core::AnswerValue::Count(count),
+            AnswerValue::Text { text } => core::AnswerValue::Text(text),
+        }
+    }
+}
+
+/// The officer signed in on a device.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Officer {
+    pub name: String,
+    pub department: String,
+    /// Law-enforcement certificate number (执法证号); empty for grid staff.
+    #[uniffi(default)]
+    pub cert_no: String,
+}
+
+impl From<core::Officer> for Officer {
+    fn from(o: core::Officer) -> Self {
+        Officer { name: o.name, department: o.department, cert_no: o.cert_no }
+    }
+}
+
+impl From<Officer> for core::Officer {
+    fn from(o: Officer) -> Self {
+        core::Officer { name: o.name, department: o.department, cert_no: o.cert_no }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DeviceIdentity {
+    pub device_id: String,
+    pub officer: Option<Officer>,
+}
+
+impl From<core::DeviceIdentity> for DeviceIdentity {
+    fn from(d: core::DeviceIdentity) -> Self {
+        DeviceIdentity { device_id: d.device_id, officer: d.officer.map(Into::into) }
+    }
+}
+
+/// A node of the jurisdiction tree.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Jurisdiction {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub level: Level,
+    pub name: String,
+    /// [min_lat, min_lon, max_lat, max_lon], if known.
+    pub bounds: Option<Vec<f64>>,
+}
+
+impl From<core::Jurisdiction> for Jurisdiction {
+    fn from(j: core::Jurisdiction) -> Self {
+        Jurisdiction {
+            id: j.id,
+            parent_id: j.parent_id,
+            level: j.level.into(),
+            name: j.name,
+            bounds: j.bounds.map(Vec::from),
+        }
+    }
+}
+
+/// A versioned checklist (检查清单).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ChecklistTemplate {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub gps_accuracy_limit_m: f64,
+    pub items: Vec<ChecklistItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ChecklistItem {
+    pub id: String,
+    /// The question as officers read it, in Chinese.
+    pub text: String,
+    pub answer_type: AnswerType,
+    /// Only asked on checks of this shift.
+    pub only_shift: Option<Shift>,
+    /// Only asked at these place types; empty means every place.
+    pub place_types: Vec<PlaceType>,
+}
+
+impl From<core::ChecklistTemplate> for ChecklistTemplate {
+    fn from(t: core::ChecklistTemplate) -> Self {
+        ChecklistTemplate {
+            id: t.id,
+            version: t.version,
+            title: t.title,
+            gps_accuracy_limit_m: t.gps_accuracy_limit_m,
+            items: list(t.items),
+        }
+    }
+}
+
+impl From<core::ChecklistItem> for ChecklistItem {
+    fn from(i: core::ChecklistItem) -> Self {
+        ChecklistItem {
+            id: i.id,
+            text: i.text,
+            answer_type: i.answer_type.into(),
+            only_shift: i.only_shift.map(Into::into),
+            place_types: list(i.place_types),
+        }
+    }
+}
+
+/// Concurrent edits to one field: every value is kept (as JSON text) until settled.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Conflict {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+impl From<core::Conflict> for Conflict {
+    fn from(c: core::Conflict) -> Self {
+        Conflict { field: c.field, values: c.values }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewInspection {
+    pub template_id: String,
+    pub template_version: u32,
+    pub jurisdiction_id: String,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub approach: Approach,
+    #[uniffi(default)]
+    pub place_id: Option<String>,
+    #[uniffi(default)]
+    pub ledger_id: Option<String>,
+}
+
+impl From<NewInspection> for core::NewInspection {
+    fn from(n: NewInspection) -> Self {
+        core::NewInspection {
+            template_id: n.template_id,
+            template_version: n.template_version,
+            jurisdiction_id: n.jurisdiction_id,
+            shift: n.shift.into(),
+            mode: n.mode.into(),
+            approach: n.approach.into(),
+            place_id: n.place_id,
+            ledger_id: n.ledger_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ItemAnswer {
+    pub item_id: String,
+    pub value: AnswerValue,
+    pub note: String,
+    pub answered_by: Officer,
+    pub device_id: String,
+    pub answered_at_ms: i64,
+}
+
+impl From<core::ItemAnswer> for ItemAnswer {
+    fn from(a: core::ItemAnswer) -> Self {
+        ItemAnswer {
+            item_id: a.item_id,
+            value: a.value.into(),
+            note: a.note,
+            answered_by: a.answered_by.into(),
+            device_id: a.device_id,
+            answered_at_ms: a.answered_at_ms,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Finding {
+    pub id: String,
+    pub text: String,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+impl From<core::Finding> for Finding {
+    fn from(f: core::Finding) -> Self {
+        Finding { id: f.id, text: f.text, by: f.by, at_ms: f.at_ms }
+    }
+}
+
+/// Evidence linked to a record (and maybe one checklist item).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EvidenceLink {
+    /// The signed evidence entry.
+    pub entry_hash: String,
+    /// SHA-256 of the bytes.
+    pub content_hash: String,
+    pub item_id: Option<String>,
+    pub kind: String,
+    pub at_ms: i64,
+}
+
+impl From<core::EvidenceLink> for EvidenceLink {
+    fn from(e: core::EvidenceLink) -> Self {
+        EvidenceLink {
+            entry_hash: e.entry_hash,
+            content_hash: e.content_hash,
+            item_id: e.item_id,
+            kind: e.kind,
+            at_ms: e.at_ms,
+        }
+    }
+}
+
+/// An inspection as merged from every officer's edits.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Inspection {
+    pub id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub jurisdiction_id: String,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub approach: Approach,
+    pub place_id: Option<String>,
+    pub ledger_id: Option<String>,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub team: Vec<Officer>,
+    pub answers: Vec<ItemAnswer>,
+    pub findings: Vec<Finding>,
+    pub evidence: Vec<EvidenceLink>,
+    pub conclusion: Option<Conclusion>,
+    pub review: Option<Review>,
+    pub review_reason: Option<String>,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl From<core::Inspection> for Inspection {
+    fn from(i: core::Inspection) -> Self {
+        Inspection {
+            id: i.id,
+            template_id: i.template_id,
+            template_version: i.template_version,
+            jurisdiction_id: i.jurisdiction_id,
+            shift: i.shift.into(),
+            mode: i.mode.into(),
+            approach: i.approach.into(),
+            place_id: i.place_id,
+            ledger_id: i.ledger_id,
+            started_at_ms: i.started_at_ms,
+            ended_at_ms: i.ended_at_ms,
+            team: list(i.team),
+            answers: list(i.answers),
+            findings: list(i.findings),
+            evidence: list(i.evidence),
+            conclusion: i.conclusion.map(Into::into),
+            review: i.review.map(Into::into),
+            review_reason: i.review_reason,
+            conflicts: list(i.conflicts),
+        }
+    }
+}
+
+/// A row of the inspection list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct InspectionSummary {
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub place_id: Option<String>,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub started_at_ms: i64,
+    pub conclusion: Option<Conclusion>,
+    pub departments: Vec<String>,
+    pub answered: u32,
+    pub violations: u32,
+    pub has_conflicts: bool,
+    pub updated_at_ms: i64,
+}
+
+impl From<core::InspectionSummary> for InspectionSummary {
+    fn from(s: core::InspectionSummary) -> Self {
+        InspectionSummary {
+            id: s.id,
+            jurisdiction_id: s.jurisdiction_id,
+            place_id: s.place_id,
+            shift: s.shift.into(),
+            mode: s.mode.into(),
+            started_at_ms: s.started_at_ms,
+            conclusion: s.conclusion.map(Into::into),
+            departments: s.departments,
+            answered: s.answered,
+            violations: s.violations,
+            has_conflicts: s.has_conflicts,
+            updated_at_ms: s.updated_at_ms,
+        }
+    }
+}
+
+/// Filters for the inspection list; every field narrows, null means any.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct InspectionFilter {
+    #[uniffi(default)]
+    pub jurisdiction_id: Option<String>,
+    #[uniffi(default)]
+    pub shift: Option<Shift>,
+    #[uniffi(default)]
+    pub mode: Option<Mode>,
+    #[uniffi(default)]
+    pub conclusion: Option<Conclusion>,
+    #[uniffi(default)]
+    pub department: Option<String>,
+    #[uniffi(default)]
+    pub started_from_ms: Option<i64>,
+    #[uniffi(default)]
+    pub started_to_ms: Option<i64>,
+    #[uniffi(default)]
+    pub has_conflicts: Option<bool>,
+}
+
+impl From<InspectionFilter> for core::InspectionFilter {
+    fn from(f: InspectionFilter) -> Self {
+        core::InspectionFilter {
+            jurisdiction_id: f.jurisdiction_id,
+            shift: f.shift.map(Into::into),
+            mode: f.mode.map(Into::into),
+            conclusion: f.conclusion.map(Into::into),
+            department: f.department,
+            started_from_ms: f.started_from_ms,
+            started_to_ms: f.started_to_ms,
+            has_conflicts: f.has_conflicts,
+        }
+    }
+}
+
+/// A key place. `id` is ignored when adding one.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Place {
+    #[uniffi(default)]
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub name: String,
+    pub place_type: PlaceType,
+    pub address: String,
+    #[uniffi(default)]
+    pub lat: Option<f64>,
+    #[uniffi(default)]
+    pub lon: Option<f64>,
+    /// Owner or managing unit.
+    #[uniffi(default)]
+    pub owner: String,
+}
+
+impl From<core::Place> for Place {
+    fn from(p: core::Place) -> Self {
+        Place {
+            id: p.id,
+            jurisdiction_id: p.jurisdiction_id,
+            name: p.name,
+            place_type: p.place_type.into(),
+            address: p.address,
+            lat: p.lat,
+            lon: p.lon,
+            owner: p.owner,
+        }
+    }
+}
+
+impl From<Place> for core::Place {
+    fn from(p: Place) -> Self {
+        core::Place {
+            id: p.id,
+            jurisdiction_id: p.jurisdiction_id,
+            name: p.name,
+            place_type: p.place_type.into(),
+            address: p.address,
+            lat: p.lat,
+            lon: p.lon,
+            owner: p.owner,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewLedgerEntry {
+    pub jurisdiction_id: String,
+    pub name: String,
+    pub category: LedgerCategory,
+    pub address: String,
+    pub reason: String,
+}
+
+impl From<NewLedgerEntry> for core::NewLedgerEntry {
+    fn from(n: NewLedgerEntry) -> Self {
+        core::NewLedgerEntry {
+            jurisdiction_id: n.jurisdiction_id,
+            name: n.name,
+            category: n.category.into(),
+            address: n.address,
+            reason: n.reason,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LedgerMove {
+    pub status: LedgerStatus,
+    pub reason: String,
+    pub at_ms: i64,
+    pub by: String,
+}
+
+impl From<core::LedgerMove> for LedgerMove {
+    fn from(m: core::LedgerMove) -> Self {
+        LedgerMove { status: m.status.into(), reason: m.reason, at_ms: m.at_ms, by: m.by }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub name: String,
+    pub category: LedgerCategory,
+    pub address: String,
+    pub status: LedgerStatus,
+    pub history: Vec<LedgerMove>,
+}
+
+impl From<core::LedgerEntry> for LedgerEntry {
+    fn from(e: core::LedgerEntry) -> Self {
+        LedgerEntry {
+            id: e.id,
+            jurisdiction_id: e.jurisdiction_id,
+            name: e.name,
+            category: e.category.into(),
+            address: e.address,
+            status: e.status.into(),
+            history: list(e.history),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewCase {
+    pub jurisdiction_id: String,
+    pub source: CaseSource,
+    pub summary: String,
+    #[uniffi(default)]
+    pub inspection_id: Option<String>,
+    #[uniffi(default)]
+    pub deadline_ms: Option<i64>,
+}
+
+impl From<NewCase> for core::NewCase {
+    fn from(n: NewCase) -> Self {
+        core::NewCase {
+            jurisdiction_id: n.jurisdiction_id,
+            source: n.source.into(),
+            summary: n.summary,
+            inspection_id: n.inspection_id,
+            deadline_ms: n.deadline_ms,
+        }
+    }
+}
+
+/// What accompanies a move of a case to its next state.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct StepDetails {
+    #[uniffi(default)]
+    pub department: String,
+    #[uniffi(default)]
+    pub note: String,
+    #[uniffi(default)]
+    pub deadline_ms: Option<i64>,
+    /// Content hashes of evidence.
+    #[uniffi(default)]
+    pub evidence: Vec<String>,
+}
+
+impl From<StepDetails> for core::StepDetails {
+    fn from(d: StepDetails) -> Self {
+        core::StepDetails { department: d.department, note: d.note, deadline_ms: d.deadline_ms, evidence: d.evidence }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CaseStep {
+    pub id: String,
+    pub from: CaseState,
+    pub to: CaseState,
+    pub by: String,
+    pub department: String,
+    pub note: String,
+    pub at_ms: i64,
+    pub deadline_ms: Option<i64>,
+    pub evidence: Vec<String>,
+}
+
+impl From<core::CaseStep> for CaseStep {
+    fn from(s: core::CaseStep) -> Self {
+        CaseStep {
+            id: s.id,
+            from: s.from.into(),
+            to: s.to.into(),
+            by: s.by,
+            department: s.department,
+            note: s.note,
+            at_ms: s.at_ms,
+            deadline_ms: s.deadline_ms,
+            evidence: s.evidence,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Case {
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub source: CaseSource,
+    pub summary: String,
+    pub inspection_id: Option<String>,
+    pub state: CaseState,
+    pub department: Option<String>,
+    pub deadline_ms: Option<i64>,
+    pub steps: Vec<CaseStep>,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl From<core::Case> for Case {
+    fn from(c: core::Case) -> Self {
+        Case {
+            id: c.id,
+            jurisdiction_id: c.jurisdiction_id,
+            source: c.source.into(),
+            summary: c.summary,
+            inspection_id: c.inspection_id,
+            state: c.state.into(),
+            department: c.department,
+            deadline_ms: c.deadline_ms,
+            steps: list(c.steps),
+            conflicts: list(c.conflicts),
+        }
+    }
+}
+
+/// A row of the case board.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CaseSummary {
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub source: CaseSource,
+    pub summary: String,
+    pub state: CaseState,
+    pub department: Option<String>,
+    pub deadline_ms: Option<i64>,
+    pub has_conflicts: bool,
+}
+
+impl From<core::CaseSummary> for CaseSummary {
+    fn from(c: core::CaseSummary) -> Self {
+        CaseSummary {
+            id: c.id,
+            jurisdiction_id: c.jurisdiction_id,
+            source: c.source.into(),
+            summary: c.summary,
+            state: c.state.into(),
+            department: c.department,
+            deadline_ms: c.deadline_ms,
+            has_conflicts: c.has_conflicts,
+        }
+    }
+}
+
+/// A GPS point of a patrol route.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PatrolPoint {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+    pub at_ms: i64,
+}
+
+impl From<core::PatrolPoint> for PatrolPoint {
+    fn from(p: core::PatrolPoint) -> Self {
+        PatrolPoint { lat: p.lat, lon: p.lon, accuracy_m: p.accuracy_m, at_ms: p.at_ms }
+    }
+}
+
+impl From<PatrolPoint> for core::PatrolPoint {
+    fn from(p: PatrolPoint) -> Self {
+        core::PatrolPoint { lat: p.lat, lon: p.lon, accuracy_m: p.accuracy_m, at_ms: p.at_ms }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PatrolLog {
+    pub id: String,
+    pub grid_id: String,
+    pub officer: String,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub points: Vec<PatrolPoint>,
+    pub result: Option<PatrolResult>,
+    pub note: String,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl From<core::PatrolLog> for PatrolLog {
+    fn from(p: core::PatrolLog) -> Self {
+        PatrolLog {
+            id: p.id,
+            grid_id: p.grid_id,
+            officer: p.officer,
+            started_at_ms: p.started_at_ms,
+            ended_at_ms: p.ended_at_ms,
+            points: list(p.points),
+            result: p.result.map(Into::into),
+            note: p.note,
+            conflicts: list(p.conflicts),
+        }
+    }
+}
+
+/// One field change in a record's history.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AuditEntry {
+    pub change_hash: String,
+    pub officer: String,
+    pub cert_no: String,
+    pub device_id: String,
+    pub at_ms: i64,
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl From<core::AuditEntry> for AuditEntry {
+    fn from(a: core::AuditEntry) -> Self {
+        AuditEntry {
+            change_hash: a.change_hash,
+            officer: a.officer,
+            cert_no: a.cert_no,
+            device_id: a.device_id,
+            at_ms: a.at_ms,
+            field: a.field,
+            old: a.old,
+            new: a.new,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SearchHit {
+    pub record_id: String,
+    pub kind: RecordKind,
+    /// The matching text with the match in 【】.
+    pub snippet: String,
+}
+
+impl From<core::SearchHit> for SearchHit {
+    fn from(h: core::SearchHit) -> Self {
+        SearchHit { record_id: h.record_id, kind: h.kind.into(), snippet: h.snippet }
+    }
+}
+
+/// What a two-way exchange moved: changes new to the other store, and new to this one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ExchangeReport {
+    pub sent_changes: u64,
+    pub received_changes: u64,
+}

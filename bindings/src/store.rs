@@ -1,0 +1,184 @@
+//! `XunchaStore`: the one object apps hold. Each method is a short call into
+//! `xuncha_core::Store`, which is `Send + Sync` (one writer at a time), so one instance may be
+//! used from any number of threads.
+
+use crate::error::{ApiResult, bad_json};
+use crate::records::{list, *};
+use std::sync::Arc;
+use xuncha_core as core;
+
+#[derive(uniffi::Object)]
+pub struct XunchaStore {
+    pub(crate) inner: core::Store,
+}
+
+#[uniffi::export]
+impl XunchaStore {
+    /// Opens (creating if needed) the store in directory `dir`, upgrading an older database.
+    #[uniffi::constructor]
+    pub fn open(dir: String) -> ApiResult<Arc<Self>> {
+        Ok(Arc::new(XunchaStore { inner: core::Store::open(dir)? }))
+    }
+
+    pub fn identity(&self) -> DeviceIdentity {
+        self.inner.identity().into()
+    }
+
+    pub fn sign_in(&self, officer: Officer) -> ApiResult<()> {
+        Ok(self.inner.sign_in(officer.into())?)
+    }
+
+    pub fn sign_out(&self) -> ApiResult<()> {
+        Ok(self.inner.sign_out()?)
+    }
+
+    // --- reference data -------------------------------------------------------------------
+
+    /// Stores a checklist template given as JSON (the format of the files in `fixtures/checklists`).
+    pub fn load_template_json(&self, json: String) -> ApiResult<ChecklistTemplate> {
+        let t: core::ChecklistTemplate = serde_json::from_str(&json).map_err(|e| bad_json("checklist template", e))?;
+        self.inner.add_template(&t)?;
+        Ok(t.into())
+    }
+
+    /// Adds or updates jurisdiction nodes given as a JSON array, parents first.
+    pub fn load_jurisdictions_json(&self, json: String) -> ApiResult<u32> {
+        let nodes: Vec<core::Jurisdiction> = serde_json::from_str(&json).map_err(|e| bad_json("jurisdictions", e))?;
+        self.inner.upsert_jurisdictions(&nodes)?;
+        Ok(nodes.len() as u32)
+    }
+
+    pub fn template(&self, id: String, version: u32) -> ApiResult<ChecklistTemplate> {
+        Ok(self.inner.template(&id, version)?.into())
+    }
+
+    pub fn latest_template(&self, id: String) -> ApiResult<ChecklistTemplate> {
+        Ok(self.inner.latest_template(&id)?.into())
+    }
+
+    pub fn jurisdiction(&self, id: String) -> ApiResult<Jurisdiction> {
+        Ok(self.inner.jurisdiction(&id)?.into())
+    }
+
+    /// The node and everything below it, parents before children.
+    pub fn jurisdiction_subtree(&self, id: String) -> ApiResult<Vec<Jurisdiction>> {
+        Ok(list(self.inner.jurisdiction_subtree(&id)?))
+    }
+
+    // --- places and ledger ----------------------------------------------------------------
+
+    pub fn add_place(&self, place: Place) -> ApiResult<String> {
+        Ok(self.inner.add_place(&place.into())?)
+    }
+
+    pub fn place(&self, id: String) -> ApiResult<Place> {
+        Ok(self.inner.place(&id)?.into())
+    }
+
+    pub fn list_places(&self, jurisdiction_id: String) -> ApiResult<Vec<Place>> {
+        Ok(list(self.inner.list_places(&jurisdiction_id)?))
+    }
+
+    pub fn add_ledger_entry(&self, entry: NewLedgerEntry) -> ApiResult<String> {
+        Ok(self.inner.add_ledger_entry(&entry.into())?)
+    }
+
+    pub fn move_ledger_entry(&self, id: String, status: LedgerStatus, reason: String) -> ApiResult<()> {
+        Ok(self.inner.move_ledger_entry(&id, status.into(), &reason)?)
+    }
+
+    pub fn ledger_entry(&self, id: String) -> ApiResult<LedgerEntry> {
+        Ok(self.inner.ledger_entry(&id)?.into())
+    }
+
+    // --- inspections ----------------------------------------------------------------------
+
+    /// Starts an inspection; the signed-in officer is its first team member. Returns its id.
+    pub fn start_inspection(&self, new: NewInspection) -> ApiResult<String> {
+        Ok(self.inner.start_inspection(new.into())?)
+    }
+
+    pub fn join_inspection(&self, id: String) -> ApiResult<()> {
+        Ok(self.inner.join_inspection(&id)?)
+    }
+
+    pub fn answer_item(&self, id: String, item_id: String, value: AnswerValue, note: String) -> ApiResult<()> {
+        Ok(self.inner.answer_item(&id, &item_id, value.into(), &note)?)
+    }
+
+    /// Records a finding; returns its id.
+    pub fn add_finding(&self, id: String, text: String) -> ApiResult<String> {
+        Ok(self.inner.add_finding(&id, &text)?)
+    }
+
+    pub fn conclude_inspection(&self, id: String, conclusion: Conclusion) -> ApiResult<()> {
+        Ok(self.inner.conclude_inspection(&id, conclusion.into())?)
+    }
+
+    pub fn review_inspection(&self, id: String, review: Review, reason: String) -> ApiResult<()> {
+        Ok(self.inner.review_inspection(&id, review.into(), &reason)?)
+    }
+
+    pub fn inspection(&self, id: String) -> ApiResult<Inspection> {
+        Ok(self.inner.inspection(&id)?.into())
+    }
+
+    /// A page of the inspection list, newest first.
+    pub fn list_inspections(
+        &self,
+        filter: InspectionFilter,
+        limit: u32,
+        offset: u32,
+    ) -> ApiResult<Vec<InspectionSummary>> {
+        Ok(list(self.inner.list_inspections(&filter.into(), limit, offset)?))
+    }
+
+    pub fn search(&self, query: String, limit: u32) -> ApiResult<Vec<SearchHit>> {
+        Ok(list(self.inner.search(&query, limit)?))
+    }
+
+    /// Every field edit of a record, oldest first.
+    pub fn audit_trail(&self, record_id: String) -> ApiResult<Vec<AuditEntry>> {
+        Ok(list(self.inner.audit_trail(&record_id)?))
+    }
+
+    // --- cases ----------------------------------------------------------------------------
+
+    pub fn open_case(&self, new: NewCase) -> ApiResult<String> {
+        Ok(self.inner.open_case(&new.into())?)
+    }
+
+    pub fn advance_case(&self, id: String, to: CaseState, details: StepDetails) -> ApiResult<()> {
+        Ok(self.inner.advance_case(&id, to.into(), &details.into())?)
+    }
+
+    pub fn assign_case(&self, id: String, department: String, deadline_ms: Option<i64>) -> ApiResult<()> {
+        Ok(self.inner.assign_case(&id, &department, deadline_ms)?)
+    }
+
+    pub fn case(&self, id: String) -> ApiResult<Case> {
+        Ok(self.inner.case(&id)?.into())
+    }
+
+    pub fn list_cases(&self, jurisdiction_id: String, state: Option<CaseState>) -> ApiResult<Vec<CaseSummary>> {
+        Ok(list(self.inner.list_cases(&jurisdiction_id, state.map(Into::into))?))
+    }
+
+    // --- patrols --------------------------------------------------------------------------
+
+    pub fn start_patrol(&self, grid_id: String) -> ApiResult<String> {
+        Ok(self.inner.start_patrol(&grid_id)?)
+    }
+
+    pub fn add_patrol_point(&self, id: String, point: PatrolPoint) -> ApiResult<()> {
+        Ok(self.inner.add_patrol_point(&id, point.into())?)
+    }
+
+    pub fn finish_patrol(&self, id: String, result: PatrolResult, note: String) -> ApiResult<()> {
+        Ok(self.inner.finish_patrol(&id, result.into(), &note)?)
+    }
+
+    pub fn patrol(&self, id: String) -> ApiResult<PatrolLog> {
+        Ok(self.inner.patrol(&id)?.into())
+    }
+}

@@ -1,0 +1,44 @@
+// Entry points the iOS app uses around the generated bindings (module XunchaFFI, re-exported).
+// Every rule lives in the Rust core; this file only adapts calls to Swift idioms.
+import Foundation
+@_exported import XunchaFFI
+
+public enum Xuncha {
+    /// Opens (creating if needed) the store kept in `directory`.
+    public static func open(directory: URL) throws -> XunchaStore {
+        try XunchaStore.open(dir: directory.path)
+    }
+}
+
+extension XunchaStore {
+    /// Loads the reference data a store needs: a checklist template and the jurisdiction tree (JSON).
+    public func loadReference(templateJSON: String, jurisdictionsJSON: String) throws {
+        _ = try loadTemplateJson(json: templateJSON)
+        _ = try loadJurisdictionsJson(json: jurisdictionsJSON)
+    }
+}
+
+extension ApiError {
+    /// What went wrong, as the core said it (record and item ids, no personal data).
+    public var message: String {
+        switch self {
+        case let .NotFound(message), let .InvalidInput(message), let .NotReady(message),
+             let .NotSignedIn(message), let .NotEnrolled(message), let .Network(message),
+             let .Refused(message), let .Storage(message), let .Corrupt(message):
+            return message
+        }
+    }
+}
+
+/// A `SyncProgress` from a closure. Called on the syncing thread.
+public final class SyncProgressHandler: SyncProgress, @unchecked Sendable {
+    private let handler: (String, UInt64, UInt64) -> Void
+
+    public init(_ handler: @escaping (_ phase: String, _ done: UInt64, _ total: UInt64) -> Void) {
+        self.handler = handler
+    }
+
+    public func onProgress(phase: String, done: UInt64, total: UInt64) {
+        handler(phase, done, total)
+    }
+}
