@@ -49,6 +49,10 @@ pub struct NewCase {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseStep {
     pub id: String,
+    /// Order of the step on the device that made it (steps made concurrently elsewhere share
+    /// a number and are ordered by time, then id).
+    #[serde(default)]
+    pub seq: u32,
     pub from: CaseState,
     pub to: CaseState,
     pub by: String,

@@ -57,6 +57,9 @@ pub struct ItemAnswer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub id: String,
+    /// Order of the finding as its author saw the list (see `CaseStep::seq`).
+    #[serde(default)]
+    pub seq: u32,
     pub text: String,
     pub by: String,
     pub at_ms: i64,

@@ -22,6 +22,9 @@ wire_enum!(
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerMove {
+    /// Order of the move (see `CaseStep::seq`).
+    #[serde(default)]
+    pub seq: u32,
     pub status: LedgerStatus,
     pub reason: String,
     pub at_ms: i64,

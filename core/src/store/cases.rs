@@ -59,6 +59,7 @@ impl Store {
         }
         let step = CaseStep {
             id: new_id("step"),
+            seq: case.steps.len() as u32 + 1,
             from: case.state,
             to,
             by: author.officer,
@@ -128,7 +129,7 @@ impl Store {
 
 fn materialize(id: &str, v: &DocView<'_>) -> Case {
     let mut steps: Vec<CaseStep> = v.entries("steps").into_iter().map(|(_, s)| s).collect();
-    steps.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
+    steps.sort_by(|a, b| (a.seq, a.at_ms, &a.id).cmp(&(b.seq, b.at_ms, &b.id)));
     Case {
         id: id.to_owned(),
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),

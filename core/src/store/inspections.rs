@@ -95,8 +95,9 @@ impl Store {
         }
         let mut inner = self.lock();
         let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
-        inner.record(id, RecordKind::Inspection)?;
-        let finding = Finding { id: new_id("find"), text: text.trim().to_owned(), by: officer.name, at_ms: now_ms() };
+        let seq = inner.record(id, RecordKind::Inspection)?.entries::<serde_json::Value>("findings").len() as u32 + 1;
+        let finding =
+            Finding { id: new_id("find"), seq, text: text.trim().to_owned(), by: officer.name, at_ms: now_ms() };
         inner.edit(
             id,
             &[Edit::Entry("findings", finding.id.clone(), serde_json::to_value(&finding).expect("plain JSON"))],
@@ -224,7 +225,7 @@ fn team_entry(officer: &Officer) -> Edit {
 
 fn materialize(id: &str, v: &DocView<'_>) -> Inspection {
     let mut findings: Vec<Finding> = v.entries("findings").into_iter().map(|(_, f)| f).collect();
-    findings.sort_by(|a: &Finding, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
+    findings.sort_by(|a: &Finding, b| (a.seq, a.at_ms, &a.id).cmp(&(b.seq, b.at_ms, &b.id)));
     Inspection {
         id: id.to_owned(),
         template_id: v.str("template_id").unwrap_or_default(),

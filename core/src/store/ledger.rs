@@ -18,6 +18,7 @@ impl Store {
         let author = inner.author()?;
         inner.jurisdiction(&new.jurisdiction_id)?;
         let entry = LedgerMove {
+            seq: 1,
             status: LedgerStatus::In,
             reason: new.reason.trim().to_owned(),
             at_ms: now_ms(),
@@ -49,7 +50,8 @@ impl Store {
         if current.status == status {
             return Err(Error::invalid("ledger move", format!("the entry is already {status}")));
         }
-        let entry = LedgerMove { status, reason: reason.trim().to_owned(), at_ms: now_ms(), by: author.officer };
+        let seq = current.history.len() as u32 + 1;
+        let entry = LedgerMove { seq, status, reason: reason.trim().to_owned(), at_ms: now_ms(), by: author.officer };
         inner.edit(
             id,
             &[
@@ -67,7 +69,7 @@ impl Store {
 
 fn materialize(id: &str, v: &DocView<'_>) -> LedgerEntry {
     let mut history: Vec<LedgerMove> = v.entries("history").into_iter().map(|(_, m)| m).collect();
-    history.sort_by_key(|m| m.at_ms);
+    history.sort_by_key(|m| (m.seq, m.at_ms));
     LedgerEntry {
         id: id.to_owned(),
         jurisdiction_id: v.str("jurisdiction_id").unwrap_or_default(),
