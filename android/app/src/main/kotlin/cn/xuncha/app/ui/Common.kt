@@ -1,0 +1,48 @@
+package cn.xuncha.app.ui
+
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.CircularProgressIndicator
+import androidx.compose.material3.DropdownMenu
+import androidx.compose.material3.DropdownMenuItem
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+
+/** Core's message (what was wrong, record ids only), or the exception's kind. */
+fun Throwable.userMessage(): String = message?.takeIf { it.isNotBlank() } ?: javaClass.simpleName
+
+@Composable
+fun ErrorLine(message: String?) {
+    if (message != null) {
+        Text(message, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(8.dp))
+    }
+}
+
+@Composable
+fun Loading() = Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) { CircularProgressIndicator() }
+
+/** A button showing the chosen option; tapping it lists the others (stable Material 3 only). */
+@Composable
+fun <T> OptionPicker(label: String, options: List<T>, selected: T?, text: (T) -> String, onSelect: (T) -> Unit) {
+    var open by remember { mutableStateOf(false) }
+    Box {
+        OutlinedButton(onClick = { open = true }, enabled = options.isNotEmpty()) {
+            Text("$label：${selected?.let(text) ?: "请选择"}")
+        }
+        DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
+            for (option in options) {
+                DropdownMenuItem(text = { Text(text(option)) }, onClick = { open = false; onSelect(option) })
+            }
+        }
+    }
+}
