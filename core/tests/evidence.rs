@@ -361,3 +361,26 @@ fn a_platform_keystore_can_hold_the_device_key() {
         .unwrap();
     assert_eq!(secret, None, "the secret never touches the database");
 }
+
+#[test]
+fn patrols_and_cases_take_photos_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_at(dir.path(), 4);
+    let patrol = store.start_patrol("qs-yx-gx-hq-g1").unwrap();
+    let case = store
+        .open_case(&NewCase {
+            jurisdiction_id: "qs-yx-gx-hq-g1".into(),
+            source: CaseSource::Tip,
+            summary: "随手拍".into(),
+            inspection_id: None,
+            deadline_ms: None,
+        })
+        .unwrap();
+    for record in [&patrol, &case] {
+        let item = store.add_photo(&photo_at(60, LAT, LON, T0, 1), &capture(record, None, T0)).unwrap();
+        assert_eq!(store.evidence_for_record(record).unwrap(), vec![item]);
+        assert!(store.verify_record(record).unwrap().ok());
+    }
+    let e = store.add_photo(&photo_at(61, LAT, LON, T0, 1), &capture(&patrol, Some("I01"), T0)).unwrap_err();
+    assert!(e.to_string().contains("only inspections have checklist items"), "{e}");
+}

@@ -46,6 +46,8 @@ pub fn why_not(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) 
     } else if matches!(kind, "inspection" | "case") && !member {
         Some(format!("you are not on {kind} {}", doc.doc_id))
     } else {
-        Some(format!("a {} does not work on {kind} records", user.role.as_str()))
+        let role = user.role.as_str().replace('_', " ");
+        let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        Some(format!("{kind} {}: {article} {role} does not work on {kind} records", doc.doc_id))
     }
 }

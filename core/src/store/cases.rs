@@ -31,7 +31,7 @@ impl Store {
         inner.create(
             RecordKind::Case,
             "case",
-            &["steps"],
+            &["steps", "evidence"],
             &[
                 Edit::Set("jurisdiction_id", json!(new.jurisdiction_id)),
                 Edit::Set("source", json!(new.source.as_str())),

@@ -19,7 +19,7 @@ impl Store {
         inner.create(
             RecordKind::Patrol,
             "patrol",
-            &["points"],
+            &["points", "evidence"],
             &[
                 Edit::Set("grid_id", json!(grid_id)),
                 Edit::Set("officer", json!(author.officer)),

@@ -107,6 +107,20 @@ fn parse_entries(bytes: &[u8]) -> Result<Vec<SignedEntry>> {
         .collect())
 }
 
+/// Automerge does not check a change's checksum when it parses one: a change damaged on the
+/// way would be taken as a different change with the same actor and sequence number, stored,
+/// and the real one refused forever after ("duplicate seq"). Every change that crosses the wire
+/// is parsed and its checksum (the first bytes of its hash) compared here.
+fn check_changes(bundle: &ChangeBundle) -> Result<()> {
+    for (doc, bytes) in &bundle.entries {
+        let change = crate::doc::parse_change(bytes)?;
+        if bytes.len() < 8 || bytes[4..8] != change.hash().0[..4] {
+            return Err(Error::CorruptChanges(format!("a change of {doc} fails its checksum: it was damaged")));
+        }
+    }
+    Ok(())
+}
+
 impl PushRequest {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = PUSH_MAGIC.to_vec();
@@ -134,7 +148,9 @@ impl PushRequest {
         if !bytes.is_empty() {
             return Err(bad("has trailing bytes"));
         }
-        Ok(PushRequest { changes: ChangeBundle::decode(changes)?, evidence: parse_entries(evidence)? })
+        let changes = ChangeBundle::decode(changes)?;
+        check_changes(&changes)?;
+        Ok(PushRequest { changes, evidence: parse_entries(evidence)? })
     }
 }
 
@@ -169,13 +185,9 @@ impl PullResponse {
         let server_time_ms = take_varint(&mut bytes).ok_or_else(|| bad("has no server time"))? as i64;
         let changes = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken change section"))?;
         let evidence = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken evidence section"))?;
-        Ok(PullResponse {
-            cursor,
-            more: more != 0,
-            server_time_ms,
-            changes: ChangeBundle::decode(changes)?,
-            evidence: parse_entries(evidence)?,
-        })
+        let changes = ChangeBundle::decode(changes)?;
+        check_changes(&changes)?;
+        Ok(PullResponse { cursor, more: more != 0, server_time_ms, changes, evidence: parse_entries(evidence)? })
     }
 }
 
@@ -183,10 +195,33 @@ impl PullResponse {
 mod tests {
     use super::*;
 
+    fn a_change() -> Vec<u8> {
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "kind", "inspection").unwrap();
+        doc.get_last_local_change().unwrap().bytes().into_owned()
+    }
+
+    #[test]
+    fn a_damaged_change_is_refused_by_its_checksum() {
+        let change = a_change();
+        let mut damaged = change.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0x01;
+        for (what, bytes) in [("push", &change), ("damaged", &damaged)] {
+            let push = PushRequest {
+                changes: ChangeBundle { entries: vec![("insp-1".into(), bytes.clone())] },
+                evidence: vec![],
+            };
+            let decoded = PushRequest::decode(&push.encode());
+            assert_eq!(decoded.is_ok(), what == "push", "{what}: {decoded:?}");
+        }
+    }
+
     #[test]
     fn push_and_pull_round_trip_and_refuse_other_versions() {
         let push = PushRequest {
-            changes: ChangeBundle { entries: vec![("insp-1".into(), vec![1, 2, 3])] },
+            changes: ChangeBundle { entries: vec![("insp-1".into(), a_change())] },
             evidence: vec![SignedEntry { entry_hash: "ab".into(), payload_json: "{}".into(), signature: "cd".into() }],
         };
         assert_eq!(PushRequest::decode(&push.encode()).unwrap(), push);

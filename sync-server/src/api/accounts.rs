@@ -1,13 +1,12 @@
 //! Accounts, device enrolment with one-time codes, revocation, console login.
 
-use super::blocking;
+use super::{Body, Path, blocking};
 use crate::auth::{self, hash_password, new_secret, token_hash, verify_password};
 use crate::error::{ApiError, json_body};
 use crate::state::SharedState;
 use crate::storage::{Device, NewUser, Role, User};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use xuncha_core::sync::protocol::{EnrollRequest, EnrollResponse, UserInfo};
@@ -73,7 +72,7 @@ pub fn create_user(state: &crate::state::AppState, body: NewUserBody) -> Result<
 pub async fn create(
     State(state): State<SharedState>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<UserInfo>, ApiError> {
     blocking(move || {
         auth::caller(&state, &headers)?.require(&[Role::Admin])?;
@@ -119,7 +118,7 @@ pub async fn enrollment_code(
 }
 
 /// A phone redeems its one-time code, proving it holds the device key it enrols.
-pub async fn enroll(State(state): State<SharedState>, body: Bytes) -> Result<Json<EnrollResponse>, ApiError> {
+pub async fn enroll(State(state): State<SharedState>, Body(body): Body) -> Result<Json<EnrollResponse>, ApiError> {
     blocking(move || {
         let req: EnrollRequest = json_body(&body)?;
         super::check_id("device id", &req.device_id)
@@ -192,7 +191,7 @@ struct Login {
     password: String,
 }
 
-pub async fn login(State(state): State<SharedState>, body: Bytes) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn login(State(state): State<SharedState>, Body(body): Body) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
         let req: Login = json_body(&body)?;
         let user = state.storage.user_by_username(&req.username)?;

@@ -1,15 +1,14 @@
 //! Supervisor decisions: written on the server as document changes by the server's identity
 //! (with the supervisor's name on them), appended to the log, pulled by the devices.
 
-use super::{blocking, check_id};
+use super::{Body, Path, blocking, check_id};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, json_body};
 use crate::scope;
 use crate::state::{AppState, SharedState};
 use crate::storage::Role;
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -43,7 +42,7 @@ pub async fn review(
     State(state): State<SharedState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let caller = supervisor_over(&state, &headers, &id)?;
@@ -67,7 +66,7 @@ pub async fn open_case(
     State(state): State<SharedState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let caller = supervisor_over(&state, &headers, &id)?;
@@ -96,7 +95,7 @@ pub async fn assign(
     State(state): State<SharedState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let caller = supervisor_over(&state, &headers, &id)?;
@@ -121,7 +120,7 @@ pub async fn advance(
     State(state): State<SharedState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let caller = supervisor_over(&state, &headers, &id)?;

@@ -1,13 +1,12 @@
 //! Evidence bytes: resumable chunked upload (ask the offset, continue from there), verified
 //! against the hash before it is acknowledged; downloads of originals and thumbnails.
 
-use super::blocking;
+use super::{Body, Path, Query, blocking};
 use crate::auth;
 use crate::error::ApiError;
 use crate::scope;
 use crate::state::{AppState, SharedState};
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
@@ -50,7 +49,7 @@ pub async fn upload_chunk(
     headers: HeaderMap,
     Path(hash): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
         auth::caller(&state, &headers)?;
@@ -62,7 +61,10 @@ pub async fn upload_chunk(
             .map_err(|_| ApiError::bad_request("offset is not a number"))?;
         let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let status = status_of(&state, &hash)?;
-        if status.complete || offset + (body.len() as u64) <= status.offset {
+        let end = offset.checked_add(body.len() as u64).filter(|e| *e <= u64::MAX / 2).ok_or_else(|| {
+            ApiError::bad_request(format!("offset {offset} is past the end of any upload; ask for the offset"))
+        })?;
+        if status.complete || end <= status.offset {
             return Ok(axum::Json(status));
         }
         if offset != status.offset {
@@ -72,7 +74,6 @@ pub async fn upload_chunk(
                 format!("the server holds {} bytes; continue from there, not from {offset}", status.offset),
             ));
         }
-        let end = offset + body.len() as u64;
         if end > status.size {
             return Err(ApiError::bad_request(format!(
                 "{end} bytes is more than the {} the signed metadata declares",

@@ -1,13 +1,12 @@
 //! Push and pull: every change for every document in one request each way.
 
-use super::{blocking, check_id};
+use super::{Body, Query, blocking, check_id};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::scope;
 use crate::state::{SharedState, change_hash, meta};
 use crate::storage::{DocMeta, EntryKind, NewEntry};
-use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -36,7 +35,7 @@ fn device_of(caller: &Caller) -> Result<&crate::storage::Device, ApiError> {
 pub async fn push(
     State(state): State<SharedState>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<axum::Json<PushResponse>, ApiError> {
     blocking(move || push_blocking(&state, &headers, &body).map(axum::Json)).await
 }

@@ -1,0 +1,327 @@
+//! Malformed and oversized payloads to every endpoint: each gets a 4xx with a JSON
+//! `{code, message}` body that says what is wrong; nothing panics, nothing is stored, and the
+//! server still answers.
+
+use reqwest::Method;
+use xuncha_core::sync::protocol::{MAX_BODY_BYTES, PROTOCOL_HEADER, PushRequest};
+use xuncha_e2e::*;
+
+struct Case {
+    name: &'static str,
+    method: Method,
+    path: String,
+    token: Option<String>,
+    protocol: Option<&'static str>,
+    body: Vec<u8>,
+    status: u16,
+    /// A word the message must contain.
+    says: &'static str,
+}
+
+fn case(name: &'static str, method: Method, path: impl Into<String>, status: u16, says: &'static str) -> Case {
+    Case { name, method, path: path.into(), token: None, protocol: None, body: Vec::new(), status, says }
+}
+
+impl Case {
+    fn token(mut self, t: &str) -> Self {
+        self.token = Some(t.to_owned());
+        self
+    }
+    fn sync(mut self, t: &str) -> Self {
+        self.token = Some(t.to_owned());
+        self.protocol = Some("1");
+        self
+    }
+    fn protocol(mut self, v: Option<&'static str>) -> Self {
+        self.protocol = v;
+        self
+    }
+    fn body(mut self, b: impl Into<Vec<u8>>) -> Self {
+        self.body = b.into();
+        self
+    }
+}
+
+#[test]
+fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
+    let t = TestServer::start();
+    let url = t.url();
+    let lin = t.device("lin", demo_officer("lin"));
+    let admin = t.login("admin", "admin-demo-2026");
+    let chen = t.login("chen", "supervisor-demo-2026");
+    // A real record and a real photo already on the server, to aim at.
+    let id = lin.store.start_inspection(new_inspection("qs-yx-gx-hq-g1")).unwrap();
+    let photo = xuncha_fixtures::photos::phone_photo(9, 26.61, 106.92);
+    let item = lin.store.add_photo(&photo, &capture(&id)).unwrap();
+    let valid_push = lin.store.next_push(usize::MAX).unwrap().request.encode();
+    lin.sync().unwrap();
+    let hash = item.payload.content_hash.clone();
+    // A second photo whose metadata is on the server but whose bytes are not: an open upload.
+    let photo2 = xuncha_fixtures::photos::phone_photo(10, 26.61, 106.92);
+    let item2 = lin.store.add_photo(&photo2, &capture(&id)).unwrap();
+    let batch = lin.store.next_push(usize::MAX).unwrap();
+    assert_eq!(push_raw(&url, &lin.token, batch.request.encode()).0, 200);
+    lin.store.mark_pushed(&batch).unwrap();
+    let open = format!("{url}/v1/evidence/{}/upload", item2.payload.content_hash);
+    let unknown_hash = "0".repeat(64);
+    // The next push, kept unsent, to truncate and corrupt.
+    lin.store.add_finding(&id, "待推送的发现").unwrap();
+    let pending = lin.store.next_push(usize::MAX).unwrap().request;
+    let body = pending.encode();
+    let mut wrong_version = body.clone();
+    wrong_version[4] = 7;
+    let mut corrupt_change = pending.clone();
+    let c = &mut corrupt_change.changes.entries[0].1;
+    let mid = c.len() / 2;
+    c[mid] ^= 0xff;
+    let mut bad_id = pending.clone();
+    bad_id.changes.entries[0].0 = "../../etc/passwd".into();
+    let mut bad_evidence = pending.clone();
+    bad_evidence.evidence = vec![xuncha_core::evidence::SignedEntry {
+        entry_hash: "ab".into(),
+        payload_json: "{not json".into(),
+        signature: "cd".into(),
+    }];
+    let mut forged_evidence = PushRequest::default();
+    let mut forged = item.clone();
+    forged.payload_json = forged.payload_json.replace("\"size\":", "\"size\":1");
+    forged_evidence.evidence = vec![xuncha_core::evidence::SignedEntry {
+        entry_hash: forged.entry_hash,
+        payload_json: forged.payload_json,
+        signature: forged.signature,
+    }];
+    let huge = vec![b'x'; MAX_BODY_BYTES as usize + 1024];
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let tok = lin.token.clone();
+    let json = |v: serde_json::Value| serde_json::to_vec(&v).unwrap();
+    let push = format!("{url}/v1/sync/push");
+    let pull = format!("{url}/v1/sync/pull");
+    let upload = format!("{url}/v1/evidence/{hash}/upload");
+    let enroll = format!("{url}/v1/enroll");
+    let login = format!("{url}/v1/login");
+    let review = format!("{url}/v1/decisions/inspections/{id}/review");
+    let cases = vec![
+        // Push.
+        case("push garbage", Method::POST, &push, 400, "XSP1").sync(&tok).body(garbage.clone()),
+        case("push empty", Method::POST, &push, 400, "XSP1").sync(&tok),
+        case("push truncated", Method::POST, &push, 400, "push body").sync(&tok).body(&body[..body.len() / 2]),
+        case("push trailing bytes", Method::POST, &push, 400, "trailing").sync(&tok).body([&body[..], b"xx"].concat()),
+        case("push body version", Method::POST, &push, 422, "version 7").sync(&tok).body(wrong_version),
+        case("push no protocol header", Method::POST, &push, 400, PROTOCOL_HEADER)
+            .sync(&tok)
+            .protocol(None)
+            .body(body.clone()),
+        case("push wrong protocol header", Method::POST, &push, 400, "version 9")
+            .sync(&tok)
+            .protocol(Some("9"))
+            .body(body.clone()),
+        case("push corrupt change", Method::POST, &push, 400, "change").sync(&tok).body(corrupt_change.encode()),
+        case("push bad document id", Method::POST, &push, 400, "not a valid id").sync(&tok).body(bad_id.encode()),
+        case("push bad evidence json", Method::POST, &push, 400, "evidence").sync(&tok).body(bad_evidence.encode()),
+        case("push forged evidence", Method::POST, &push, 400, "").sync(&tok).body(forged_evidence.encode()),
+        case("push huge", Method::POST, &push, 413, "limit").sync(&tok).body(huge.clone()),
+        case("push no token", Method::POST, &push, 401, "token").protocol(Some("1")).body(valid_push.clone()),
+        case("push bad token", Method::POST, &push, 401, "token").sync("0123").body(valid_push.clone()),
+        case("push console session", Method::POST, &push, 403, "device").sync(&chen).body(valid_push.clone()),
+        // Pull.
+        case("pull bad cursor", Method::GET, format!("{pull}?cursor=abc"), 400, "cursor").sync(&tok),
+        case("pull negative cursor", Method::GET, format!("{pull}?cursor=-1"), 400, "cursor").sync(&tok),
+        case("pull no protocol header", Method::GET, &pull, 400, PROTOCOL_HEADER).sync(&tok).protocol(None),
+        case("pull wrong protocol", Method::GET, &pull, 400, "version").sync(&tok).protocol(Some("0")),
+        case("pull no token", Method::GET, &pull, 401, "token").protocol(Some("1")),
+        // Upload status and chunks.
+        case("status bad hash", Method::GET, format!("{url}/v1/evidence/XYZ/upload"), 400, "SHA-256").token(&tok),
+        case(
+            "status unknown hash",
+            Method::GET,
+            format!("{url}/v1/evidence/{unknown_hash}/upload"),
+            404,
+            "push its metadata",
+        )
+        .token(&tok),
+        case("status no token", Method::GET, &upload, 401, "token"),
+        case("chunk no offset", Method::PUT, &upload, 400, "offset").token(&tok).body(vec![1, 2, 3]),
+        case("chunk bad offset", Method::PUT, format!("{upload}?offset=abc"), 400, "offset").token(&tok).body(vec![1]),
+        case("chunk negative offset", Method::PUT, format!("{upload}?offset=-5"), 400, "offset")
+            .token(&tok)
+            .body(vec![1]),
+        case("chunk huge offset", Method::PUT, format!("{upload}?offset={}", u64::MAX), 400, "offset")
+            .token(&tok)
+            .body(vec![1]),
+        case("open chunk huge offset", Method::PUT, format!("{open}?offset={}", u64::MAX), 400, "offset")
+            .token(&tok)
+            .body(vec![1]),
+        case("open chunk gap", Method::PUT, format!("{open}?offset=1000"), 409, "holds 0 bytes")
+            .token(&tok)
+            .body(vec![1; 10]),
+        case("open chunk past size", Method::PUT, format!("{open}?offset=0"), 400, "declares")
+            .token(&tok)
+            .body(vec![0; photo2.len() + 1]),
+        case(
+            "open download pending",
+            Method::GET,
+            format!("{url}/v1/evidence/{}/original", item2.payload.content_hash),
+            404,
+            "pending",
+        )
+        .token(&chen),
+        case("download path not utf-8", Method::GET, format!("{url}/v1/evidence/%FF%FE/original"), 400, "")
+            .token(&chen),
+        case(
+            "chunk unknown hash",
+            Method::PUT,
+            format!("{url}/v1/evidence/{unknown_hash}/upload?offset=0"),
+            404,
+            "metadata",
+        )
+        .token(&tok)
+        .body(vec![1]),
+        case("chunk bad hash", Method::PUT, format!("{url}/v1/evidence/nothex/upload?offset=0"), 400, "SHA-256")
+            .token(&tok)
+            .body(vec![1]),
+        case("chunk huge", Method::PUT, format!("{upload}?offset=0"), 413, "limit").token(&tok).body(huge.clone()),
+        // Download.
+        case("download bad hash", Method::GET, format!("{url}/v1/evidence/zz/original"), 400, "SHA-256").token(&chen),
+        case("download unknown", Method::GET, format!("{url}/v1/evidence/{unknown_hash}/original"), 404, "evidence")
+            .token(&chen),
+        case("download bad view", Method::GET, format!("{url}/v1/evidence/{hash}/raw"), 404, "original or thumbnail")
+            .token(&chen),
+        case("download no token", Method::GET, format!("{url}/v1/evidence/{hash}/original"), 401, "token"),
+        // Enrolment.
+        case("enroll garbage", Method::POST, &enroll, 400, "JSON").body(garbage.clone()),
+        case("enroll bad json", Method::POST, &enroll, 400, "JSON").body("{\"code\": "),
+        case("enroll missing fields", Method::POST, &enroll, 400, "missing field")
+            .body(json(serde_json::json!({"code": "x"}))),
+        case("enroll bad device id", Method::POST, &enroll, 400, "device_id").body(json(serde_json::json!({
+            "code": "abc", "device_id": "NOT HEX", "public_key": "00", "signature": "00"}))),
+        case("enroll bad signature", Method::POST, &enroll, 400, "signature").body(json(serde_json::json!({
+            "code": "abc", "device_id": "abcdef", "public_key": "00", "signature": "00"}))),
+        case("enroll huge", Method::POST, &enroll, 413, "limit").body(huge.clone()),
+        // Login.
+        case("login garbage", Method::POST, &login, 400, "JSON").body(garbage.clone()),
+        case("login bad json", Method::POST, &login, 400, "JSON").body("[1,2"),
+        case("login wrong password", Method::POST, &login, 401, "password").body(json(serde_json::json!({
+            "username": "admin", "password": "nope"}))),
+        case("login huge", Method::POST, &login, 413, "limit").body(huge.clone()),
+        // Admin.
+        case("admin users bad json", Method::POST, format!("{url}/v1/admin/users"), 400, "JSON")
+            .token(&admin)
+            .body("{"),
+        case("admin users bad role", Method::POST, format!("{url}/v1/admin/users"), 400, "role")
+            .token(&admin)
+            .body(json(serde_json::json!({
+            "username": "x1", "name": "X", "role": "king", "jurisdiction_id": "qs"}))),
+        case("admin users bad node", Method::POST, format!("{url}/v1/admin/users"), 400, "jurisdiction")
+            .token(&admin)
+            .body(json(serde_json::json!({
+            "username": "x2", "name": "X", "role": "inspector", "jurisdiction_id": "nowhere"}))),
+        case("admin users short password", Method::POST, format!("{url}/v1/admin/users"), 400, "8 characters")
+            .token(&admin)
+            .body(json(serde_json::json!({
+            "username": "x3", "name": "X", "role": "supervisor", "jurisdiction_id": "qs", "password": "short"}))),
+        case("admin users duplicate", Method::POST, format!("{url}/v1/admin/users"), 409, "lin")
+            .token(&admin)
+            .body(json(serde_json::json!({
+            "username": "lin", "name": "X", "role": "inspector", "jurisdiction_id": "qs"}))),
+        case("admin users by inspector", Method::POST, format!("{url}/v1/admin/users"), 403, "inspector")
+            .token(&tok)
+            .body(json(serde_json::json!({
+            "username": "x4", "name": "X", "role": "admin", "jurisdiction_id": "qs"}))),
+        case("admin users huge", Method::POST, format!("{url}/v1/admin/users"), 413, "limit")
+            .token(&admin)
+            .body(huge.clone()),
+        case("admin code unknown user", Method::POST, format!("{url}/v1/admin/users/nobody/enrollment"), 404, "nobody")
+            .token(&admin),
+        case("admin revoke unknown", Method::POST, format!("{url}/v1/admin/devices/ffff/revoke"), 404, "ffff")
+            .token(&admin),
+        case(
+            "admin revoke by supervisor",
+            Method::POST,
+            format!("{url}/v1/admin/devices/ffff/revoke"),
+            403,
+            "supervisor",
+        )
+        .token(&chen),
+        case("admin list no token", Method::GET, format!("{url}/v1/admin/devices"), 401, "token"),
+        // Decisions.
+        case("review bad json", Method::POST, &review, 400, "JSON").token(&chen).body("{\"decision\":"),
+        case("review bad decision", Method::POST, &review, 400, "decision")
+            .token(&chen)
+            .body(json(serde_json::json!({"decision": "burn"}))),
+        case(
+            "review bad id",
+            Method::POST,
+            format!("{url}/v1/decisions/inspections/INSP%20X/review"),
+            400,
+            "not a valid id",
+        )
+        .token(&chen)
+        .body(json(serde_json::json!({"decision": "approved"}))),
+        case(
+            "review unknown id",
+            Method::POST,
+            format!("{url}/v1/decisions/inspections/insp-nothing/review"),
+            404,
+            "insp-nothing",
+        )
+        .token(&chen)
+        .body(json(serde_json::json!({"decision": "approved"}))),
+        case("review huge", Method::POST, &review, 413, "limit").token(&chen).body(huge.clone()),
+        case("case bad json", Method::POST, format!("{url}/v1/decisions/inspections/{id}/case"), 400, "JSON")
+            .token(&chen)
+            .body("nope"),
+        case("assign not a case", Method::POST, format!("{url}/v1/decisions/cases/{id}/assign"), 404, "case")
+            .token(&chen)
+            .body(json(serde_json::json!({"department": "公安局"}))),
+        case("advance bad state", Method::POST, format!("{url}/v1/decisions/cases/{id}/advance"), 400, "state")
+            .token(&chen)
+            .body(json(serde_json::json!({"to": "heaven"}))),
+    ];
+
+    let before =
+        (t.log_len(), t.server.state.storage.users().unwrap().len(), t.server.state.storage.devices().unwrap().len());
+    let uploads_before = dir_size(&t.server.state.uploads);
+    let client = http();
+    let mut failures = Vec::new();
+    for c in &cases {
+        let mut r = client.request(c.method.clone(), &c.path).body(c.body.clone());
+        if let Some(tok) = &c.token {
+            r = r.bearer_auth(tok);
+        }
+        if let Some(v) = c.protocol {
+            r = r.header(PROTOCOL_HEADER, v);
+        }
+        let response = match r.send() {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{}: no response: {e}", c.name));
+                continue;
+            }
+        };
+        let status = response.status().as_u16();
+        let text = response.text().unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        let message = body["message"].as_str().unwrap_or_default();
+        let ok = status == c.status
+            && body["code"].as_str().is_some_and(|s| !s.is_empty())
+            && !message.is_empty()
+            && message.contains(c.says);
+        if !ok {
+            failures.push(format!("{}: want {} with {:?}, got {status} {text:.200}", c.name, c.status, c.says));
+        }
+        assert_eq!(client.get(format!("{url}/healthz")).send().unwrap().status().as_u16(), 200, "after {}", c.name);
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    let after =
+        (t.log_len(), t.server.state.storage.users().unwrap().len(), t.server.state.storage.devices().unwrap().len());
+    assert_eq!(after, before, "nothing was stored (log, users, devices)");
+    assert_eq!(dir_size(&t.server.state.uploads), uploads_before, "no upload bytes were kept");
+    let blob = t.server.state.storage.blob(&hash).unwrap().unwrap();
+    assert!(blob.complete && blob.received == photo.len() as u64);
+    let open_blob = t.server.state.storage.blob(&item2.payload.content_hash).unwrap().unwrap();
+    assert_eq!((open_blob.received, open_blob.complete), (0, false), "no stray bytes were taken");
+    // And the phone syncs as before: the open upload completes, the held finding goes up.
+    lin.sync().unwrap();
+    assert!(t.server.state.storage.blob(&item2.payload.content_hash).unwrap().unwrap().complete);
+    assert_eq!(t.server.state.replica.inspection(&id).unwrap().findings.len(), 1);
+}
