@@ -11,17 +11,23 @@ die() { echo "chromium.sh: ERROR: $*" >&2; exit 1; }
 CHROMIUM=/usr/bin/chromium
 CHROMEDRIVER=/usr/bin/chromedriver
 
-if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
-  [ "$(id -u)" -eq 0 ] || die "must run as root to install chromium chromium-driver"
+# fonts-noto-cjk: without a CJK font the console's Chinese labels render as boxes.
+PACKAGES="chromium chromium-driver fonts-noto-cjk"
+have_cjk_font() { fc-list :lang=zh 2>/dev/null | grep -q .; }
+
+if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ] || ! have_cjk_font; then
+  [ "$(id -u)" -eq 0 ] || die "must run as root to install $PACKAGES"
   export DEBIAN_FRONTEND=noninteractive
-  log "installing chromium chromium-driver"
-  if ! apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null 2>&1; then
+  log "installing $PACKAGES"
+  # shellcheck disable=SC2086
+  if ! apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null 2>&1; then
     log "apt-get update"
     apt-get update -qq >&2 || die "apt-get update failed"
-    apt-get install -y -qq --no-install-recommends chromium chromium-driver >&2 \
-      || die "apt-get install chromium chromium-driver failed"
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $PACKAGES >&2 || die "apt-get install $PACKAGES failed"
   fi
   [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ] || die "$CHROMIUM or $CHROMEDRIVER missing after install"
+  have_cjk_font || die "no CJK font after installing fonts-noto-cjk"
 fi
 
 echo "CHROMIUM=$CHROMIUM"

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod console;
 pub mod demo;
 pub mod error;
 mod openapi;
@@ -85,6 +86,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/decisions/inspections/{id}/case", post(api::decisions::open_case))
         .route("/v1/decisions/cases/{id}/assign", post(api::decisions::assign))
         .route("/v1/decisions/cases/{id}/advance", post(api::decisions::advance))
+        .merge(console::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES as usize))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
@@ -136,6 +138,8 @@ pub fn start(data: &Path, listen: &str) -> anyhow_like::Result<Running> {
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
+            // Client addresses: the public tip form is rate-limited per address.
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = rx.await;

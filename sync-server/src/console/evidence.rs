@@ -1,0 +1,87 @@
+//! Evidence as the console shows it: metadata, GPS fix, flags, and integrity status.
+//!
+//! - verified: the bytes are here and hash to the signed content hash, the metadata hashes to
+//!   its entry hash, the signature verifies with the device's enrolled key, and the previous
+//!   item of the device's chain is present;
+//! - pending: everything checkable holds, but the bytes have not been uploaded yet;
+//! - failed: any other check failed (the reasons are listed).
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use serde_json::{Value, json};
+use xuncha_core::EvidenceItem;
+use xuncha_core::evidence::Check;
+
+pub const VERIFIED: &str = "verified";
+pub const PENDING: &str = "pending";
+pub const FAILED: &str = "failed";
+
+/// The public key the server enrolled for a device: a phone's from enrolment, the replica's
+/// own (for evidence the server itself took in, such as tip photos).
+pub fn enrolled_key(state: &AppState, device_id: &str) -> Option<String> {
+    if state.replica.identity().device_id == device_id {
+        return Some(state.replica.device_public_key());
+    }
+    state.storage.device(device_id).ok().flatten().map(|d| d.public_key)
+}
+
+/// The integrity status of one item and the reasons when it is not verified.
+pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str, Vec<String>), ApiError> {
+    let report = state.replica.verify_evidence(&item.entry_hash)?;
+    let mut failures: Vec<(Check, String)> =
+        report.failures.into_iter().chain(report.items.into_iter().flat_map(|i| i.failures)).collect();
+    match enrolled_key(state, &item.payload.device_id) {
+        Some(key) if key != item.payload.public_key => failures.push((
+            Check::Key,
+            format!("signed with a key that is not the one device {} enrolled with", item.payload.device_id),
+        )),
+        Some(_) => {}
+        None => {
+            failures.push((Check::Key, format!("device {} is not enrolled on this server", item.payload.device_id)))
+        }
+    }
+    let status = if failures.is_empty() {
+        VERIFIED
+    } else if failures.iter().all(|(c, _)| *c == Check::MissingBytes) {
+        PENDING
+    } else {
+        FAILED
+    };
+    Ok((status, failures.into_iter().map(|(_, why)| why).collect()))
+}
+
+/// One item as the pages show it.
+pub fn item_json(state: &AppState, item: &EvidenceItem) -> Result<Value, ApiError> {
+    let (status, problems) = integrity(state, item)?;
+    let p = &item.payload;
+    Ok(json!({
+        "entry_hash": item.entry_hash,
+        "content_hash": p.content_hash,
+        "record_id": p.record_id,
+        "item_id": p.item_id,
+        "kind": p.kind,
+        "mime": p.mime,
+        "size": p.size,
+        "officer": p.officer,
+        "cert_no": p.cert_no,
+        "device_id": p.device_id,
+        "chain_seq": p.chain_seq,
+        "captured_at_ms": p.captured_at_ms,
+        "gps": p.gps,
+        "exif": p.exif,
+        "flags": p.flags,
+        "corrects": p.corrects,
+        "bytes_present": item.bytes_present,
+        "integrity": {"status": status, "problems": problems},
+    }))
+}
+
+/// Every item of the records, oldest first.
+pub fn items_of(state: &AppState, record_ids: &[&str]) -> Result<Vec<EvidenceItem>, ApiError> {
+    let mut items = Vec::new();
+    for id in record_ids {
+        items.extend(state.replica.evidence_for_record(id)?);
+    }
+    items.sort_by(|a, b| (a.payload.captured_at_ms, &a.entry_hash).cmp(&(b.payload.captured_at_ms, &b.entry_hash)));
+    Ok(items)
+}

@@ -1,0 +1,296 @@
+//! The inspection list (filters, search, paging, CSV) and the inspection detail page.
+
+use super::evidence::{item_json, items_of};
+use super::util::{Params, csv_response, date, day_start_ms, fmt_ms, num, param};
+use super::{Supervisor, Tree};
+use crate::api::{Path, Query, blocking};
+use crate::error::ApiError;
+use crate::state::{AppState, SharedState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use xuncha_core::{Conclusion, InspectionFilter, InspectionSummary, Mode, RecordKind, Shift};
+
+/// Rows a list or export reads at most from the replica before the server-side filters.
+pub const MAX_ROWS: u32 = 20_000;
+
+/// The list's filters, from the query string.
+struct Filters {
+    core: InspectionFilter,
+    /// `conclusion=none`: not concluded yet (the core filter has no "is null").
+    unconcluded: bool,
+    photo_pending: bool,
+    search: Option<String>,
+}
+
+fn filters(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Filters, ApiError> {
+    let enum_param = |key: &str, parse: &dyn Fn(&str) -> bool| -> Result<Option<String>, ApiError> {
+        match param(q, key) {
+            None => Ok(None),
+            Some(v) if parse(v) => Ok(Some(v.to_owned())),
+            Some(v) => Err(ApiError::bad_request(format!("{key}={v} is not a known value"))),
+        }
+    };
+    let shift = enum_param("shift", &|v| Shift::parse(v).is_some())?.and_then(|v| Shift::parse(&v));
+    let mode = enum_param("mode", &|v| Mode::parse(v).is_some())?.and_then(|v| Mode::parse(&v));
+    let conclusion = enum_param("conclusion", &|v| v == "none" || Conclusion::parse(v).is_some())?;
+    let started_from_ms = param(q, "from").map(|v| date("from", v)).transpose()?.map(day_start_ms);
+    let started_to_ms =
+        param(q, "to").map(|v| date("to", v)).transpose()?.map(|d| day_start_ms(d.succ_opt().unwrap_or(d)));
+    let has_conflicts = match param(q, "conflicts") {
+        None => None,
+        Some("1" | "true") => Some(true),
+        Some("0" | "false") => Some(false),
+        Some(v) => return Err(ApiError::bad_request(format!("conflicts={v} is not 1 or 0"))),
+    };
+    Ok(Filters {
+        core: InspectionFilter {
+            jurisdiction_id: sup.node(state, param(q, "node"))?,
+            shift,
+            mode,
+            conclusion: conclusion.as_deref().and_then(Conclusion::parse),
+            department: param(q, "department").map(str::to_owned),
+            started_from_ms,
+            started_to_ms,
+            has_conflicts,
+        },
+        unconcluded: conclusion.as_deref() == Some("none"),
+        photo_pending: matches!(param(q, "photo_pending"), Some("1" | "true")),
+        search: param(q, "q").map(str::to_owned),
+    })
+}
+
+/// Every inspection the filters select, newest change first.
+fn select(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Vec<InspectionSummary>, ApiError> {
+    let f = filters(state, sup, q)?;
+    let mut rows = state.replica.list_inspections(&f.core, MAX_ROWS, 0)?;
+    // The subtree filter already holds; this keeps it true whatever the core filter does.
+    rows.retain(|r| sup.sees(state, &r.jurisdiction_id));
+    if f.unconcluded {
+        rows.retain(|r| r.conclusion.is_none());
+    }
+    if let Some(text) = &f.search {
+        let hits = state.replica.search(text, 2_000)?;
+        let ids: HashSet<&str> =
+            hits.iter().filter(|h| h.kind == RecordKind::Inspection).map(|h| h.record_id.as_str()).collect();
+        let places: HashSet<&str> =
+            hits.iter().filter(|h| h.kind == RecordKind::Place).map(|h| h.record_id.as_str()).collect();
+        rows.retain(|r| {
+            ids.contains(r.id.as_str())
+                || r.place_id.as_deref().is_some_and(|p| places.contains(p))
+                || r.id.contains(text.as_str())
+        });
+    }
+    if f.photo_pending {
+        let mut keep = Vec::with_capacity(rows.len());
+        for r in rows {
+            if state.replica.evidence_for_record(&r.id)?.iter().any(|e| !e.bytes_present) {
+                keep.push(r);
+            }
+        }
+        rows = keep;
+    }
+    Ok(rows)
+}
+
+fn place_name(state: &AppState, place_id: Option<&str>) -> String {
+    place_id.and_then(|p| state.replica.place(p).ok()).map(|p| p.name).unwrap_or_default()
+}
+
+fn row_json(state: &AppState, tree: &Tree, r: &InspectionSummary) -> Result<Value, ApiError> {
+    let inspection = state.replica.inspection(&r.id)?;
+    let evidence = state.replica.evidence_for_record(&r.id)?;
+    Ok(json!({
+        "id": r.id,
+        "jurisdiction_id": r.jurisdiction_id,
+        "jurisdiction": tree.path(&r.jurisdiction_id),
+        "place": place_name(state, r.place_id.as_deref()),
+        "shift": r.shift,
+        "mode": r.mode,
+        "approach": inspection.approach,
+        "started_at_ms": r.started_at_ms,
+        "ended_at_ms": inspection.ended_at_ms,
+        "conclusion": r.conclusion,
+        "review": inspection.review,
+        "departments": r.departments,
+        "team": inspection.team.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
+        "answered": r.answered,
+        "violations": r.violations,
+        "has_conflicts": r.has_conflicts,
+        "photos": evidence.len(),
+        "photos_pending": evidence.iter().filter(|e| !e.bytes_present).count(),
+        "updated_at_ms": r.updated_at_ms,
+    }))
+}
+
+pub async fn list(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Query(q): Query<Params>,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let sup = Supervisor::from(&state, &headers)?;
+        let tree = Tree::of(&state, &sup)?;
+        let rows = select(&state, &sup, &q)?;
+        let per_page = num(&q, "per_page", 50, 1..=200)? as usize;
+        let page = num(&q, "page", 1, 1..=100_000)? as usize;
+        let shown = rows
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|r| row_json(&state, &tree, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Json(json!({"total": rows.len(), "page": page, "per_page": per_page, "rows": shown})))
+    })
+    .await
+}
+
+const LABEL_SHIFT: [(&str, &str); 2] = [("day", "日查"), ("night", "夜查")];
+const LABEL_MODE: [(&str, &str); 2] = [("joint", "联检"), ("spot", "抽检")];
+const LABEL_APPROACH: [(&str, &str); 2] = [("open", "明查"), ("undercover", "暗访")];
+const LABEL_CONCLUSION: [(&str, &str); 3] =
+    [("no_problem", "无问题"), ("suspected", "疑似违规"), ("confirmed", "确认违规")];
+const LABEL_REVIEW: [(&str, &str); 2] = [("approved", "审核通过"), ("reinspection_requested", "要求复查")];
+
+pub fn label(table: &[(&str, &'static str)], v: &str) -> String {
+    table.iter().find(|(k, _)| *k == v).map(|(_, l)| (*l).to_owned()).unwrap_or_else(|| v.to_owned())
+}
+
+pub fn conclusion_label(c: Option<Conclusion>) -> String {
+    c.map(|c| label(&LABEL_CONCLUSION, c.as_str())).unwrap_or_else(|| "未下结论".into())
+}
+
+pub async fn csv(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Query(q): Query<Params>,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        let sup = Supervisor::from(&state, &headers)?;
+        let tree = Tree::of(&state, &sup)?;
+        let rows = select(&state, &sup, &q)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let i = state.replica.inspection(&r.id)?;
+            let evidence = state.replica.evidence_for_record(&r.id)?;
+            out.push(vec![
+                r.id.clone(),
+                fmt_ms(Some(r.started_at_ms)),
+                fmt_ms(i.ended_at_ms),
+                tree.path(&r.jurisdiction_id),
+                place_name(&state, r.place_id.as_deref()),
+                label(&LABEL_SHIFT, r.shift.as_str()),
+                label(&LABEL_MODE, r.mode.as_str()),
+                label(&LABEL_APPROACH, i.approach.as_str()),
+                r.departments.join("、"),
+                i.team.iter().map(|o| format!("{}({})", o.name, o.cert_no)).collect::<Vec<_>>().join("、"),
+                r.answered.to_string(),
+                r.violations.to_string(),
+                i.findings.len().to_string(),
+                conclusion_label(r.conclusion),
+                i.review.map(|v| label(&LABEL_REVIEW, v.as_str())).unwrap_or_default(),
+                i.review_reason.clone().unwrap_or_default(),
+                if r.has_conflicts { "是" } else { "否" }.into(),
+                evidence.len().to_string(),
+                evidence.iter().filter(|e| !e.bytes_present).count().to_string(),
+            ]);
+        }
+        let header = [
+            "检查编号",
+            "开始时间",
+            "结束时间",
+            "属地",
+            "场所",
+            "日查/夜查",
+            "联检/抽检",
+            "明查/暗访",
+            "部门",
+            "检查人员(执法证号)",
+            "已答项",
+            "违规项",
+            "发现问题数",
+            "结论",
+            "审核",
+            "审核意见",
+            "有冲突",
+            "证据数",
+            "待上传证据",
+        ];
+        Ok(csv_response("inspections.csv", &header, out))
+    })
+    .await
+}
+
+pub async fn detail(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let sup = Supervisor::from(&state, &headers)?;
+        sup.record(&state, &id, "inspection")?;
+        let tree = Tree::of(&state, &sup)?;
+        let i = state.replica.inspection(&id)?;
+        let template = state.replica.template(&i.template_id, i.template_version).ok();
+        let place = i.place_id.as_deref().and_then(|p| state.replica.place(p).ok());
+        let ledger = i.ledger_id.as_deref().and_then(|l| state.replica.ledger_entry(l).ok());
+        let evidence = items_of(&state, &[id.as_str()])?;
+        let items: Vec<Value> = match &template {
+            None => i.answers.iter().map(|a| json!({"item_id": a.item_id, "text": a.item_id, "answer": a})).collect(),
+            Some(t) => t
+                .items
+                .iter()
+                .map(|item| {
+                    let field = format!("answers.{}", item.id);
+                    json!({
+                        "item_id": item.id,
+                        "text": item.text,
+                        "answer_type": item.answer_type,
+                        "not_applicable": item.not_applicable_because(i.shift, place.as_ref().map(|p| p.place_type)),
+                        "answer": i.answers.iter().find(|a| a.item_id == item.id),
+                        "conflict": i.conflicts.iter().find(|c| c.field == field).map(|c| &c.values),
+                        "evidence": evidence.iter().filter(|e| e.payload.item_id.as_deref() == Some(item.id.as_str()))
+                            .map(|e| e.entry_hash.clone()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect(),
+        };
+        // Cases opened from this inspection.
+        let mut cases = Vec::new();
+        for c in state.replica.list_cases(&i.jurisdiction_id, None)? {
+            if let Ok(full) = state.replica.case(&c.id)
+                && full.inspection_id.as_deref() == Some(id.as_str())
+            {
+                cases.push(json!({"id": c.id, "summary": c.summary, "state": c.state}));
+            }
+        }
+        let jurisdiction = state.replica.jurisdiction(&i.jurisdiction_id)?;
+        Ok(Json(json!({
+            "id": i.id,
+            "jurisdiction": jurisdiction,
+            "jurisdiction_path": tree.path(&i.jurisdiction_id),
+            "place": place,
+            "ledger": ledger.map(|l| json!({"id": l.id, "name": l.name, "category": l.category, "status": l.status})),
+            "shift": i.shift,
+            "mode": i.mode,
+            "approach": i.approach,
+            "started_at_ms": i.started_at_ms,
+            "ended_at_ms": i.ended_at_ms,
+            "team": i.team,
+            "template": template.as_ref().map(|t| json!({"id": t.id, "version": t.version, "title": t.title})),
+            "items": items,
+            "findings": i.findings,
+            "conclusion": i.conclusion,
+            "review": i.review,
+            "review_reason": i.review_reason,
+            "conflicts": i.conflicts,
+            "evidence": evidence.iter().map(|e| item_json(&state, e)).collect::<Result<Vec<_>, _>>()?,
+            "audit": state.replica.audit_trail(&id)?,
+            "cases": cases,
+        })))
+    })
+    .await
+}

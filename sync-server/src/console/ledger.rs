@@ -1,0 +1,91 @@
+//! The key-target ledger (重点机构和个人清单) with its in/out history, and moving an entry in or
+//! out (入账 / 出账) with a reason.
+
+use super::util::{Params, param};
+use super::{Supervisor, Tree, replica_sql};
+use crate::api::{Body, Path, Query, blocking};
+use crate::error::{ApiError, json_body};
+use crate::state::SharedState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use xuncha_core::{LedgerCategory, LedgerStatus};
+
+pub async fn list(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Query(q): Query<Params>,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let sup = Supervisor::from(&state, &headers)?;
+        let tree = Tree::of(&state, &sup)?;
+        let node = sup.node_or_root(&state, param(&q, "node"))?;
+        let status = match param(&q, "status") {
+            None => None,
+            Some(s) => Some(
+                LedgerStatus::parse(s).ok_or_else(|| ApiError::bad_request(format!("status={s} is not in or out")))?,
+            ),
+        };
+        let category = match param(&q, "category") {
+            None => None,
+            Some(c) => Some(
+                LedgerCategory::parse(c).ok_or_else(|| ApiError::bad_request(format!("category={c} is not known")))?,
+            ),
+        };
+        let text = param(&q, "q");
+        let mut entries = Vec::new();
+        for (id, jurisdiction) in replica_sql::ledger_ids(&state)? {
+            if !tree.is_within(&jurisdiction, &node) || !sup.sees(&state, &jurisdiction) {
+                continue;
+            }
+            let e = state.replica.ledger_entry(&id)?;
+            if status.is_some_and(|s| s != e.status) || category.is_some_and(|c| c != e.category) {
+                continue;
+            }
+            if text.is_some_and(|t| !(e.name.contains(t) || e.address.contains(t))) {
+                continue;
+            }
+            entries.push(json!({
+                "id": e.id,
+                "jurisdiction_id": e.jurisdiction_id,
+                "jurisdiction": tree.path(&e.jurisdiction_id),
+                "name": e.name,
+                "category": e.category,
+                "address": e.address,
+                "status": e.status,
+                "history": e.history,
+            }));
+        }
+        Ok(Json(json!({"total": entries.len(), "entries": entries})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct MoveBody {
+    status: String,
+    reason: String,
+}
+
+pub async fn move_entry(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let sup = Supervisor::from(&state, &headers)?;
+        sup.record(&state, &id, "ledger_entry")?;
+        let req: MoveBody = json_body(&body)?;
+        let status = LedgerStatus::parse(&req.status)
+            .ok_or_else(|| ApiError::bad_request(format!("status {:?} is not in or out", req.status)))?;
+        if req.reason.chars().count() > 500 {
+            return Err(ApiError::bad_request("the reason is longer than 500 characters"));
+        }
+        state.decide(sup.officer(), |s| s.move_ledger_entry(&id, status, &req.reason))?;
+        Ok(Json(json!({"ledger_id": id, "status": status})))
+    })
+    .await
+}

@@ -1,0 +1,141 @@
+//! The quarterly report (每季度公开曝光典型案例): the quarter's figures and the cases decided in
+//! it, from which the supervisor picks the typical ones to print.
+
+use super::util::{Params, day_start_ms, num, param, today};
+use super::{Supervisor, Tree, replica_sql};
+use crate::api::{Query, blocking};
+use crate::error::ApiError;
+use crate::state::SharedState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use xuncha_core::{AnswerValue, CaseState, InspectionFilter, Level};
+
+pub async fn quarterly(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Query(q): Query<Params>,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let sup = Supervisor::from(&state, &headers)?;
+        let tree = Tree::of(&state, &sup)?;
+        let node = sup.node_or_root(&state, param(&q, "node"))?;
+        let now = today();
+        let year = num(&q, "year", now.year() as i64, 2000..=2100)? as i32;
+        let quarter = num(&q, "quarter", (now.month0() / 3 + 1) as i64, 1..=4)? as u32;
+        let first = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1).expect("valid quarter start");
+        let next = if quarter == 4 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, quarter * 3 + 1, 1)
+        }
+        .expect("valid quarter end");
+        let (from_ms, to_ms) = (day_start_ms(first), day_start_ms(next));
+        let within = |ms: i64| ms >= from_ms && ms < to_ms;
+
+        // Inspections started in the quarter.
+        let filter = InspectionFilter {
+            jurisdiction_id: Some(node.clone()),
+            started_from_ms: Some(from_ms),
+            started_to_ms: Some(to_ms),
+            ..Default::default()
+        };
+        let inspections = state.replica.list_inspections(&filter, super::inspections::MAX_ROWS, 0)?;
+        let by = |key: &str| -> BTreeMap<String, usize> {
+            let mut m = BTreeMap::new();
+            for i in &inspections {
+                let k = match key {
+                    "shift" => i.shift.as_str().to_owned(),
+                    "mode" => i.mode.as_str().to_owned(),
+                    _ => i.conclusion.map(|c| c.as_str().to_owned()).unwrap_or_else(|| "none".into()),
+                };
+                *m.entry(k).or_insert(0) += 1;
+            }
+            m
+        };
+        let (by_shift, by_mode, by_conclusion) = (by("shift"), by("mode"), by("conclusion"));
+        let mut departments: Vec<String> = inspections.iter().flat_map(|i| i.departments.clone()).collect();
+        departments.sort();
+        departments.dedup();
+
+        // Patrols in the quarter, in the node's grids.
+        let grids: Vec<String> =
+            tree.subtree(&node).into_iter().filter(|j| j.level == Level::Grid).map(|j| j.id.clone()).collect();
+        let patrols: Vec<_> = replica_sql::patrols_between(&state, from_ms, to_ms)?
+            .into_iter()
+            .filter(|p| grids.contains(&p.grid_id))
+            .collect();
+
+        // Cases: opened, decided and closed in the quarter; the decided ones are the candidates.
+        let mut opened = 0;
+        let mut closed = 0;
+        let mut candidates = Vec::new();
+        for c in state.replica.list_cases(&node, None)? {
+            if !sup.sees(&state, &c.jurisdiction_id) {
+                continue;
+            }
+            let case = state.replica.case(&c.id)?;
+            let opened_at = state.replica.audit_trail(&c.id)?.first().map(|a| a.at_ms);
+            if opened_at.is_some_and(within) {
+                opened += 1;
+            }
+            if case.steps.iter().any(|s| s.to == CaseState::Closed && within(s.at_ms)) {
+                closed += 1;
+            }
+            let Some(decided) = case.steps.iter().find(|s| s.to == CaseState::Decided && within(s.at_ms)) else {
+                continue;
+            };
+            let feedback = case.steps.iter().find(|s| s.to == CaseState::FeedbackGiven);
+            let inspection = case.inspection_id.as_deref().and_then(|i| state.replica.inspection(i).ok());
+            let place = inspection
+                .as_ref()
+                .and_then(|i| i.place_id.as_deref())
+                .and_then(|p| state.replica.place(p).ok())
+                .map(|p| p.name);
+            candidates.push(json!({
+                "id": case.id,
+                "summary": case.summary,
+                "jurisdiction": tree.path(&case.jurisdiction_id),
+                "source": case.source,
+                "state": case.state,
+                "department": case.department,
+                "decided_at_ms": decided.at_ms,
+                "decision": decided.note,
+                "decided_by": decided.by,
+                "feedback": feedback.map(|f| f.note.clone()),
+                "place": place,
+                "conclusion": inspection.as_ref().and_then(|i| i.conclusion),
+                "findings": inspection.as_ref().map(|i| i.findings.iter().map(|f| f.text.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                "violations": inspection.as_ref().map(|i| i.answers.iter().filter(|a| a.value == AnswerValue::Yes).count()).unwrap_or(0),
+            }));
+        }
+        Ok(Json(json!({
+            "year": year,
+            "quarter": quarter,
+            "from": first.format("%Y-%m-%d").to_string(),
+            "to": (next - chrono::Duration::days(1)).format("%Y-%m-%d").to_string(),
+            "node": node,
+            "node_name": tree.path(&node),
+            "inspections": {
+                "total": inspections.len(),
+                "by_shift": by_shift,
+                "by_mode": by_mode,
+                "by_conclusion": by_conclusion,
+                "violations": inspections.iter().map(|i| i.violations as usize).sum::<usize>(),
+                "departments": departments,
+            },
+            "patrols": {
+                "total": patrols.len(),
+                "nothing_found": patrols.iter().filter(|p| p.result.as_deref() == Some("nothing_found")).count(),
+                "lead_raised": patrols.iter().filter(|p| p.result.as_deref() == Some("lead_raised")).count(),
+                "issue_found": patrols.iter().filter(|p| p.result.as_deref() == Some("issue_found")).count(),
+            },
+            "cases": {"opened": opened, "closed": closed, "decided": candidates.len()},
+            "typical_cases": candidates,
+        })))
+    })
+    .await
+}

@@ -1,0 +1,67 @@
+// 随手拍: the public tip form. Posts JSON (photo as base64) to /v1/tips; no login.
+'use strict';
+
+const STATES = {
+  warning: '预警提示', received: '已受理', verifying: '核查中', investigating: '调查处理中',
+  decided: '已作出处理决定', feedback_given: '已反馈结果', closed: '已办结',
+};
+const $ = (id) => document.getElementById(id);
+function say(el, text, ok) { el.textContent = text; el.className = 'msg ' + (ok ? 'ok' : 'err'); }
+
+async function loadAreas() {
+  const r = await fetch('/v1/tips/areas');
+  const d = await r.json();
+  const byId = Object.fromEntries(d.areas.map((a) => [a.id, a]));
+  for (const a of d.areas) {
+    const names = [];
+    for (let x = a; x; x = byId[x.parent_id]) names.unshift(x.name);
+    const o = document.createElement('option');
+    o.value = a.id;
+    o.textContent = names.join(' / ');
+    $('tip-area').append(o);
+  }
+}
+
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const fr = new FileReader();
+    fr.onload = () => resolve(String(fr.result));
+    fr.onerror = () => reject(fr.error);
+    fr.readAsDataURL(file);
+  });
+}
+
+$('tip-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const m = $('tip-msg');
+  const body = { area: $('tip-area').value, place: $('tip-place').value.trim(), description: $('tip-description').value.trim(), website: $('tip-website').value };
+  const file = $('tip-photo').files[0];
+  if (file) {
+    if (file.size > 6 * 1024 * 1024) { say(m, '照片超过 6 MB'); return; }
+    body.photo_base64 = await readBase64(file);
+  }
+  $('tip-submit').disabled = true;
+  try {
+    const r = await fetch('/v1/tips', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const d = await r.json();
+    if (!r.ok) { say(m, r.status === 429 ? '提交过于频繁，请稍后再试' : '提交失败：' + d.message); return; }
+    say(m, '已收到您的举报。查询码：' + d.tracking_code + (d.photo_attached || !file ? '' : '（照片未能作为证据保存：' + d.photo_problem + '）'), true);
+    $('lookup-code').value = d.tracking_code;
+    $('tip-form').reset();
+  } catch (x) {
+    say(m, '提交失败：' + x.message);
+  } finally {
+    $('tip-submit').disabled = false;
+  }
+});
+
+$('lookup-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const m = $('lookup-msg');
+  const r = await fetch('/v1/tips/' + encodeURIComponent($('lookup-code').value.trim()));
+  const d = await r.json();
+  if (!r.ok) { say(m, r.status === 404 ? '没有这个查询码' : d.message); return; }
+  say(m, '处理状态：' + (STATES[d.state] || d.state) + (d.feedback ? '。处理结果：' + d.feedback : ''), true);
+});
+
+loadAreas().catch(() => say($('tip-msg'), '区域列表加载失败，请刷新'));
