@@ -273,3 +273,31 @@ fn a_published_template_version_cannot_change() {
     assert_eq!(store.latest_template(&t.id).unwrap().version, 2);
     assert_eq!(store.template(&t.id, 1).unwrap(), xuncha_fixtures::checklist());
 }
+
+#[test]
+fn lists_patrols_and_applicable_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_at(dir.path(), 4);
+    let demo = xuncha_fixtures::seed_demo(&store).unwrap();
+    let p1 = store.start_patrol("qs-yx-gx-hq-g1").unwrap();
+    store.finish_patrol(&p1, PatrolResult::NothingFound, "").unwrap();
+    store.start_patrol("qs-yx-la-jh-g1").unwrap();
+    let listed = store.list_patrols("qs-yx-gx", 0, i64::MAX).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id.as_str(), listed[0].result), (p1.as_str(), Some(PatrolResult::NothingFound)));
+    assert!(store.list_patrols("qs-yx-gx", 0, 1).unwrap().is_empty(), "time window applies");
+
+    // A day check at an office building: no night-only item, no items for other place types.
+    let office = demo.place_ids[1].clone();
+    let id = store.start_inspection(new_inspection(Shift::Day, Some(office))).unwrap();
+    let items: Vec<String> = store.applicable_items(&id).unwrap().into_iter().map(|i| i.id).collect();
+    assert!(
+        !items.contains(&"I14".to_string())
+            && !items.contains(&"I09".to_string())
+            && !items.contains(&"I03".to_string())
+    );
+    assert_eq!(items.len(), xuncha_fixtures::checklist().items.len() - 3);
+    let night = store.start_inspection(new_inspection(Shift::Night, Some(demo.place_ids[0].clone()))).unwrap();
+    let items: Vec<String> = store.applicable_items(&night).unwrap().into_iter().map(|i| i.id).collect();
+    assert!(items.contains(&"I14".to_string()) && items.contains(&"I03".to_string()), "residential night check");
+}

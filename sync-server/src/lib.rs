@@ -29,6 +29,8 @@ pub fn open_state(data: &Path) -> anyhow_like::Result<SharedState> {
     std::fs::create_dir_all(data)?;
     let storage = SqliteStorage::open(&data.join("server.db"))?;
     let replica = Store::open(data.join("replica"))?;
+    // The log is the source of truth; the replica catches up from it at start.
+    replica.relax_durability()?;
     replica.sign_in(Officer { name: SERVER_OFFICER.into(), department: "服务器".into(), cert_no: String::new() })?;
     // Reference data every device also carries: the checklist and the jurisdiction tree.
     xuncha_fixtures::load_reference(&replica)?;

@@ -74,6 +74,7 @@ pub struct Case {
     pub state: CaseState,
     pub department: Option<String>,
     pub deadline_ms: Option<i64>,
+    pub opened_at_ms: i64,
     /// Steps in time order.
     pub steps: Vec<CaseStep>,
     pub conflicts: Vec<Conflict>,

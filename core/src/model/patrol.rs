@@ -14,6 +14,18 @@ pub struct PatrolPoint {
     pub at_ms: i64,
 }
 
+/// A row of the patrol list, from the projection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatrolSummary {
+    pub id: String,
+    pub grid_id: String,
+    pub officer: String,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub result: Option<PatrolResult>,
+    pub points: u32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatrolLog {
     pub id: String,

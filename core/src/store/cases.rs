@@ -139,6 +139,7 @@ fn materialize(id: &str, v: &DocView<'_>) -> Case {
         state: v.str("state").and_then(|s| CaseState::parse(&s)).unwrap_or(CaseState::Received),
         department: v.str("department"),
         deadline_ms: v.i64("deadline"),
+        opened_at_ms: v.i64("opened_at").unwrap_or(0),
         steps,
         conflicts: v.conflicts(),
     }

@@ -126,6 +126,24 @@ impl Store {
         inner.edit(id, &[Edit::Set("review", json!(review.as_str())), Edit::Set("review_reason", json!(reason.trim()))])
     }
 
+    /// The template items that apply to this inspection (its shift and place type), in order:
+    /// what the checklist screen shows.
+    pub fn applicable_items(&self, id: &str) -> Result<Vec<crate::ChecklistItem>> {
+        let mut inner = self.lock();
+        let (template_id, version, shift, place_type) = {
+            let v = inner.record(id, RecordKind::Inspection)?;
+            let shift = v.str("shift").and_then(|s| Shift::parse(&s)).unwrap_or(Shift::Day);
+            (
+                v.str("template_id").unwrap_or_default(),
+                v.i64("template_version").unwrap_or(0) as u32,
+                shift,
+                place_type(&v),
+            )
+        };
+        let template = inner.template(&template_id, version)?;
+        Ok(template.items.into_iter().filter(|i| i.not_applicable_because(shift, place_type).is_none()).collect())
+    }
+
     pub fn inspection(&self, id: &str) -> Result<Inspection> {
         self.lock().inspection(id)
     }

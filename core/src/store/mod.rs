@@ -101,6 +101,14 @@ impl Store {
         Ok(Store { dir, inner: Mutex::new(inner) })
     }
 
+    /// For a store that can be rebuilt from elsewhere (the server's replica, rebuilt from its
+    /// log): commits survive a killed process but may be lost on power failure, in exchange
+    /// for one fsync fewer per write.
+    pub fn relax_durability(&self) -> Result<()> {
+        self.lock().conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(())
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

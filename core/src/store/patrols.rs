@@ -4,7 +4,7 @@ use super::Store;
 use super::projection::search_text;
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
-use crate::{Error, Level, PatrolLog, PatrolPoint, PatrolResult, RecordKind, Result};
+use crate::{Error, Level, PatrolLog, PatrolPoint, PatrolResult, PatrolSummary, RecordKind, Result};
 use rusqlite::{Transaction, params};
 use serde_json::json;
 
@@ -49,6 +49,30 @@ impl Store {
                 Edit::Set("ended_at", json!(now_ms())),
             ],
         )
+    }
+
+    /// Patrols of the grids in a jurisdiction subtree started in [from_ms, to_ms), newest first.
+    pub fn list_patrols(&self, jurisdiction_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<PatrolSummary>> {
+        let inner = self.lock();
+        let path = inner.jurisdiction_path(jurisdiction_id)?;
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT doc_id, grid_id, officer, started_at, ended_at, result, points FROM patrols
+             WHERE grid_id IN (SELECT id FROM jurisdictions WHERE path LIKE ?1 || '%')
+               AND started_at >= ?2 AND started_at < ?3
+             ORDER BY started_at DESC, doc_id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![path, from_ms, to_ms], |r| {
+            Ok(PatrolSummary {
+                id: r.get(0)?,
+                grid_id: r.get(1)?,
+                officer: r.get(2)?,
+                started_at_ms: r.get(3)?,
+                ended_at_ms: r.get(4)?,
+                result: r.get::<_, Option<String>>(5)?.and_then(|s| PatrolResult::parse(&s)),
+                points: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn patrol(&self, id: &str) -> Result<PatrolLog> {
