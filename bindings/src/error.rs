@@ -27,6 +27,9 @@ pub enum ApiError {
     Storage(String),
     /// Data received from elsewhere cannot be read.
     Corrupt(String),
+    /// The platform key store (Android Keystore, iOS Keychain) holding the device key failed,
+    /// or gave a key or signature that is not valid ed25519. Nothing was stored.
+    KeyStore(String),
 }
 
 impl std::fmt::Display for ApiError {
@@ -39,7 +42,8 @@ impl std::fmt::Display for ApiError {
         | ApiError::Network(m)
         | ApiError::Refused(m)
         | ApiError::Storage(m)
-        | ApiError::Corrupt(m)) = self;
+        | ApiError::Corrupt(m)
+        | ApiError::KeyStore(m)) = self;
         f.write_str(m)
     }
 }

@@ -2,17 +2,21 @@
 //!
 //! Thin on purpose: every rule lives in core; this crate only mirrors core's values as uniffi
 //! records and enums (`records`), collapses core's error to [`ApiError`] (`error`), and exports
-//! [`XunchaStore`] (`store`) with sync progress callbacks (`sync`). Bindings are generated from
+//! [`XunchaStore`] (`store`), its evidence calls (`evidence`), server sync with progress
+//! callbacks (`sync`) and the platform-held device key (`signer`). Bindings are generated from
 //! the built library by `scripts/gen-bindings`, never edited by hand.
 
 uniffi::setup_scaffolding!();
 
 mod error;
+mod evidence;
 mod records;
+mod signer;
 mod store;
 mod sync;
 
 pub use error::ApiError;
 pub use records::*;
+pub use signer::{DeviceSigner, SignerError};
 pub use store::XunchaStore;
 pub use sync::SyncProgress;

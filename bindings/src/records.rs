@@ -789,3 +789,350 @@ pub struct ExchangeReport {
     pub sent_changes: u64,
     pub received_changes: u64,
 }
+
+// --- evidence -----------------------------------------------------------------------------
+
+mirror_enum!(
+    /// Which location provider produced a fix.
+    GpsProvider { Gps, Network, Fused }
+);
+
+/// A location fix as the phone reported it (Android `Location`, iOS `CLLocation`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct GpsFix {
+    pub lat: f64,
+    pub lon: f64,
+    /// Horizontal accuracy in metres; must be positive.
+    pub accuracy_m: f64,
+    #[uniffi(default)]
+    pub altitude_m: Option<f64>,
+    pub provider: GpsProvider,
+    /// The platform says the location is simulated (Android `isMock`, iOS `isSimulatedBySoftware`).
+    pub mock: bool,
+    /// When the fix was taken, by the provider's clock (ms since the epoch).
+    pub fix_time_ms: i64,
+    /// The device clock when the fix was handed to the app.
+    pub device_time_ms: i64,
+}
+
+impl From<core::GpsFix> for GpsFix {
+    fn from(g: core::GpsFix) -> Self {
+        GpsFix {
+            lat: g.lat,
+            lon: g.lon,
+            accuracy_m: g.accuracy_m,
+            altitude_m: g.altitude_m,
+            provider: g.provider.into(),
+            mock: g.mock,
+            fix_time_ms: g.fix_time_ms,
+            device_time_ms: g.device_time_ms,
+        }
+    }
+}
+
+impl From<GpsFix> for core::GpsFix {
+    fn from(g: GpsFix) -> Self {
+        core::GpsFix {
+            lat: g.lat,
+            lon: g.lon,
+            accuracy_m: g.accuracy_m,
+            altitude_m: g.altitude_m,
+            provider: g.provider.into(),
+            mock: g.mock,
+            fix_time_ms: g.fix_time_ms,
+            device_time_ms: g.device_time_ms,
+        }
+    }
+}
+
+/// What a piece of evidence belongs to, and where it was captured.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Capture {
+    /// An inspection, patrol or case.
+    pub record_id: String,
+    /// A checklist item of the inspection, if the evidence is for one.
+    #[uniffi(default)]
+    pub item_id: Option<String>,
+    /// The location fix at capture; null when the phone had none (the item is flagged).
+    #[uniffi(default)]
+    pub gps: Option<GpsFix>,
+    /// The entry hash of the evidence this corrects; the old item stays as it was.
+    #[uniffi(default)]
+    pub corrects: Option<String>,
+}
+
+impl From<Capture> for core::Capture {
+    fn from(c: Capture) -> Self {
+        core::Capture { record_id: c.record_id, item_id: c.item_id, gps: c.gps.map(Into::into), corrects: c.corrects }
+    }
+}
+
+/// Something about a piece of evidence a reviewer should look at. Flags never refuse evidence.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum Flag {
+    /// The GPS fix is less accurate than the checklist's rule.
+    PoorAccuracy { accuracy_m: f64, limit_m: f64 },
+    /// The platform reported a simulated location.
+    MockLocation,
+    /// No GPS fix came with the capture.
+    NoGpsFix,
+    /// The photo's EXIF has no position.
+    NoExifPosition,
+    /// EXIF position and the GPS fix are far apart.
+    ExifPositionMismatch { distance_m: f64 },
+    /// EXIF capture time and the fix time are far apart.
+    ExifTimeMismatch { seconds: i64 },
+    /// The device clock differed from the server's at the last sync.
+    ClockSkew { seconds: i64 },
+}
+
+impl From<core::Flag> for Flag {
+    fn from(f: core::Flag) -> Self {
+        match f {
+            core::Flag::PoorAccuracy { accuracy_m, limit_m } => Flag::PoorAccuracy { accuracy_m, limit_m },
+            core::Flag::MockLocation => Flag::MockLocation,
+            core::Flag::NoGpsFix => Flag::NoGpsFix,
+            core::Flag::NoExifPosition => Flag::NoExifPosition,
+            core::Flag::ExifPositionMismatch { distance_m } => Flag::ExifPositionMismatch { distance_m },
+            core::Flag::ExifTimeMismatch { seconds } => Flag::ExifTimeMismatch { seconds },
+            core::Flag::ClockSkew { seconds } => Flag::ClockSkew { seconds },
+        }
+    }
+}
+
+/// What the camera wrote into a photo.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ExifSummary {
+    pub make: Option<String>,
+    pub model: Option<String>,
+    /// EXIF orientation 1..=8.
+    pub orientation: u16,
+    pub captured_at_ms: Option<i64>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+impl From<core::evidence::ExifSummary> for ExifSummary {
+    fn from(e: core::evidence::ExifSummary) -> Self {
+        ExifSummary {
+            make: e.make,
+            model: e.model,
+            orientation: e.orientation,
+            captured_at_ms: e.captured_at_ms,
+            lat: e.lat,
+            lon: e.lon,
+        }
+    }
+}
+
+/// A piece of evidence as fixed at capture: its signed metadata, flattened.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EvidenceItem {
+    /// The item's identity: SHA-256 of the signed metadata.
+    pub entry_hash: String,
+    /// SHA-256 of the bytes (hex): the key for `thumbnail` and `evidence_bytes`.
+    pub content_hash: String,
+    /// "photo", "signature" or "voice_note".
+    pub kind: String,
+    pub mime: String,
+    pub size: u64,
+    pub record_id: String,
+    pub item_id: Option<String>,
+    pub officer: String,
+    pub cert_no: String,
+    pub device_id: String,
+    /// Hex ed25519 public key of the device that signed it.
+    pub public_key: String,
+    /// Position in the device's evidence chain, from 1; `prev` is the item before.
+    pub chain_seq: u64,
+    pub prev: Option<String>,
+    pub captured_at_ms: i64,
+    pub gps: Option<GpsFix>,
+    pub exif: Option<ExifSummary>,
+    pub flags: Vec<Flag>,
+    pub corrects: Option<String>,
+    /// Hex ed25519 signature over the metadata.
+    pub signature: String,
+    /// Whether the bytes are on this device (metadata may arrive before the photo).
+    pub bytes_present: bool,
+}
+
+impl From<core::EvidenceItem> for EvidenceItem {
+    fn from(i: core::EvidenceItem) -> Self {
+        let p = i.payload;
+        EvidenceItem {
+            entry_hash: i.entry_hash,
+            content_hash: p.content_hash,
+            kind: p.kind,
+            mime: p.mime,
+            size: p.size,
+            record_id: p.record_id,
+            item_id: p.item_id,
+            officer: p.officer,
+            cert_no: p.cert_no,
+            device_id: p.device_id,
+            public_key: p.public_key,
+            chain_seq: p.chain_seq,
+            prev: p.prev,
+            captured_at_ms: p.captured_at_ms,
+            gps: p.gps.map(Into::into),
+            exif: p.exif.map(Into::into),
+            flags: list(p.flags),
+            corrects: p.corrects,
+            signature: i.signature,
+            bytes_present: i.bytes_present,
+        }
+    }
+}
+
+/// A verification check on evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum VerifyCheck {
+    /// The bytes do not hash to the content hash.
+    Bytes,
+    /// The bytes are not on this device to check.
+    MissingBytes,
+    /// The metadata does not hash to the entry hash, or does not parse.
+    Payload,
+    /// The signature does not verify with the metadata's key.
+    Signature,
+    /// The metadata's key is not the device's key.
+    Key,
+    /// The previous-item link or sequence number does not follow the chain.
+    ChainLink,
+    /// An item the chain or the record refers to is missing.
+    MissingItem,
+}
+
+impl From<core::evidence::Check> for VerifyCheck {
+    fn from(c: core::evidence::Check) -> Self {
+        use core::evidence::Check;
+        match c {
+            Check::Bytes => VerifyCheck::Bytes,
+            Check::MissingBytes => VerifyCheck::MissingBytes,
+            Check::Payload => VerifyCheck::Payload,
+            Check::Signature => VerifyCheck::Signature,
+            Check::Key => VerifyCheck::Key,
+            Check::ChainLink => VerifyCheck::ChainLink,
+            Check::MissingItem => VerifyCheck::MissingItem,
+        }
+    }
+}
+
+/// One failed check, and what it found.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VerifyFailure {
+    /// The item that failed; null for problems of the whole chain or record (a gap, a missing item).
+    pub entry_hash: Option<String>,
+    pub check: VerifyCheck,
+    pub message: String,
+}
+
+/// The result of verifying evidence: `ok` when every check of every item held.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VerifyReport {
+    pub ok: bool,
+    /// How many items were checked.
+    pub items_checked: u32,
+    /// Chain- or record-level failures first, then each item's, in order.
+    pub failures: Vec<VerifyFailure>,
+}
+
+impl From<core::VerifyReport> for VerifyReport {
+    fn from(r: core::VerifyReport) -> Self {
+        let ok = r.ok();
+        let items_checked = r.items.len() as u32;
+        let whole = r.failures.into_iter().map(|f| (None, f));
+        let items = r.items.into_iter().flat_map(|i| {
+            let hash = i.entry_hash;
+            i.failures.into_iter().map(move |f| (Some(hash.clone()), f))
+        });
+        let failures = whole
+            .chain(items)
+            .map(|(entry_hash, (check, message))| VerifyFailure { entry_hash, check: check.into(), message })
+            .collect();
+        VerifyReport { ok, items_checked, failures }
+    }
+}
+
+// --- server sync --------------------------------------------------------------------------
+
+/// What the sync screen shows.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncStatus {
+    /// Records with changes the server has not acknowledged.
+    pub pending_records: u64,
+    pub pending_changes: u64,
+    /// Evidence bytes not yet uploaded.
+    pub pending_bytes: u64,
+    pub last_success_ms: Option<i64>,
+    pub last_attempt_ms: Option<i64>,
+    /// How the last attempt failed (null after a success); names no person.
+    pub last_error: Option<String>,
+    pub server_url: Option<String>,
+    pub enrolled: bool,
+}
+
+impl From<core::SyncStatus> for SyncStatus {
+    fn from(s: core::SyncStatus) -> Self {
+        SyncStatus {
+            pending_records: s.pending_records,
+            pending_changes: s.pending_changes,
+            pending_bytes: s.pending_bytes,
+            last_success_ms: s.last_success_ms,
+            last_attempt_ms: s.last_attempt_ms,
+            last_error: s.last_error,
+            server_url: s.server_url,
+            enrolled: s.enrolled,
+        }
+    }
+}
+
+/// The account a device enrolled as, as the server knows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct UserInfo {
+    pub username: String,
+    pub name: String,
+    /// "inspector", "grid_captain", "supervisor" or "admin".
+    pub role: String,
+    /// The jurisdiction subtree the account sees.
+    pub jurisdiction_id: String,
+    pub department: String,
+    pub cert_no: String,
+}
+
+impl From<core::sync::protocol::UserInfo> for UserInfo {
+    fn from(u: core::sync::protocol::UserInfo) -> Self {
+        UserInfo {
+            username: u.username,
+            name: u.name,
+            role: u.role,
+            jurisdiction_id: u.jurisdiction_id,
+            department: u.department,
+            cert_no: u.cert_no,
+        }
+    }
+}
+
+/// What one sync with the server did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    pub pushed_changes: u64,
+    pub pushed_evidence: u64,
+    pub uploaded_bytes: u64,
+    pub pulled_changes: u64,
+    /// HTTP requests made.
+    pub round_trips: u64,
+}
+
+impl From<core::sync::SyncReport> for SyncReport {
+    fn from(r: core::sync::SyncReport) -> Self {
+        SyncReport {
+            pushed_changes: r.pushed_changes,
+            pushed_evidence: r.pushed_evidence,
+            uploaded_bytes: r.uploaded_bytes,
+            pulled_changes: r.pulled_changes,
+            round_trips: r.round_trips,
+        }
+    }
+}

@@ -4,12 +4,21 @@
 
 use crate::error::{ApiResult, bad_json};
 use crate::records::{list, *};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use xuncha_core as core;
 
 #[derive(uniffi::Object)]
 pub struct XunchaStore {
     pub(crate) inner: core::Store,
+    /// Held for the whole of a server sync: a background sync and one the officer started
+    /// run one after the other, not interleaved.
+    pub(crate) syncing: Mutex<()>,
+}
+
+impl XunchaStore {
+    pub(crate) fn wrap(inner: core::Store) -> Arc<Self> {
+        Arc::new(XunchaStore { inner, syncing: Mutex::new(()) })
+    }
 }
 
 #[uniffi::export]
@@ -17,7 +26,7 @@ impl XunchaStore {
     /// Opens (creating if needed) the store in directory `dir`, upgrading an older database.
     #[uniffi::constructor]
     pub fn open(dir: String) -> ApiResult<Arc<Self>> {
-        Ok(Arc::new(XunchaStore { inner: core::Store::open(dir)? }))
+        Ok(XunchaStore::wrap(core::Store::open(dir)?))
     }
 
     pub fn identity(&self) -> DeviceIdentity {
@@ -96,6 +105,12 @@ impl XunchaStore {
     /// Starts an inspection; the signed-in officer is its first team member. Returns its id.
     pub fn start_inspection(&self, new: NewInspection) -> ApiResult<String> {
         Ok(self.inner.start_inspection(new.into())?)
+    }
+
+    /// Adds another officer to the team (the leader does this before going out), so the
+    /// inspection reaches that officer's phone at the next sync.
+    pub fn add_team_member(&self, id: String, member: Officer) -> ApiResult<()> {
+        Ok(self.inner.add_team_member(&id, &member.into())?)
     }
 
     pub fn join_inspection(&self, id: String) -> ApiResult<()> {

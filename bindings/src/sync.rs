@@ -1,15 +1,19 @@
-//! Moving changes between stores, with progress reported to the app. For now only a direct
-//! store-to-store exchange; server sync joins it here once core has it.
+//! Moving changes, with progress reported to the app: sync with the server (enrolment, then
+//! push / upload / pull), and a direct store-to-store exchange.
 
 use crate::error::ApiResult;
-use crate::records::ExchangeReport;
+use crate::records::{ExchangeReport, SyncReport, SyncStatus, UserInfo};
+use crate::signer::with_device_key;
 use crate::store::XunchaStore;
 use std::sync::Arc;
+use xuncha_core::sync::{Progress, SyncClient};
 
 /// Implemented by the app (Kotlin/Swift) to show sync progress. Called on the syncing thread.
 #[uniffi::export(with_foreign)]
 pub trait SyncProgress: Send + Sync {
-    /// `phase` names the step ("compare", "send", "receive"); `done` of `total` steps are done.
+    /// `phase` names the step: for server sync "push_records", "upload_bytes", "pull_records"
+    /// (`done` of `total` records, or bytes for uploads); for `exchange_with` "compare", "send",
+    /// "receive" (steps).
     fn on_progress(&self, phase: String, done: u64, total: u64);
 }
 
@@ -17,6 +21,33 @@ const PHASES: u64 = 3;
 
 #[uniffi::export]
 impl XunchaStore {
+    /// Enrols this device with the sync server at `server_url` using a one-time code from the
+    /// admin; the device token is kept in the store. Returns the account the device now syncs
+    /// as (sign that officer in). Blocking: call it off the main thread.
+    pub fn enroll(&self, server_url: String, code: String) -> ApiResult<UserInfo> {
+        let (_, user) = with_device_key(|| SyncClient::enroll(&self.inner, &server_url, &code))?;
+        Ok(user.into())
+    }
+
+    /// One whole sync with the server: push records and evidence metadata, upload evidence
+    /// bytes (resuming where the server got to), pull what others did. Blocking, and may take
+    /// minutes on a slow link: apps call it from a background worker (WorkManager,
+    /// BGTaskScheduler), never the main thread. One attempt: on `ApiError.Network` nothing is
+    /// lost and the worker retries later; the outcome is recorded for `sync_status` either way.
+    /// Concurrent calls on one store run one after the other.
+    pub fn sync(&self, progress: Arc<dyn SyncProgress>) -> ApiResult<SyncReport> {
+        let _one_at_a_time = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
+        let client = SyncClient::for_store(&self.inner)?;
+        let report = client
+            .sync(&self.inner, &|p: Progress| progress.on_progress(p.phase.as_str().to_owned(), p.done, p.total))?;
+        Ok(report.into())
+    }
+
+    /// What is waiting to be synced, and how the last sync went.
+    pub fn sync_status(&self) -> ApiResult<SyncStatus> {
+        Ok(self.inner.sync_status()?.into())
+    }
+
     /// Two-way exchange with another store (e.g. a second device's store in tests): afterwards
     /// both hold every change either had. Reports each phase as it completes.
     pub fn exchange_with(&self, other: Arc<XunchaStore>, progress: Arc<dyn SyncProgress>) -> ApiResult<ExchangeReport> {

@@ -10,7 +10,9 @@ set -euo pipefail
 ROOT="${XUNCHA_SWIFT_ROOT:-/var/cache/xuncha/swift-trixie}"
 SUITE=trixie
 SWIFTLANG_VERSION="${SWIFTLANG_VERSION:-6.0.3-2}"   # pinned; falls back to trixie's candidate if gone
-PKGS=(libc6-dev)
+# ca-certificates: core's HTTP client (reqwest + rustls-platform-verifier) refuses to start
+# without system roots, even for plain-http loopback sync in the tests.
+PKGS=(libc6-dev ca-certificates)
 MARKER="$ROOT/.xuncha-swift-ok"
 
 log() { echo "swift-chroot.sh: $*" >&2; }
@@ -31,7 +33,23 @@ works() {
   [ "$did_mount" = 1 ] && umount "$ROOT/proc"
   [ "$ok" = 1 ]
 }
+# A working chroot built before a package joined PKGS gets just the missing ones.
+top_up() {
+  local missing=() p did_mount=0 rc=0
+  for p in "${PKGS[@]}"; do
+    chroot "$ROOT" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} into $ROOT"
+  if ! mountpoint -q "$ROOT/proc"; then mount -t proc proc "$ROOT/proc" && did_mount=1 || return 1; fi
+  chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" && apt-get clean' \
+    sh "${missing[@]}" >&2 || rc=1
+  [ "$did_mount" = 1 ] && umount "$ROOT/proc"
+  return "$rc"
+}
 if works; then
+  top_up || die "installing ${PKGS[*]} into $ROOT failed"
   echo "SWIFT_ROOT=$ROOT"
   exit 0
 fi

@@ -8,6 +8,14 @@ public enum Xuncha {
     public static func open(directory: URL) throws -> XunchaStore {
         try XunchaStore.open(dir: directory.path)
     }
+
+    /// Opens the store with the device key held by the platform (the Keychain / Secure Enclave):
+    /// `signer` is called for every piece of evidence and at enrolment. Refused
+    /// (`ApiError.KeyStore`) when its key is not ed25519 or its probe signature does not verify.
+    /// Always the same key for a store.
+    public static func open(directory: URL, signer: DeviceSigner) throws -> XunchaStore {
+        try XunchaStore.openWithSigner(dir: directory.path, signer: signer)
+    }
 }
 
 extension XunchaStore {
@@ -24,13 +32,14 @@ extension ApiError {
         switch self {
         case let .NotFound(message), let .InvalidInput(message), let .NotReady(message),
              let .NotSignedIn(message), let .NotEnrolled(message), let .Network(message),
-             let .Refused(message), let .Storage(message), let .Corrupt(message):
+             let .Refused(message), let .Storage(message), let .Corrupt(message), let .KeyStore(message):
             return message
         }
     }
 }
 
-/// A `SyncProgress` from a closure. Called on the syncing thread.
+/// A `SyncProgress` from a closure. Called on the syncing thread. Server sync phases:
+/// "push_records", "upload_bytes" (counts in bytes), "pull_records".
 public final class SyncProgressHandler: SyncProgress, @unchecked Sendable {
     private let handler: (String, UInt64, UInt64) -> Void
 

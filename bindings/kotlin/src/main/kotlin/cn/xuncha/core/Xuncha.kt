@@ -1,5 +1,6 @@
 package cn.xuncha.core
 
+import cn.xuncha.core.ffi.DeviceSigner
 import cn.xuncha.core.ffi.SyncProgress
 import cn.xuncha.core.ffi.XunchaStore
 import java.io.File
@@ -11,6 +12,13 @@ import java.io.File
 object Xuncha {
     /** Opens (creating if needed) the store kept in [dir]. Close it (or use `use {}`) when done. */
     fun open(dir: File): XunchaStore = XunchaStore.open(dir.absolutePath)
+
+    /**
+     * Opens the store with the device key held by the platform (Android Keystore): [signer] is
+     * called for every piece of evidence and at enrolment. Refused (ApiException.KeyStore) when
+     * its key is not ed25519 or its probe signature does not verify. Always the same key per store.
+     */
+    fun open(dir: File, signer: DeviceSigner): XunchaStore = XunchaStore.openWithSigner(dir.absolutePath, signer)
 }
 
 /** Loads the reference data a store needs: a checklist template and the jurisdiction tree (JSON). */
@@ -19,7 +27,10 @@ fun XunchaStore.loadReference(templateJson: String, jurisdictionsJson: String) {
     loadJurisdictionsJson(jurisdictionsJson)
 }
 
-/** A [SyncProgress] from a lambda; counts are plain Longs. Called on the syncing thread. */
+/**
+ * A [SyncProgress] from a lambda; counts are plain Longs. Called on the syncing thread. Server
+ * sync phases: "push_records", "upload_bytes" (counts in bytes), "pull_records".
+ */
 fun syncProgress(onProgress: (phase: String, done: Long, total: Long) -> Unit): SyncProgress =
     object : SyncProgress {
         override fun onProgress(phase: String, done: ULong, total: ULong) =

@@ -1,0 +1,171 @@
+package cn.xuncha.core
+
+import cn.xuncha.core.ffi.ApiException
+import cn.xuncha.core.ffi.Capture
+import cn.xuncha.core.ffi.Conclusion
+import cn.xuncha.core.ffi.Flag
+import cn.xuncha.core.ffi.GpsProvider
+import org.junit.jupiter.api.Assertions.assertArrayEquals
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Path
+
+/** Photos, signatures and voice notes fixed as evidence: capture, flags, refusals, verification. */
+class EvidenceTest {
+    @TempDir
+    lateinit var tmp: Path
+
+    @Test
+    fun `a whole inspection with a photo and GPS concludes, and its evidence verifies`() {
+        deviceStore(tmp).use { store ->
+            val inspections = Inspections(store)
+            val id = inspections.start(store.checklist(), Fixtures.GRID)
+            inspections.answerAllClear(id)
+            inspections.answerYes(id, "I01", note = "客厅内一名教师为一名初二学生讲授数学")
+            assertThrows<ApiException.NotReady> { inspections.conclude(id, Conclusion.SUSPECTED) }
+
+            val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1(accuracyM = 8.0)))
+            inspections.conclude(id, Conclusion.SUSPECTED)
+
+            val done = inspections[id]
+            assertEquals(Conclusion.SUSPECTED, done.conclusion)
+            assertEquals(listOf(photo.entryHash), done.evidence.map { it.entryHash })
+            assertEquals("I01", done.evidence[0].itemId)
+
+            // What was fixed at capture: bytes, place, time, device, officer.
+            assertEquals(listOf(photo), store.evidenceForRecord(id))
+            assertEquals(photo, store.evidenceItem(photo.entryHash))
+            assertEquals("photo", photo.kind)
+            assertEquals("image/jpeg", photo.mime)
+            assertEquals(Photos.place1.size.toULong(), photo.size)
+            assertEquals(64, photo.contentHash.length)
+            assertEquals(Fixtures.education.name, photo.officer)
+            assertEquals(Fixtures.education.certNo, photo.certNo)
+            assertEquals(store.identity().deviceId, photo.deviceId)
+            assertEquals(store.devicePublicKey(), photo.publicKey)
+            assertEquals(1uL, photo.chainSeq)
+            assertNull(photo.prev)
+            assertEquals(Photos.fixAtPlace1(accuracyM = 8.0), photo.gps)
+            assertEquals(GpsProvider.FUSED, photo.gps?.provider)
+            assertEquals(Photos.PLACE1_LAT, photo.exif?.lat!!, 1e-6)
+            assertEquals(Photos.PLACE1_LON, photo.exif?.lon!!, 1e-6)
+            assertEquals("Xiaomi", photo.exif?.make)
+            assertEquals(Photos.PLACE1_TAKEN_MS, photo.exif?.capturedAtMs)
+            assertEquals(emptyList<Flag>(), photo.flags, "a good fix where and when the photo was taken")
+            assertTrue(photo.bytesPresent)
+            assertArrayEquals(Photos.place1, store.evidenceBytes(photo.contentHash))
+
+            // Untouched since capture.
+            for (report in listOf(store.verifyEvidence(photo.entryHash), store.verifyRecord(id), store.verifyDeviceChain(photo.deviceId))) {
+                assertTrue(report.ok, "$report")
+                assertEquals(1u, report.itemsChecked)
+                assertEquals(emptyList<Any>(), report.failures)
+            }
+
+            // A thumbnail: a small upright JPEG, made ahead of time or on first use.
+            assertEquals(1u, store.makeThumbnails(10u))
+            assertEquals(0u, store.makeThumbnails(10u))
+            val thumb = store.thumbnail(photo.contentHash)
+            assertEquals(listOf(0xFF.toByte(), 0xD8.toByte()), thumb.take(2))
+            assertTrue(thumb.size < Photos.place1.size / 4, "${thumb.size} bytes")
+        }
+    }
+
+    @Test
+    fun `a photo file, a signature and a voice note join the device chain`() {
+        deviceStore(tmp).use { store ->
+            val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            val fix = Photos.fixAtPlace1()
+            val photo = store.addPhotoFile(Photos.place1Path, Capture(id, null, fix))
+            val signature = store.addSignature(Photos.signaturePng, Capture(id, null, fix))
+            val voice = store.addVoiceNote("AAC...".toByteArray(), "audio/mp4", Capture(id, null, null))
+            assertEquals(listOf("photo", "signature", "voice_note"), listOf(photo, signature, voice).map { it.kind })
+            assertEquals(listOf(1uL, 2uL, 3uL), listOf(photo, signature, voice).map { it.chainSeq })
+            assertEquals(listOf(null, photo.entryHash, signature.entryHash), listOf(photo, signature, voice).map { it.prev })
+            assertEquals(listOf(Flag.NoGpsFix), voice.flags)
+            assertEquals(setOf(photo, signature, voice), store.evidenceForRecord(id).toSet())
+            // The same capture handed over twice (an app retry) is the same evidence.
+            assertEquals(photo, store.addPhoto(Photos.place1, Capture(id, null, fix)))
+            val chain = store.verifyDeviceChain(store.identity().deviceId)
+            assertTrue(chain.ok, "$chain")
+            assertEquals(3u, chain.itemsChecked)
+        }
+    }
+
+    @Test
+    fun `a truncated photo is refused with a clear message and nothing is stored`() {
+        deviceStore(tmp).use { store ->
+            val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            val cut = Photos.place1.copyOf(Photos.place1.size / 2)
+            val e = assertThrows<ApiException.InvalidInput> { store.addPhoto(cut, Capture(id, "I01", Photos.fixAtPlace1())) }
+            assertEquals("invalid photo: the JPEG is truncated (image data ends without an end-of-image marker)", e.message)
+            val empty = assertThrows<ApiException.InvalidInput> { store.addPhoto(ByteArray(0), Capture(id)) }
+            assertEquals("invalid photo: the file is empty", empty.message)
+            val png = assertThrows<ApiException.InvalidInput> { store.addPhoto(Photos.signaturePng, Capture(id)) }
+            assertEquals("invalid photo: it is not a JPEG (no start-of-image marker)", png.message)
+            val voice = assertThrows<ApiException.InvalidInput> {
+                store.addVoiceNote(byteArrayOf(1, 2, 3), "video/mp4", Capture(id))
+            }
+            assertEquals("invalid voice note: \"video/mp4\" is not an audio MIME type", voice.message)
+            val item = assertThrows<ApiException.InvalidInput> { store.addPhoto(Photos.place1, Capture(id, "I99")) }
+            assertEquals("checklist item I99 is not in template hidden-tutoring version 1", item.message)
+            assertEquals(emptyList<Any>(), store.evidenceForRecord(id))
+            assertTrue(inspectionsOf(store)[id].evidence.isEmpty())
+        }
+    }
+
+    @Test
+    fun `impossible GPS fixes are refused`() {
+        deviceStore(tmp).use { store ->
+            val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            val zero = assertThrows<ApiException.InvalidInput> {
+                store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1(accuracyM = 0.0)))
+            }
+            assertEquals("invalid accuracy: 0 m is not a positive number of metres", zero.message)
+            val offGlobe = assertThrows<ApiException.InvalidInput> {
+                store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1(lat = 95.0)))
+            }
+            assertEquals("invalid latitude: 95 is outside -90..90", offGlobe.message)
+            assertEquals(emptyList<Any>(), store.evidenceForRecord(id))
+        }
+    }
+
+    @Test
+    fun `a poor fix is kept as evidence and flagged for the reviewer`() {
+        deviceStore(tmp).use { store ->
+            val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            val limit = store.checklist().gpsAccuracyLimitM
+            val poor = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1(accuracyM = 120.0)))
+            assertEquals(listOf(Flag.PoorAccuracy(120.0, limit)), poor.flags)
+            val mocked = store.addPhoto(
+                Photos.place2,
+                Capture(id, "I02", Photos.fixAtPlace1().copy(mock = true)),
+            )
+            assertTrue(Flag.MockLocation in mocked.flags, "${mocked.flags}")
+            assertTrue(mocked.flags.any { it is Flag.ExifPositionMismatch }, "place 2's photo is kilometres away: ${mocked.flags}")
+            assertTrue(store.verifyRecord(id).ok)
+        }
+    }
+
+    @Test
+    fun `tampered bytes fail verification, naming the check`() {
+        deviceStore(tmp).use { store ->
+            val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
+            val file = tmp.resolve("device/evidence/${photo.contentHash.take(2)}/${photo.contentHash}").toFile()
+            assertTrue(file.isFile, "core keeps the bytes at $file")
+            file.writeBytes(Photos.place1.copyOf().also { it[it.size / 2] = (it[it.size / 2] + 1).toByte() })
+            val report = store.verifyRecord(id)
+            assertFalse(report.ok)
+            assertEquals(listOf(cn.xuncha.core.ffi.VerifyCheck.BYTES), report.failures.map { it.check })
+            assertEquals(photo.entryHash, report.failures[0].entryHash)
+            assertEquals("the photo bytes (${Photos.place1.size} bytes) do not match their hash", report.failures[0].message)
+        }
+    }
+
+    private fun inspectionsOf(store: cn.xuncha.core.ffi.XunchaStore) = Inspections(store)
+}

@@ -1,0 +1,89 @@
+package cn.xuncha.core
+
+import cn.xuncha.core.ffi.ApiException
+import cn.xuncha.core.ffi.Capture
+import cn.xuncha.core.ffi.DeviceSigner
+import cn.xuncha.core.ffi.SignerException
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Path
+
+/** The device key in the platform's key store, reached through the DeviceSigner callback. */
+class SignerTest {
+    @TempDir
+    lateinit var tmp: Path
+
+    private fun storeWith(signer: DeviceSigner) = Xuncha.open(tmp.resolve("device").toFile(), signer).also {
+        it.signIn(Fixtures.education)
+        it.loadReference(Fixtures.templateJson, Fixtures.jurisdictionsJson)
+    }
+
+    @Test
+    fun `evidence is signed by the platform key`() {
+        val signer = JdkSigner()
+        storeWith(signer).use { store ->
+            assertEquals(1, signer.signatures.get(), "one probe signature at open")
+            assertEquals(signer.raw.hex(), store.devicePublicKey())
+            val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
+            assertEquals(signer.raw.hex(), photo.publicKey)
+            assertEquals(2, signer.signatures.get())
+            val report = store.verifyRecord(id)
+            assertTrue(report.ok, "$report")
+        }
+        // Reopened with the same platform key, the evidence still verifies.
+        storeWith(signer).use { store ->
+            val chain = store.verifyDeviceChain(store.identity().deviceId)
+            assertTrue(chain.ok && chain.itemsChecked == 1u, "$chain")
+        }
+    }
+
+    @Test
+    fun `a signer that fails later refuses the capture, stores nothing, and the store goes on`() {
+        val signer = JdkSigner()
+        storeWith(signer).use { store ->
+            val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            signer.failWith = SignerException.Failed("key permanently invalidated")
+            val e = assertThrows<ApiException.KeyStore> { store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1())) }
+            assertEquals("the device key store did not sign: key permanently invalidated", e.message)
+            signer.failWith = IllegalStateException("Keystore operation failed")
+            val other = assertThrows<ApiException.KeyStore> { store.addSignature(Photos.signaturePng, Capture(id)) }
+            assertEquals("the device key store did not sign: java.lang.IllegalStateException: Keystore operation failed", other.message)
+            assertEquals(emptyList<Any>(), store.evidenceForRecord(id))
+
+            signer.failWith = null
+            val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
+            assertEquals(1uL, photo.chainSeq, "the failed captures left no gap in the chain")
+            assertTrue(store.verifyDeviceChain(photo.deviceId).ok)
+        }
+    }
+
+    /** A platform key store that misbehaves in one way. */
+    private class BrokenSigner(private val key: ByteArray, private val signature: (ByteArray) -> ByteArray) : DeviceSigner {
+        override fun publicKey() = key
+        override fun sign(message: ByteArray) = signature(message)
+    }
+
+    @Test
+    fun `a key or signature that is not ed25519 is refused at open`() {
+        val good = JdkSigner()
+        val cases = listOf(
+            BrokenSigner(good.raw.copyOf(31)) { good.sign(it) } to
+                "the device public key has 31 bytes; an ed25519 key has 32",
+            BrokenSigner(good.raw) { good.sign(it).copyOf(63) } to
+                "the device key store returned a 63-byte signature; ed25519 has 64",
+            BrokenSigner(good.raw) { ByteArray(64) } to
+                "the device key store's signature does not verify with its public key",
+            BrokenSigner(JdkSigner().raw) { good.sign(it) } to
+                "the device key store's signature does not verify with its public key",
+            BrokenSigner(good.raw) { throw SignerException.Failed("user not authenticated") } to
+                "the device key store did not sign: user not authenticated",
+        )
+        for ((signer, message) in cases) {
+            val e = assertThrows<ApiException.KeyStore> { Xuncha.open(tmp.resolve("refused").toFile(), signer) }
+            assertEquals(message, e.message)
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The device key held by the platform: the app implements [`DeviceSigner`] over the Android
+//! Keystore or the iOS Keychain, and core signs evidence metadata and the enrolment proof
+//! through it.
+//!
+//! Core's signer cannot fail; the platform's can, and a platform bug could hand back anything.
+//! So the adapter trusts nothing it is given: when the store opens, the key must be a valid
+//! ed25519 key and a probe signature must verify with it (else the store does not open); later,
+//! every signature is verified before core sees it. A failure unwinds out of the core call with
+//! [`SignerFailed`] before anything is written (core signs before it stores, and its lock
+//! tolerates an unwind), and [`with_device_key`] turns that into `ApiError::KeyStore`. A bad
+//! signature is never stored. (So the library must be built with unwinding, Cargo's default:
+//! under `panic = "abort"` a failing key store would end the app.)
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::XunchaStore;
+use ed25519_dalek::{Signature, VerifyingKey};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::Arc;
+use xuncha_core as core;
+
+/// Why the platform could not sign. Any other exception an implementation throws arrives as
+/// `Failed` too, with the exception's text.
+#[derive(Debug, uniffi::Error)]
+pub enum SignerError {
+    Failed { reason: String },
+}
+
+impl std::fmt::Display for SignerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SignerError::Failed { reason } = self;
+        f.write_str(reason)
+    }
+}
+
+impl std::error::Error for SignerError {}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for SignerError {
+    /// Kotlin hands over the whole stack trace; its first line (exception class and message)
+    /// says what failed.
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        SignerError::Failed { reason: e.reason.lines().next().unwrap_or_default().trim().to_owned() }
+    }
+}
+
+/// The device's ed25519 key, implemented by the app over the platform key store. Called on
+/// whichever thread adds evidence or enrols, possibly several at once, while the store is
+/// busy with that call: an implementation must not call back into the store.
+#[uniffi::export(with_foreign)]
+pub trait DeviceSigner: Send + Sync {
+    /// The raw 32-byte ed25519 public key (for a JCA key: the last 32 bytes of its X.509 encoding).
+    fn public_key(&self) -> Result<Vec<u8>, SignerError>;
+    /// The 64-byte ed25519 signature of `message`.
+    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError>;
+}
+
+/// Signed when the store opens, to prove the platform key works before any evidence needs it.
+const PROBE: &[u8] = b"xuncha device key check";
+
+/// The unwind payload that carries a signing failure out of a core call.
+struct SignerFailed(String);
+
+/// Core's signer over the app's, checking each signature.
+struct CheckedSigner {
+    platform: Arc<dyn DeviceSigner>,
+    key: VerifyingKey,
+}
+
+impl CheckedSigner {
+    fn new(platform: Arc<dyn DeviceSigner>) -> Result<CheckedSigner, String> {
+        let raw = platform.public_key().map_err(|e| format!("the device key store gave no public key: {e}"))?;
+        let raw = <[u8; 32]>::try_from(raw.as_slice())
+            .map_err(|_| format!("the device public key has {} bytes; an ed25519 key has 32", raw.len()))?;
+        let key = VerifyingKey::from_bytes(&raw)
+            .ok()
+            .filter(|k| !k.is_weak())
+            .ok_or("the device public key is not a valid ed25519 key")?;
+        let signer = CheckedSigner { platform, key };
+        signer.checked_sign(PROBE)?;
+        Ok(signer)
+    }
+
+    fn checked_sign(&self, message: &[u8]) -> Result<[u8; 64], String> {
+        let sig =
+            self.platform.sign(message.to_vec()).map_err(|e| format!("the device key store did not sign: {e}"))?;
+        let sig = <[u8; 64]>::try_from(sig.as_slice())
+            .map_err(|_| format!("the device key store returned a {}-byte signature; ed25519 has 64", sig.len()))?;
+        self.key
+            .verify_strict(message, &Signature::from_bytes(&sig))
+            .map_err(|_| "the device key store's signature does not verify with its public key".to_owned())?;
+        Ok(sig)
+    }
+}
+
+impl core::evidence::DeviceSigner for CheckedSigner {
+    fn public_key(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+
+    fn sign(&self, message: &[u8]) -> [u8; 64] {
+        // An unwind, not a panic: nothing is wrong with the program, and the hook stays quiet.
+        self.checked_sign(message).unwrap_or_else(|why| resume_unwind(Box::new(SignerFailed(why))))
+    }
+}
+
+/// Runs a core call that may sign with the device key; a signing failure becomes
+/// `ApiError::KeyStore` (nothing was stored), any other panic goes on unwinding.
+pub(crate) fn with_device_key<T>(call: impl FnOnce() -> core::Result<T>) -> ApiResult<T> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(result) => Ok(result?),
+        Err(payload) => match payload.downcast::<SignerFailed>() {
+            Ok(failed) => Err(ApiError::KeyStore(failed.0)),
+            Err(other) => resume_unwind(other),
+        },
+    }
+}
+
+#[uniffi::export]
+impl XunchaStore {
+    /// Opens the store in `dir` with the device key held by the platform (Android Keystore,
+    /// iOS Keychain) instead of in the database. Refused (`ApiError.KeyStore`) when the key is
+    /// not a valid ed25519 key or a probe signature does not verify with it. Use the same key
+    /// for a store every time: evidence signed with an earlier key no longer verifies.
+    #[uniffi::constructor]
+    pub fn open_with_signer(dir: String, signer: Arc<dyn DeviceSigner>) -> ApiResult<Arc<Self>> {
+        let checked = CheckedSigner::new(signer).map_err(ApiError::KeyStore)?;
+        Ok(XunchaStore::wrap(core::Store::open_with_signer(dir, Some(Box::new(checked)))?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::{Signer, SigningKey};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A platform key that can be told to misbehave.
+    struct Platform {
+        key: SigningKey,
+        short_key: bool,
+        garble: AtomicBool,
+    }
+
+    impl DeviceSigner for Platform {
+        fn public_key(&self) -> Result<Vec<u8>, SignerError> {
+            let k = self.key.verifying_key().to_bytes().to_vec();
+            Ok(if self.short_key { k[..31].to_vec() } else { k })
+        }
+
+        fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerError> {
+            let mut sig = self.key.sign(&message).to_bytes().to_vec();
+            if self.garble.load(Ordering::SeqCst) {
+                sig[0] ^= 1;
+            }
+            Ok(sig)
+        }
+    }
+
+    fn platform(short_key: bool, garble: bool) -> Arc<Platform> {
+        Arc::new(Platform { key: SigningKey::from_bytes(&[7; 32]), short_key, garble: AtomicBool::new(garble) })
+    }
+
+    #[test]
+    fn a_wrong_length_key_or_a_bad_probe_signature_is_refused_at_open() {
+        let short = CheckedSigner::new(platform(true, false)).err().unwrap();
+        assert_eq!(short, "the device public key has 31 bytes; an ed25519 key has 32");
+        let bad = CheckedSigner::new(platform(false, true)).err().unwrap();
+        assert_eq!(bad, "the device key store's signature does not verify with its public key");
+        assert!(CheckedSigner::new(platform(false, false)).is_ok());
+    }
+
+    #[test]
+    fn a_bad_signature_later_becomes_a_key_store_error_not_a_stored_signature() {
+        let p = platform(false, false);
+        let signer = CheckedSigner::new(p.clone()).unwrap();
+        p.garble.store(true, Ordering::SeqCst);
+        let result = with_device_key(|| {
+            core::evidence::DeviceSigner::sign(&signer, b"metadata");
+            Ok(())
+        });
+        assert!(matches!(&result, Err(ApiError::KeyStore(m)) if m.contains("does not verify")), "{result:?}");
+    }
+}

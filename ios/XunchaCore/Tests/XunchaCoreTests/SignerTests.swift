@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+import XunchaCore
+
+/// The device key in the platform's key store, reached through the DeviceSigner callback.
+final class SignerTests: XCTestCase {
+    func storeWith(_ dir: URL, _ signer: DeviceSigner) throws -> XunchaStore {
+        let store = try Xuncha.open(directory: dir.appendingPathComponent("device"), signer: signer)
+        try store.signIn(officer: Fixtures.education)
+        try store.loadReference(templateJSON: Fixtures.templateJSON, jurisdictionsJSON: Fixtures.jurisdictionsJSON)
+        return store
+    }
+
+    func testEvidenceIsSignedByThePlatformKey() throws {
+        let dir = try temporaryDirectory(self)
+        let signer = try TestSigner()
+        do {
+            let store = try storeWith(dir, signer)
+            XCTAssertEqual(signer.signatures.get, 1, "one probe signature at open")
+            XCTAssertEqual(store.devicePublicKey(), signer.raw.hex)
+            let id = try Inspections(store: store).start(template: try store.checklist(), jurisdictionId: Fixtures.grid)
+            let photo = try store.addPhoto(jpeg: try Photos.place1(),
+                                           capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1()))
+            XCTAssertEqual(photo.publicKey, signer.raw.hex)
+            XCTAssertEqual(signer.signatures.get, 2)
+            let report = try store.verifyRecord(recordId: id)
+            XCTAssertTrue(report.ok, "\(report)")
+        }
+        // Reopened with the same platform key, the evidence still verifies.
+        let again = try storeWith(dir, signer)
+        let chain = try again.verifyDeviceChain(deviceId: again.identity().deviceId)
+        XCTAssertTrue(chain.ok && chain.itemsChecked == 1, "\(chain)")
+    }
+
+    struct KeychainFailure: Error, CustomStringConvertible {
+        var description: String { "errSecInteractionNotAllowed" }
+    }
+
+    func testSignerThatFailsLaterRefusesTheCaptureStoresNothingAndTheStoreGoesOn() throws {
+        let signer = try TestSigner()
+        let store = try storeWith(try temporaryDirectory(self), signer)
+        let id = try Inspections(store: store).start(template: try store.checklist(), jurisdictionId: Fixtures.grid)
+        let capture = Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1())
+        signer.failWith.with { $0 = SignerError.Failed(reason: "the key was removed") }
+        XCTAssertEqual(apiError { _ = try store.addPhoto(jpeg: try Photos.place1(), capture: capture) },
+                       .KeyStore(message: "the device key store did not sign: the key was removed"))
+        signer.failWith.with { $0 = KeychainFailure() }
+        XCTAssertEqual(apiError { _ = try store.addSignature(png: Photos.signaturePNG, capture: Capture(recordId: id)) },
+                       .KeyStore(message: "the device key store did not sign: errSecInteractionNotAllowed"))
+        XCTAssertEqual(try store.evidenceForRecord(recordId: id), [])
+
+        signer.failWith.with { $0 = nil }
+        let photo = try store.addPhoto(jpeg: try Photos.place1(), capture: capture)
+        XCTAssertEqual(photo.chainSeq, 1, "the failed captures left no gap in the chain")
+        XCTAssertTrue(try store.verifyDeviceChain(deviceId: photo.deviceId).ok)
+    }
+
+    /// A platform key store that misbehaves in one way.
+    final class BrokenSigner: DeviceSigner, @unchecked Sendable {
+        let key: Data
+        let signature: (Data) throws -> Data
+        init(key: Data, signature: @escaping (Data) throws -> Data) {
+            self.key = key
+            self.signature = signature
+        }
+        func publicKey() throws -> Data { key }
+        func sign(message: Data) throws -> Data { try signature(message) }
+    }
+
+    func testKeyOrSignatureThatIsNotEd25519IsRefusedAtOpen() throws {
+        let dir = try temporaryDirectory(self)
+        let good = try TestSigner()
+        let other = try TestSigner()
+        let cases: [(BrokenSigner, String)] = [
+            (BrokenSigner(key: good.raw.prefix(31)) { try good.sign(message: $0) },
+             "the device public key has 31 bytes; an ed25519 key has 32"),
+            (BrokenSigner(key: good.raw) { try good.sign(message: $0).prefix(63) },
+             "the device key store returned a 63-byte signature; ed25519 has 64"),
+            (BrokenSigner(key: good.raw) { _ in Data(count: 64) },
+             "the device key store's signature does not verify with its public key"),
+            (BrokenSigner(key: other.raw) { try good.sign(message: $0) },
+             "the device key store's signature does not verify with its public key"),
+            (BrokenSigner(key: good.raw) { _ in throw SignerError.Failed(reason: "user not authenticated") },
+             "the device key store did not sign: user not authenticated"),
+        ]
+        for (signer, message) in cases {
+            XCTAssertEqual(apiError { _ = try Xuncha.open(directory: dir.appendingPathComponent("refused"), signer: signer) },
+                           .KeyStore(message: message))
+        }
+    }
+}
