@@ -741,6 +741,32 @@ impl From<core::PatrolLog> for PatrolLog {
     }
 }
 
+/// A row of the patrol list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PatrolSummary {
+    pub id: String,
+    pub grid_id: String,
+    pub officer: String,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub result: Option<PatrolResult>,
+    pub points: u32,
+}
+
+impl From<core::PatrolSummary> for PatrolSummary {
+    fn from(p: core::PatrolSummary) -> Self {
+        PatrolSummary {
+            id: p.id,
+            grid_id: p.grid_id,
+            officer: p.officer,
+            started_at_ms: p.started_at_ms,
+            ended_at_ms: p.ended_at_ms,
+            result: p.result.map(Into::into),
+            points: p.points,
+        }
+    }
+}
+
 /// One field change in a record's history.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct AuditEntry {

@@ -196,4 +196,14 @@ impl XunchaStore {
     pub fn patrol(&self, id: String) -> ApiResult<PatrolLog> {
         Ok(self.inner.patrol(&id)?.into())
     }
+
+    /// Patrols of the grids in a jurisdiction subtree started in [from_ms, to_ms), newest first.
+    pub fn list_patrols(&self, jurisdiction_id: String, from_ms: i64, to_ms: i64) -> ApiResult<Vec<PatrolSummary>> {
+        Ok(list(self.inner.list_patrols(&jurisdiction_id, from_ms, to_ms)?))
+    }
+
+    /// The checklist items that apply to this inspection (its shift and place type), in order.
+    pub fn applicable_items(&self, inspection_id: String) -> ApiResult<Vec<ChecklistItem>> {
+        Ok(list(self.inner.applicable_items(&inspection_id)?))
+    }
 }

@@ -6,9 +6,6 @@ import XunchaCore
 /// the bundled reference data, and runs core calls off the main thread. Every rule (validation,
 /// checklist applicability, evidence flags, sync) is core's; this class only plumbs.
 ///
-/// Calls marked PENDING-BINDINGS use exports the bindings do not have yet (ios/README.md,
-/// "What the shell expects from the bindings"); they are kept here so a different final name
-/// changes only this file.
 @MainActor
 final class AppModel: ObservableObject {
     static let shared = AppModel()
@@ -97,17 +94,15 @@ final class AppModel: ObservableObject {
         await call { try $0.addPhoto(jpeg: jpeg, capture: Capture(recordId: inspectionId, itemId: itemId, gps: fix, corrects: nil)) }
     }
 
-    // --- PENDING-BINDINGS ---------------------------------------------------------------------
-
     func applicableItems(_ inspectionId: String) async -> Result<[ChecklistItem], Error> {
         await call { try $0.applicableItems(inspectionId: inspectionId) }
     }
 
+    /// Patrols of the last 30 days in a jurisdiction subtree, newest first.
     func listPatrols(_ jurisdictionId: String) async -> Result<[PatrolSummary], Error> {
-        await call { try $0.listPatrols(jurisdictionId: jurisdictionId, limit: 50, offset: 0) }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        return await call { try $0.listPatrols(jurisdictionId: jurisdictionId, fromMs: now - 30 * 86_400_000, toMs: now + 86_400_000) }
     }
-
-    // -----------------------------------------------------------------------------------------
 
     /// Enrols this phone with the administrator's one-time code and signs in as that officer.
     func enroll(server: String, code: String) async -> Result<Void, Error> {

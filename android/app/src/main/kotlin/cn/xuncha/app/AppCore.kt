@@ -25,10 +25,7 @@ import java.io.File
  * the bundled reference data, and runs calls off the main thread. Every rule (validation,
  * checklist applicability, evidence flags, sync) is core's; this class only plumbs.
  *
- * The calls marked PENDING-BINDINGS use exports the bindings do not have yet (see
- * android/README.md, "What the shell expects from the bindings"); they are kept in this one
- * file so that a different final name changes only here. Everything else is checked against
- * the generated bindings.
+ * Every call is checked against the generated bindings.
  */
 class AppCore(private val context: Context) {
     private val prefs = context.getSharedPreferences("xuncha", Context.MODE_PRIVATE)
@@ -98,14 +95,14 @@ class AppCore(private val context: Context) {
 
     fun sync(progress: SyncProgress): SyncReport = store.sync(progress)
 
-    // --- PENDING-BINDINGS -----------------------------------------------------------------
-
     /** The checklist items that apply to this inspection (shift, place type), in order. */
     fun applicableItems(inspectionId: String): List<ChecklistItem> = store.applicableItems(inspectionId)
 
-    fun listPatrols(jurisdictionId: String): List<PatrolSummary> = store.listPatrols(jurisdictionId, 50u, 0u)
-
-    // ---------------------------------------------------------------------------------------
+    /** Patrols of the last 30 days in a jurisdiction subtree, newest first. */
+    fun listPatrols(jurisdictionId: String): List<PatrolSummary> {
+        val now = System.currentTimeMillis()
+        return store.listPatrols(jurisdictionId, now - 30L * 86_400_000L, now + 86_400_000L)
+    }
 
     fun syncFacts(): SyncFacts = store.syncStatus().let {
         SyncFacts(
