@@ -5,7 +5,7 @@ use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::scope;
 use crate::state::{SharedState, change_hash, meta};
-use crate::storage::{DocMeta, EntryKind, NewEntry};
+use crate::storage::{DocMeta, EntryKind, NewEntry, Push};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -92,11 +92,8 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
         });
     }
 
-    let new = state.storage.append(&entries, &metas)?;
-    for (hash, size) in blobs {
-        state.storage.register_blob(&hash, size)?;
-    }
-    state.storage.mark_device_docs(&device, &created, 0)?;
+    let push = Push { device_id: &device, entries: &entries, docs: &metas, blobs: &blobs, created: &created };
+    let new = state.storage.append_push(&push)?;
     state.replica.apply_pull(&request.changes, &request.evidence, state.storage.last_seq()?)?;
     tracing::info!(device, changes = request.changes.entries.len(), evidence = request.evidence.len(), new, "push");
     Ok(PushResponse {

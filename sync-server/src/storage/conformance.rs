@@ -9,6 +9,38 @@ pub fn run<K>(make: impl Fn() -> (Box<dyn ServerStorage>, K)) {
     revoked_devices_are_marked(&*make().0);
     appends_are_idempotent_and_ordered(&*make().0);
     device_docs_and_blobs(&*make().0);
+    a_push_is_stored_whole(&*make().0);
+}
+
+fn a_push_is_stored_whole(s: &dyn ServerStorage) {
+    let entry = NewEntry {
+        origin: "d1".into(),
+        doc_id: "a".into(),
+        kind: EntryKind::Change,
+        hash: "h".into(),
+        bytes: b"x".to_vec(),
+    };
+    let meta = DocMeta {
+        doc_id: "a".into(),
+        kind: Some("patrol".into()),
+        jurisdiction_id: Some("g1".into()),
+        members: vec![],
+    };
+    let blobs = [("c".repeat(64), 42u64)];
+    let created = ["a".to_string()];
+    let push = Push {
+        device_id: "d1",
+        entries: std::slice::from_ref(&entry),
+        docs: std::slice::from_ref(&meta),
+        blobs: &blobs,
+        created: &created,
+    };
+    assert_eq!(s.append_push(&push).unwrap(), 1);
+    assert_eq!(s.append_push(&push).unwrap(), 0, "a retried push adds nothing");
+    assert_eq!(s.entries_after(0, 10).unwrap().len(), 1);
+    assert_eq!(s.doc_meta("a").unwrap().unwrap(), meta);
+    assert_eq!(s.blob(&"c".repeat(64)).unwrap().unwrap().size, 42);
+    assert_eq!(s.device_has_docs("d1", &created, 0).unwrap(), created.to_vec(), "the maker has the history");
 }
 
 fn user(s: &dyn ServerStorage, name: &str, role: Role) -> User {

@@ -123,6 +123,18 @@ pub struct NewEntry {
     pub bytes: Vec<u8>,
 }
 
+/// What one accepted push writes; see `ServerStorage::append_push`.
+#[derive(Debug, Clone, Copy)]
+pub struct Push<'a> {
+    pub device_id: &'a str,
+    pub entries: &'a [NewEntry],
+    pub docs: &'a [DocMeta],
+    /// Evidence bytes to expect: (content hash, size).
+    pub blobs: &'a [(String, u64)],
+    /// Documents the device made: it has their whole history.
+    pub created: &'a [String],
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Blob {
     pub content_hash: String,
@@ -158,6 +170,10 @@ pub trait ServerStorage: Send + Sync {
     /// Appends entries not yet present (by hash) and updates document metadata, atomically.
     /// Returns how many entries were new.
     fn append(&self, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64>;
+    /// Everything a device's push stores, in one transaction: its entries and document
+    /// metadata (as `append`), the evidence bytes it announces, and the documents it created.
+    /// A crash can therefore never leave announced evidence without its upload record.
+    fn append_push(&self, push: &Push<'_>) -> StorageResult<u64>;
     /// Entries after `cursor`, oldest first, at most `limit`.
     fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>>;
     /// Every entry of one document, oldest first.

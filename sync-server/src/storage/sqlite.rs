@@ -207,26 +207,20 @@ impl ServerStorage for SqliteStorage {
     fn append(&self, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut added = 0;
-        for e in entries {
-            let kind = match e.kind {
-                EntryKind::Change => "change",
-                EntryKind::Evidence => "evidence",
-            };
-            added += tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO log (origin, doc_id, kind, hash, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![e.origin, e.doc_id, kind, e.hash, e.bytes])? as u64;
+        let added = append_in(&tx, entries, docs)?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn append_push(&self, push: &Push<'_>) -> StorageResult<u64> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let added = append_in(&tx, push.entries, push.docs)?;
+        for (hash, size) in push.blobs {
+            tx.prepare_cached("INSERT OR IGNORE INTO blobs (content_hash, size) VALUES (?1, ?2)")?
+                .execute(params![hash, *size as i64])?;
         }
-        for d in docs {
-            tx.prepare_cached(
-                "INSERT INTO docs (doc_id, kind, jurisdiction_id, members) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (doc_id) DO UPDATE SET kind = excluded.kind, jurisdiction_id = excluded.jurisdiction_id,
-                   members = excluded.members",
-            )?
-            .execute(params![d.doc_id, d.kind, d.jurisdiction_id, d.members.join("\n")])?;
-        }
+        mark_docs_in(&tx, push.device_id, push.created, 0)?;
         tx.commit()?;
         Ok(added)
     }
@@ -278,16 +272,12 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn mark_device_docs(&self, device_id: &str, doc_ids: &[String], at_cursor: u64) -> StorageResult<()> {
+        if doc_ids.is_empty() {
+            return Ok(());
+        }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for d in doc_ids {
-            // An earlier, unconfirmed answer already carried the history: the earliest wins.
-            tx.prepare_cached(
-                "INSERT INTO device_docs (device_id, doc_id, at_cursor) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (device_id, doc_id) DO UPDATE SET at_cursor = min(at_cursor, excluded.at_cursor)",
-            )?
-            .execute(params![device_id, d, at_cursor as i64])?;
-        }
+        mark_docs_in(&tx, device_id, doc_ids, at_cursor)?;
         tx.commit()?;
         Ok(())
     }
@@ -325,6 +315,47 @@ impl ServerStorage for SqliteStorage {
         )?;
         Ok(())
     }
+}
+
+fn append_in(tx: &rusqlite::Transaction<'_>, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64> {
+    let mut added = 0;
+    for e in entries {
+        let kind = match e.kind {
+            EntryKind::Change => "change",
+            EntryKind::Evidence => "evidence",
+        };
+        added += tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO log (origin, doc_id, kind, hash, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![e.origin, e.doc_id, kind, e.hash, e.bytes])? as u64;
+    }
+    for d in docs {
+        tx.prepare_cached(
+            "INSERT INTO docs (doc_id, kind, jurisdiction_id, members) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (doc_id) DO UPDATE SET kind = excluded.kind, jurisdiction_id = excluded.jurisdiction_id,
+               members = excluded.members",
+        )?
+        .execute(params![d.doc_id, d.kind, d.jurisdiction_id, d.members.join("\n")])?;
+    }
+    Ok(added)
+}
+
+fn mark_docs_in(
+    tx: &rusqlite::Transaction<'_>,
+    device_id: &str,
+    doc_ids: &[String],
+    at_cursor: u64,
+) -> StorageResult<()> {
+    for d in doc_ids {
+        // An earlier, unconfirmed answer already carried the history: the earliest wins.
+        tx.prepare_cached(
+            "INSERT INTO device_docs (device_id, doc_id, at_cursor) VALUES (?1, ?2, ?3)
+             ON CONFLICT (device_id, doc_id) DO UPDATE SET at_cursor = min(at_cursor, excluded.at_cursor)",
+        )?
+        .execute(params![device_id, d, at_cursor as i64])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
