@@ -237,6 +237,11 @@ fn ledger_entries_keep_their_in_and_out_history() {
         vec![LedgerStatus::In, LedgerStatus::Out, LedgerStatus::In]
     );
     assert_eq!(e.history[1].reason, "核查确认已停止营业");
+    store.move_ledger_entry(&demo.ledger_ids[1], LedgerStatus::Out, "已转型为托管服务").unwrap();
+    let gx = store.list_ledger("qs-yx-gx", None).unwrap();
+    assert_eq!(gx.len(), 3, "three of the six demo entries are in 桂香镇");
+    let out = store.list_ledger("qs-yx", Some(LedgerStatus::Out)).unwrap();
+    assert_eq!(out.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec![demo.ledger_ids[1].as_str()]);
 }
 
 #[test]

@@ -43,6 +43,17 @@ pub struct LedgerEntry {
     pub history: Vec<LedgerMove>,
 }
 
+/// A row of the ledger list, from the projection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerSummary {
+    pub id: String,
+    pub jurisdiction_id: String,
+    pub name: String,
+    pub category: LedgerCategory,
+    pub address: String,
+    pub status: LedgerStatus,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewLedgerEntry {
     pub jurisdiction_id: String,

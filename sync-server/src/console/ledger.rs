@@ -2,7 +2,7 @@
 //! out (入账 / 出账) with a reason.
 
 use super::util::{Params, param};
-use super::{Supervisor, Tree, replica_sql};
+use super::{Supervisor, Tree};
 use crate::api::{Body, Path, Query, blocking};
 use crate::error::{ApiError, json_body};
 use crate::state::SharedState;
@@ -36,11 +36,11 @@ pub async fn list(
         };
         let text = param(&q, "q");
         let mut entries = Vec::new();
-        for (id, jurisdiction) in replica_sql::ledger_ids(&state)? {
-            if !tree.is_within(&jurisdiction, &node) || !sup.sees(&state, &jurisdiction) {
+        for row in state.replica.list_ledger(&node, status)? {
+            if !tree.is_within(&row.jurisdiction_id, &node) || !sup.sees(&state, &row.jurisdiction_id) {
                 continue;
             }
-            let e = state.replica.ledger_entry(&id)?;
+            let e = state.replica.ledger_entry(&row.id)?;
             if status.is_some_and(|s| s != e.status) || category.is_some_and(|c| c != e.category) {
                 continue;
             }

@@ -14,7 +14,6 @@ mod inspections;
 mod ledger;
 pub mod package;
 mod patrols;
-mod replica_sql;
 mod report;
 mod tips;
 mod util;

@@ -1,7 +1,7 @@
 //! Patrol coverage (巡查频次): patrols per grid per week, and the grids nobody patrolled.
 
 use super::util::{Params, date, day_start_ms, num, param, today, week_start};
-use super::{Supervisor, Tree, replica_sql};
+use super::{Supervisor, Tree};
 use crate::api::{Query, blocking};
 use crate::error::ApiError;
 use crate::state::SharedState;
@@ -28,7 +28,9 @@ pub async fn coverage(
         let to_ms = day_start_ms(week_start(last_day) + chrono::Duration::weeks(1));
         let grids: Vec<_> =
             tree.subtree(&node).into_iter().filter(|j| j.level == Level::Grid && sup.sees(&state, &j.id)).collect();
-        let patrols: Vec<_> = replica_sql::patrols_between(&state, from_ms, to_ms)?
+        let patrols: Vec<_> = state
+            .replica
+            .list_patrols(&node, from_ms, to_ms)?
             .into_iter()
             .filter(|p| grids.iter().any(|g| g.id == p.grid_id))
             .collect();
@@ -41,7 +43,7 @@ pub async fn coverage(
             for p in &mine {
                 per_week[week_of(p.started_at_ms)] += 1;
             }
-            let count = |r: &str| mine.iter().filter(|p| p.result.as_deref() == Some(r)).count();
+            let count = |r: &str| mine.iter().filter(|p| p.result.map(|x| x.as_str()) == Some(r)).count();
             if mine.is_empty() {
                 not_patrolled.push(json!({"id": g.id, "name": tree.path(&g.id)}));
             }
@@ -63,7 +65,7 @@ pub async fn coverage(
             .map(|p| {
                 json!({
                     "id": p.id, "grid": tree.path(&p.grid_id), "officer": p.officer, "started_at_ms": p.started_at_ms,
-                    "ended_at_ms": p.ended_at_ms, "result": p.result, "points": p.points,
+                    "ended_at_ms": p.ended_at_ms, "result": p.result.map(|x| x.as_str()), "points": p.points,
                 })
             })
             .collect();

@@ -2,7 +2,7 @@
 //! it, from which the supervisor picks the typical ones to print.
 
 use super::util::{Params, day_start_ms, num, param, today};
-use super::{Supervisor, Tree, replica_sql};
+use super::{Supervisor, Tree};
 use crate::api::{Query, blocking};
 use crate::error::ApiError;
 use crate::state::SharedState;
@@ -64,7 +64,9 @@ pub async fn quarterly(
         // Patrols in the quarter, in the node's grids.
         let grids: Vec<String> =
             tree.subtree(&node).into_iter().filter(|j| j.level == Level::Grid).map(|j| j.id.clone()).collect();
-        let patrols: Vec<_> = replica_sql::patrols_between(&state, from_ms, to_ms)?
+        let patrols: Vec<_> = state
+            .replica
+            .list_patrols(&node, from_ms, to_ms)?
             .into_iter()
             .filter(|p| grids.contains(&p.grid_id))
             .collect();
@@ -129,9 +131,9 @@ pub async fn quarterly(
             },
             "patrols": {
                 "total": patrols.len(),
-                "nothing_found": patrols.iter().filter(|p| p.result.as_deref() == Some("nothing_found")).count(),
-                "lead_raised": patrols.iter().filter(|p| p.result.as_deref() == Some("lead_raised")).count(),
-                "issue_found": patrols.iter().filter(|p| p.result.as_deref() == Some("issue_found")).count(),
+                "nothing_found": patrols.iter().filter(|p| p.result.map(|x| x.as_str()) == Some("nothing_found")).count(),
+                "lead_raised": patrols.iter().filter(|p| p.result.map(|x| x.as_str()) == Some("lead_raised")).count(),
+                "issue_found": patrols.iter().filter(|p| p.result.map(|x| x.as_str()) == Some("issue_found")).count(),
             },
             "cases": {"opened": opened, "closed": closed, "decided": candidates.len()},
             "typical_cases": candidates,
