@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use xuncha_core::{CaseSource, CaseState, NewCase, Officer, Review, StepDetails};
 
@@ -31,6 +32,22 @@ fn officer(c: &Caller) -> Officer {
     Officer { name: c.user.name.clone(), department: c.user.department.clone(), cert_no: c.user.cert_no.clone() }
 }
 
+/// The shape every decision shares: a supervisor over the record, a JSON body, one action.
+async fn decision<B: DeserializeOwned + Send + 'static>(
+    state: SharedState,
+    headers: HeaderMap,
+    id: String,
+    body: axum::body::Bytes,
+    act: impl FnOnce(&AppState, &Caller, &str, B) -> Result<Value, ApiError> + Send + 'static,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let caller = supervisor_over(&state, &headers, &id)?;
+        let req: B = json_body(&body)?;
+        Ok(Json(act(&state, &caller, &id, req)?))
+    })
+    .await
+}
+
 #[derive(Deserialize)]
 struct ReviewBody {
     decision: String,
@@ -44,14 +61,12 @@ pub async fn review(
     Path(id): Path<String>,
     Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
-    blocking(move || {
-        let caller = supervisor_over(&state, &headers, &id)?;
-        let req: ReviewBody = json_body(&body)?;
+    decision(state, headers, id, body, |state, caller, id, req: ReviewBody| {
         let review = Review::parse(&req.decision).ok_or_else(|| {
             ApiError::bad_request(format!("decision {:?} is not approved or reinspection_requested", req.decision))
         })?;
-        state.decide(officer(&caller), |s| s.review_inspection(&id, review, &req.reason))?;
-        Ok(Json(json!({"inspection_id": id, "review": review.as_str()})))
+        state.decide(officer(caller), |s| s.review_inspection(id, review, &req.reason))?;
+        Ok(json!({"inspection_id": id, "review": review.as_str()}))
     })
     .await
 }
@@ -68,19 +83,17 @@ pub async fn open_case(
     Path(id): Path<String>,
     Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
-    blocking(move || {
-        let caller = supervisor_over(&state, &headers, &id)?;
-        let req: OpenCaseBody = json_body(&body)?;
-        let inspection = state.replica.inspection(&id)?;
+    decision(state, headers, id, body, |state, caller, id, req: OpenCaseBody| {
+        let inspection = state.replica.inspection(id)?;
         let new = NewCase {
             jurisdiction_id: inspection.jurisdiction_id,
             source: CaseSource::Inspection,
             summary: req.summary,
-            inspection_id: Some(id.clone()),
+            inspection_id: Some(id.to_owned()),
             deadline_ms: req.deadline_ms,
         };
-        let case_id = state.decide(officer(&caller), |s| s.open_case(&new))?;
-        Ok(Json(json!({"case_id": case_id})))
+        let case_id = state.decide(officer(caller), |s| s.open_case(&new))?;
+        Ok(json!({"case_id": case_id}))
     })
     .await
 }
@@ -97,11 +110,9 @@ pub async fn assign(
     Path(id): Path<String>,
     Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
-    blocking(move || {
-        let caller = supervisor_over(&state, &headers, &id)?;
-        let req: AssignBody = json_body(&body)?;
-        state.decide(officer(&caller), |s| s.assign_case(&id, &req.department, req.deadline_ms))?;
-        Ok(Json(json!({"case_id": id, "department": req.department})))
+    decision(state, headers, id, body, |state, caller, id, req: AssignBody| {
+        state.decide(officer(caller), |s| s.assign_case(id, &req.department, req.deadline_ms))?;
+        Ok(json!({"case_id": id, "department": req.department}))
     })
     .await
 }
@@ -122,9 +133,7 @@ pub async fn advance(
     Path(id): Path<String>,
     Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
-    blocking(move || {
-        let caller = supervisor_over(&state, &headers, &id)?;
-        let req: AdvanceBody = json_body(&body)?;
+    decision(state, headers, id, body, |state, caller, id, req: AdvanceBody| {
         let to = CaseState::parse(&req.to)
             .ok_or_else(|| ApiError::bad_request(format!("{:?} is not a case state", req.to)))?;
         let details = StepDetails {
@@ -133,8 +142,8 @@ pub async fn advance(
             deadline_ms: req.deadline_ms,
             evidence: Vec::new(),
         };
-        state.decide(officer(&caller), |s| s.advance_case(&id, to, &details))?;
-        Ok(Json(json!({"case_id": id, "state": to.as_str()})))
+        state.decide(officer(caller), |s| s.advance_case(id, to, &details))?;
+        Ok(json!({"case_id": id, "state": to.as_str()}))
     })
     .await
 }
