@@ -21,6 +21,13 @@ const PHASES: u64 = 3;
 
 #[uniffi::export]
 impl XunchaStore {
+    /// Trusts only this CA certificate (PEM) for the sync server instead of the platform's trust
+    /// store; None goes back to the platform's. Pins the deployment, and on Android avoids the
+    /// platform verifier (which needs the app context). Set it before `enroll`.
+    pub fn set_trusted_ca(&self, pem: Option<String>) -> ApiResult<()> {
+        Ok(self.inner.set_trusted_ca(pem.as_deref())?)
+    }
+
     /// Enrols this device with the sync server at `server_url` using a one-time code from the
     /// admin; the device token is kept in the store. Returns the account the device now syncs
     /// as (sign that officer in). Blocking: call it off the main thread.

@@ -19,6 +19,7 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V2_SEARCH, reproject: true },
     Step { sql: V3_EVIDENCE, reproject: false },
     Step { sql: V4_SYNC, reproject: false },
+    Step { sql: V5_TRUSTED_CA, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -183,6 +184,9 @@ CREATE TABLE sync_state (
 );
 INSERT INTO sync_state (id) VALUES (1);
 "#;
+
+/// Version 5: the deployment's CA certificate, when the device trusts only that one.
+const V5_TRUSTED_CA: &str = "ALTER TABLE sync_state ADD COLUMN trusted_ca TEXT;";
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves
 /// the old version intact.

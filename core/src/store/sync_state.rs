@@ -145,6 +145,20 @@ impl Store {
         Ok(())
     }
 
+    /// Trust only this CA (PEM) for the server, instead of the platform's trust store: pins the
+    /// deployment, and on Android needs no platform verifier. None goes back to the platform's.
+    pub fn set_trusted_ca(&self, pem: Option<&str>) -> Result<()> {
+        if let Some(pem) = pem {
+            crate::sync::parse_ca(pem)?;
+        }
+        self.lock().conn.execute("UPDATE sync_state SET trusted_ca = ?1 WHERE id = 1", [pem])?;
+        Ok(())
+    }
+
+    pub(crate) fn trusted_ca(&self) -> Result<Option<String>> {
+        Ok(self.lock().conn.query_row("SELECT trusted_ca FROM sync_state WHERE id = 1", [], |r| r.get(0))?)
+    }
+
     pub(crate) fn sync_account(&self) -> Result<Option<(String, String)>> {
         let inner = self.lock();
         Ok(inner

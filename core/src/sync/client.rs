@@ -32,25 +32,41 @@ pub struct SyncReport {
     pub round_trips: u64,
 }
 
+/// Parses a CA certificate (PEM) the device is told to trust.
+pub(crate) fn parse_ca(pem: &str) -> Result<Vec<reqwest::Certificate>> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+        .map_err(|e| Error::invalid("trusted CA", format!("it is not a PEM certificate: {e}")))?;
+    if certs.is_empty() {
+        return Err(Error::invalid("trusted CA", "the PEM holds no certificate"));
+    }
+    Ok(certs)
+}
+
 impl SyncClient {
     pub fn new(base: &str, token: &str) -> Result<SyncClient> {
-        let http = Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| Error::Network(e.to_string()))?;
+        Self::with_trusted_ca(base, token, None)
+    }
+
+    /// A client that trusts only `ca_pem` (when given) instead of the platform's trust store.
+    pub fn with_trusted_ca(base: &str, token: &str, ca_pem: Option<&str>) -> Result<SyncClient> {
+        let mut builder = Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(60));
+        if let Some(pem) = ca_pem {
+            builder = builder.tls_certs_only(parse_ca(pem)?);
+        }
+        let http = builder.build().map_err(|e| Error::Network(e.to_string()))?;
         Ok(SyncClient { base: base.trim_end_matches('/').to_owned(), token: token.to_owned(), http })
     }
 
-    /// The client for the account this store enrolled with.
+    /// The client for the account this store enrolled with (and the CA it was told to trust).
     pub fn for_store(store: &Store) -> Result<SyncClient> {
         let (base, token) = store.sync_account()?.ok_or(Error::NotEnrolled)?;
-        SyncClient::new(&base, &token)
+        SyncClient::with_trusted_ca(&base, &token, store.trusted_ca()?.as_deref())
     }
 
     /// Enrols this device with a one-time code from the admin; the token is kept in the store.
     pub fn enroll(store: &Store, base: &str, code: &str) -> Result<(SyncClient, UserInfo)> {
-        let probe = SyncClient::new(base, "")?;
+        let ca = store.trusted_ca()?;
+        let probe = SyncClient::with_trusted_ca(base, "", ca.as_deref())?;
         let request = EnrollRequest {
             code: code.trim().to_owned(),
             device_id: store.identity().device_id,
@@ -60,7 +76,7 @@ impl SyncClient {
         let response: EnrollResponse =
             probe.send(probe.http.post(format!("{}/v1/enroll", probe.base)).json(&request))?.json().map_err(net)?;
         store.set_sync_account(&probe.base, &response.token)?;
-        Ok((SyncClient::new(base, &response.token)?, response.user))
+        Ok((SyncClient::with_trusted_ca(base, &response.token, ca.as_deref())?, response.user))
     }
 
     /// One whole exchange: push records and evidence metadata, upload evidence bytes, pull.

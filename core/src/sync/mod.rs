@@ -6,6 +6,7 @@ mod engine;
 mod facts;
 pub mod protocol;
 
+pub(crate) use client::parse_ca;
 pub use client::{SyncClient, SyncReport};
 pub use engine::{Backoff, Phase, Progress, SyncProgress};
 pub use facts::{DocFacts, doc_facts, facts_after_merge};
