@@ -6,14 +6,14 @@ pub mod auth;
 pub mod console;
 pub mod demo;
 pub mod error;
-mod openapi;
+pub mod openapi;
 pub mod scope;
 pub mod state;
 pub mod storage;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
 use state::{AppState, SharedState};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -70,28 +70,43 @@ fn catch_up_replica(state: &AppState) -> anyhow_like::Result<()> {
 }
 
 pub fn router(state: SharedState) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/openapi.json", get(openapi::spec))
-        .route("/v1/enroll", post(api::accounts::enroll))
-        .route("/v1/login", post(api::accounts::login))
-        .route("/v1/me", get(api::accounts::me))
-        .route("/v1/admin/users", post(api::accounts::create).get(api::accounts::list))
-        .route("/v1/admin/users/{username}/enrollment", post(api::accounts::enrollment_code))
-        .route("/v1/admin/devices", get(api::accounts::devices))
-        .route("/v1/admin/devices/{device_id}/revoke", post(api::accounts::revoke))
-        .route("/v1/sync/push", post(api::sync::push))
-        .route("/v1/sync/pull", get(api::sync::pull))
-        .route("/v1/evidence/{hash}/upload", get(api::evidence::upload_status).put(api::evidence::upload_chunk))
-        .route("/v1/evidence/{hash}/{what}", get(api::evidence::download))
-        .route("/v1/decisions/inspections/{id}/review", post(api::decisions::review))
-        .route("/v1/decisions/inspections/{id}/case", post(api::decisions::open_case))
-        .route("/v1/decisions/cases/{id}/assign", post(api::decisions::assign))
-        .route("/v1/decisions/cases/{id}/advance", post(api::decisions::advance))
-        .merge(console::routes())
+    use api::{accounts, decisions, evidence, sync};
+    use utoipa_axum::routes;
+    let (router, api) =
+        utoipa_axum::router::OpenApiRouter::with_openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
+            .routes(routes!(healthz))
+            .routes(routes!(accounts::enroll))
+            .routes(routes!(accounts::login))
+            .routes(routes!(accounts::me))
+            .routes(routes!(accounts::create, accounts::list))
+            .routes(routes!(accounts::enrollment_code))
+            .routes(routes!(accounts::devices))
+            .routes(routes!(accounts::revoke))
+            .routes(routes!(sync::push))
+            .routes(routes!(sync::pull))
+            .routes(routes!(evidence::upload_status, evidence::upload_chunk))
+            .routes(routes!(evidence::download))
+            .routes(routes!(decisions::review))
+            .routes(routes!(decisions::open_case))
+            .routes(routes!(decisions::assign))
+            .routes(routes!(decisions::advance))
+            .merge(console::routes())
+            .split_for_parts();
+    let spec = openapi::document(&api);
+    router
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], spec) }),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES as usize))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive", body = String)))]
+async fn healthz() -> &'static str {
+    "ok"
 }
 
 /// One structured log line per request.

@@ -3,6 +3,7 @@
 use super::{Body, Path, blocking};
 use crate::auth::{self, hash_password, new_secret, token_hash, verify_password};
 use crate::error::{ApiError, json_body};
+use crate::openapi::Errors;
 use crate::state::SharedState;
 use crate::storage::{Device, NewUser, Role, User};
 use axum::Json;
@@ -25,7 +26,7 @@ pub fn user_info(u: &User) -> UserInfo {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewUserBody {
     pub username: String,
     pub name: String,
@@ -69,6 +70,9 @@ pub fn create_user(state: &crate::state::AppState, body: NewUserBody) -> Result<
     })?)
 }
 
+#[utoipa::path(post, path = "/v1/admin/users", tag = "accounts", security(("bearer" = [])),
+    request_body = NewUserBody,
+    responses((status = 200, description = "the user created (admin only)", body = UserInfo), Errors))]
 pub async fn create(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -81,6 +85,8 @@ pub async fn create(
     .await
 }
 
+#[utoipa::path(get, path = "/v1/admin/users", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "every user (admin only)", body = Vec<UserInfo>), Errors))]
 pub async fn list(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Vec<UserInfo>>, ApiError> {
     blocking(move || {
         auth::caller(&state, &headers)?.require(&[Role::Admin])?;
@@ -89,7 +95,7 @@ pub async fn list(State(state): State<SharedState>, headers: HeaderMap) -> Resul
     .await
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnrollmentCode {
     pub code: String,
     pub expires_ms: i64,
@@ -105,6 +111,9 @@ pub fn issue_code(state: &crate::state::AppState, username: &str) -> Result<Enro
     Ok(EnrollmentCode { code, expires_ms })
 }
 
+#[utoipa::path(post, path = "/v1/admin/users/{username}/enrollment", tag = "accounts", security(("bearer" = [])),
+    params(("username" = String, Path, description = "the user the phone will belong to")),
+    responses((status = 200, description = "a one-time enrolment code (admin only)", body = EnrollmentCode), Errors))]
 pub async fn enrollment_code(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -118,6 +127,9 @@ pub async fn enrollment_code(
 }
 
 /// A phone redeems its one-time code, proving it holds the device key it enrols.
+#[utoipa::path(post, path = "/v1/enroll", tag = "accounts",
+    request_body = EnrollRequest,
+    responses((status = 200, description = "the device's token and its user", body = EnrollResponse), Errors))]
 pub async fn enroll(State(state): State<SharedState>, Body(body): Body) -> Result<Json<EnrollResponse>, ApiError> {
     blocking(move || {
         let req: EnrollRequest = json_body(&body)?;
@@ -151,6 +163,8 @@ fn signature_ok(req: &EnrollRequest) -> bool {
     }
 }
 
+#[utoipa::path(get, path = "/v1/admin/devices", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "enrolled devices (admin only)", body = serde_json::Value), Errors))]
 pub async fn devices(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -169,6 +183,9 @@ pub async fn devices(
 }
 
 /// A lost phone: its token stops working from its next request.
+#[utoipa::path(post, path = "/v1/admin/devices/{device_id}/revoke", tag = "accounts", security(("bearer" = [])),
+    params(("device_id" = String, Path, description = "the lost device")),
+    responses((status = 200, description = "revoked (admin only)", body = serde_json::Value), Errors))]
 pub async fn revoke(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -185,12 +202,15 @@ pub async fn revoke(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct Login {
     username: String,
     password: String,
 }
 
+#[utoipa::path(post, path = "/v1/login", tag = "accounts",
+    request_body = Login,
+    responses((status = 200, description = "a console session token and the user", body = serde_json::Value), Errors))]
 pub async fn login(State(state): State<SharedState>, Body(body): Body) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
         let req: Login = json_body(&body)?;
@@ -205,6 +225,8 @@ pub async fn login(State(state): State<SharedState>, Body(body): Body) -> Result
     .await
 }
 
+#[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "the caller", body = UserInfo), Errors))]
 pub async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<UserInfo>, ApiError> {
     blocking(move || Ok(Json(user_info(&auth::caller(&state, &headers)?.user)))).await
 }

@@ -4,6 +4,7 @@
 use super::{Body, Path, blocking, check_id};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, json_body};
+use crate::openapi::Errors;
 use crate::scope;
 use crate::state::{AppState, SharedState};
 use crate::storage::Role;
@@ -48,13 +49,17 @@ async fn decision<B: DeserializeOwned + Send + 'static>(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ReviewBody {
     decision: String,
     #[serde(default)]
     reason: String,
 }
 
+#[utoipa::path(post, path = "/v1/decisions/inspections/{id}/review", tag = "decisions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the inspection")),
+    request_body = ReviewBody,
+    responses((status = 200, description = "reviewed; devices pull the decision", body = serde_json::Value), Errors))]
 pub async fn review(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -71,12 +76,16 @@ pub async fn review(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct OpenCaseBody {
     summary: String,
     deadline_ms: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/v1/decisions/inspections/{id}/case", tag = "decisions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the inspection the case comes from")),
+    request_body = OpenCaseBody,
+    responses((status = 200, description = "the case opened", body = serde_json::Value), Errors))]
 pub async fn open_case(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -98,12 +107,16 @@ pub async fn open_case(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AssignBody {
     department: String,
     deadline_ms: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/v1/decisions/cases/{id}/assign", tag = "decisions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the case")),
+    request_body = AssignBody,
+    responses((status = 200, description = "assigned", body = serde_json::Value), Errors))]
 pub async fn assign(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -117,7 +130,7 @@ pub async fn assign(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AdvanceBody {
     to: String,
     #[serde(default)]
@@ -127,6 +140,10 @@ struct AdvanceBody {
     deadline_ms: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/v1/decisions/cases/{id}/advance", tag = "decisions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the case")),
+    request_body = AdvanceBody,
+    responses((status = 200, description = "moved along the closed loop", body = serde_json::Value), Errors))]
 pub async fn advance(
     State(state): State<SharedState>,
     headers: HeaderMap,

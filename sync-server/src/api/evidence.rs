@@ -4,6 +4,7 @@
 use super::{Body, Path, Query, blocking};
 use crate::auth;
 use crate::error::ApiError;
+use crate::openapi::Errors;
 use crate::scope;
 use crate::state::{AppState, SharedState};
 use axum::extract::State;
@@ -28,6 +29,9 @@ fn status_of(state: &AppState, hash: &str) -> Result<UploadStatus, ApiError> {
     Ok(UploadStatus { offset: blob.received, size: blob.size, complete: blob.complete })
 }
 
+#[utoipa::path(get, path = "/v1/evidence/{hash}/upload", tag = "evidence", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "SHA-256 of the evidence bytes, lowercase hex")),
+    responses((status = 200, description = "how many bytes the server holds", body = UploadStatus), Errors))]
 pub async fn upload_status(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -44,6 +48,11 @@ pub async fn upload_status(
 /// Appends one chunk at `offset`. A chunk the server already has (a retry after a lost reply)
 /// changes nothing; a gap is refused. The last chunk completes the upload only if the bytes
 /// hash to the content hash.
+#[utoipa::path(put, path = "/v1/evidence/{hash}/upload", tag = "evidence", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "SHA-256 of the evidence bytes, lowercase hex"),
+           ("offset" = u64, Query, description = "where this chunk starts")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "a chunk of the bytes"),
+    responses((status = 200, description = "the new upload state", body = UploadStatus), Errors))]
 pub async fn upload_chunk(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -104,6 +113,10 @@ pub async fn upload_chunk(
 }
 
 /// The original or the thumbnail, for callers who may see a record it belongs to.
+#[utoipa::path(get, path = "/v1/evidence/{hash}/{what}", tag = "evidence", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "SHA-256 of the evidence bytes, lowercase hex"),
+           ("what" = String, Path, description = "original or thumbnail")),
+    responses((status = 200, description = "the bytes", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
 pub async fn download(
     State(state): State<SharedState>,
     headers: HeaderMap,

@@ -3,6 +3,7 @@
 use super::{Body, Query, blocking, check_id};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
+use crate::openapi::Errors;
 use crate::scope;
 use crate::state::{SharedState, change_hash, meta};
 use crate::storage::{DocMeta, EntryKind, NewEntry, Push};
@@ -32,6 +33,11 @@ fn device_of(caller: &Caller) -> Result<&crate::storage::Device, ApiError> {
     caller.device.as_ref().ok_or_else(|| ApiError::forbidden("sync is for enrolled devices"))
 }
 
+/// Every unacknowledged change and evidence entry of a device, binary `XSP1`; idempotent.
+#[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
+    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (1)")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an XSP1 push"),
+    responses((status = 200, description = "stored", body = PushResponse), Errors))]
 pub async fn push(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -132,6 +138,11 @@ fn check_evidence(
     Ok(payload)
 }
 
+/// Everything new in the caller's scope since the cursor, binary `XPL1`.
+#[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])),
+    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (1)"),
+           ("cursor" = Option<u64>, Query, description = "the cursor of the last pull answer applied (0 or absent: from the start)")),
+    responses((status = 200, description = "an XPL1 answer", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
 pub async fn pull(
     State(state): State<SharedState>,
     headers: HeaderMap,

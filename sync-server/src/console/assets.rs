@@ -28,22 +28,27 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
         .into_response()
 }
 
+#[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, description = "the console page", content_type = "text/html", body = String)))]
 pub async fn index() -> Response {
     asset(INDEX, "text/html; charset=utf-8")
 }
 
+#[utoipa::path(get, path = "/console.css", tag = "pages", responses((status = 200, description = "the console's style sheet", content_type = "text/css", body = String)))]
 pub async fn css() -> Response {
     asset(CSS, "text/css; charset=utf-8")
 }
 
+#[utoipa::path(get, path = "/console.js", tag = "pages", responses((status = 200, description = "the console's script", content_type = "text/javascript", body = String)))]
 pub async fn js() -> Response {
     asset(JS, "text/javascript; charset=utf-8")
 }
 
+#[utoipa::path(get, path = "/tip", tag = "pages", responses((status = 200, description = "the public tip form", content_type = "text/html", body = String)))]
 pub async fn tip_page() -> Response {
     asset(TIP, "text/html; charset=utf-8")
 }
 
+#[utoipa::path(get, path = "/tip.js", tag = "pages", responses((status = 200, description = "the tip form's script", content_type = "text/javascript", body = String)))]
 pub async fn tip_js() -> Response {
     asset(TIP_JS, "text/javascript; charset=utf-8")
 }

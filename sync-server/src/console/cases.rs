@@ -6,6 +6,7 @@ use super::util::{Params, csv_response, fmt_ms, now_ms, param};
 use super::{Supervisor, Tree};
 use crate::api::{Body, Path, Query, blocking};
 use crate::error::{ApiError, json_body};
+use crate::openapi::Errors;
 use crate::state::{AppState, SharedState};
 use axum::Json;
 use axum::extract::State;
@@ -77,6 +78,12 @@ fn summary_json(tree: &Tree, c: &CaseSummary, now: i64) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/v1/console/cases", tag = "console", security(("bearer" = [])),
+    params(("node" = Option<String>, Query, description = "jurisdiction node (default: the whole subtree)"),
+           ("state" = Option<String>, Query, description = "a case state"),
+           ("overdue" = Option<String>, Query, description = "1: only overdue cases"),
+           ("q" = Option<String>, Query, description = "search text")),
+    responses((status = 200, description = "the case board", body = serde_json::Value), Errors))]
 pub async fn board(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -106,6 +113,9 @@ pub fn evidence_records(case: &Case) -> Vec<&str> {
     std::iter::once(case.id.as_str()).chain(case.inspection_id.as_deref()).collect()
 }
 
+#[utoipa::path(get, path = "/v1/console/cases/{id}", tag = "console", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the case")),
+    responses((status = 200, description = "the case with its steps and evidence", body = serde_json::Value), Errors))]
 pub async fn detail(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -155,7 +165,7 @@ pub async fn detail(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct StepBody {
     to: String,
     #[serde(default)]
@@ -170,6 +180,10 @@ struct StepBody {
 
 /// Moves a case one step along the loop, with who, department, note, deadline and evidence.
 /// "结果反馈" (feedback_given) carries the feedback to the reporter in its note.
+#[utoipa::path(post, path = "/v1/console/cases/{id}/step", tag = "console", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the case")),
+    request_body = StepBody,
+    responses((status = 200, description = "the case moved one step along the closed loop", body = serde_json::Value), Errors))]
 pub async fn step(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -208,6 +222,12 @@ pub async fn step(
     .await
 }
 
+#[utoipa::path(get, path = "/v1/console/cases.csv", tag = "console", security(("bearer" = [])),
+    params(("node" = Option<String>, Query, description = "jurisdiction node (default: the whole subtree)"),
+           ("state" = Option<String>, Query, description = "a case state"),
+           ("overdue" = Option<String>, Query, description = "1: only overdue cases"),
+           ("q" = Option<String>, Query, description = "search text")),
+    responses((status = 200, description = "the case board as CSV", content_type = "text/csv", body = String), Errors))]
 pub async fn csv(
     State(state): State<SharedState>,
     headers: HeaderMap,

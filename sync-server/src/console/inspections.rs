@@ -5,6 +5,7 @@ use super::util::{Params, csv_response, date, day_start_ms, fmt_ms, num, param};
 use super::{Supervisor, Tree};
 use crate::api::{Path, Query, blocking};
 use crate::error::ApiError;
+use crate::openapi::Errors;
 use crate::state::{AppState, SharedState};
 use axum::Json;
 use axum::extract::State;
@@ -126,6 +127,20 @@ fn row_json(state: &AppState, tree: &Tree, r: &InspectionSummary) -> Result<Valu
     }))
 }
 
+#[utoipa::path(get, path = "/v1/console/inspections", tag = "console", security(("bearer" = [])),
+    params(("node" = Option<String>, Query, description = "jurisdiction node (default: the caller's)"),
+           ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD (China Standard Time)"),
+           ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD"),
+           ("shift" = Option<String>, Query, description = "day or night"),
+           ("mode" = Option<String>, Query, description = "joint or spot"),
+           ("department" = Option<String>, Query, description = "a department on the team"),
+           ("conclusion" = Option<String>, Query, description = "no_problem, suspected, confirmed or none"),
+           ("conflicts" = Option<String>, Query, description = "1: only inspections with unsettled conflicts"),
+           ("photo_pending" = Option<String>, Query, description = "1: only inspections whose photos are still uploading"),
+           ("q" = Option<String>, Query, description = "search text"),
+           ("page" = Option<i64>, Query, description = "page, from 1"),
+           ("per_page" = Option<i64>, Query, description = "rows per page, 1 to 200")),
+    responses((status = 200, description = "one page of inspections in the caller's subtree", body = serde_json::Value), Errors))]
 pub async fn list(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -163,6 +178,18 @@ pub fn conclusion_label(c: Option<Conclusion>) -> String {
     c.map(|c| label(&LABEL_CONCLUSION, c.as_str())).unwrap_or_else(|| "未下结论".into())
 }
 
+#[utoipa::path(get, path = "/v1/console/inspections.csv", tag = "console", security(("bearer" = [])),
+    params(("node" = Option<String>, Query, description = "jurisdiction node (default: the caller's)"),
+           ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD (China Standard Time)"),
+           ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD"),
+           ("shift" = Option<String>, Query, description = "day or night"),
+           ("mode" = Option<String>, Query, description = "joint or spot"),
+           ("department" = Option<String>, Query, description = "a department on the team"),
+           ("conclusion" = Option<String>, Query, description = "no_problem, suspected, confirmed or none"),
+           ("conflicts" = Option<String>, Query, description = "1: only inspections with unsettled conflicts"),
+           ("photo_pending" = Option<String>, Query, description = "1: only inspections whose photos are still uploading"),
+           ("q" = Option<String>, Query, description = "search text")),
+    responses((status = 200, description = "the filtered list as CSV (UTF-8 with BOM)", content_type = "text/csv", body = String), Errors))]
 pub async fn csv(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -224,6 +251,9 @@ pub async fn csv(
     .await
 }
 
+#[utoipa::path(get, path = "/v1/console/inspections/{id}", tag = "console", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the inspection")),
+    responses((status = 200, description = "answers, team, conflicts, audit trail, evidence with integrity, GPS", body = serde_json::Value), Errors))]
 pub async fn detail(
     State(state): State<SharedState>,
     headers: HeaderMap,

@@ -5,6 +5,7 @@ use super::util::{Params, param};
 use super::{Supervisor, Tree};
 use crate::api::{Body, Path, Query, blocking};
 use crate::error::{ApiError, json_body};
+use crate::openapi::Errors;
 use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
@@ -13,6 +14,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use xuncha_core::{LedgerCategory, LedgerStatus};
 
+#[utoipa::path(get, path = "/v1/console/ledger", tag = "console", security(("bearer" = [])),
+    params(("node" = Option<String>, Query, description = "jurisdiction node"),
+           ("status" = Option<String>, Query, description = "a ledger status"),
+           ("category" = Option<String>, Query, description = "a ledger category"),
+           ("q" = Option<String>, Query, description = "search text")),
+    responses((status = 200, description = "the key-target ledger with its in/out history", body = serde_json::Value), Errors))]
 pub async fn list(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -63,12 +70,16 @@ pub async fn list(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MoveBody {
     status: String,
     reason: String,
 }
 
+#[utoipa::path(post, path = "/v1/console/ledger/{id}/move", tag = "console", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the ledger entry")),
+    request_body = MoveBody,
+    responses((status = 200, description = "moved in or out of the ledger", body = serde_json::Value), Errors))]
 pub async fn move_entry(
     State(state): State<SharedState>,
     headers: HeaderMap,

@@ -21,43 +21,48 @@ mod util;
 use crate::api::check_id;
 use crate::auth;
 use crate::error::ApiError;
+use crate::openapi::Errors;
 use crate::scope;
 use crate::state::{AppState, SharedState};
 use crate::storage::{DocMeta, Role, User};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xuncha_core::{Jurisdiction, Officer};
 
-/// The console's routes, merged into the server's router.
-pub fn routes() -> Router<SharedState> {
-    Router::new()
-        .route("/", get(assets::index))
-        .route("/console.css", get(assets::css))
-        .route("/console.js", get(assets::js))
-        .route("/tip", get(assets::tip_page))
-        .route("/tip.js", get(assets::tip_js))
-        .route("/v1/console/meta", get(meta))
-        .route("/v1/console/logout", post(logout))
-        .route("/v1/console/inspections", get(inspections::list))
-        .route("/v1/console/inspections.csv", get(inspections::csv))
-        .route("/v1/console/inspections/{id}", get(inspections::detail))
-        .route("/v1/console/cases", get(cases::board))
-        .route("/v1/console/cases.csv", get(cases::csv))
-        .route("/v1/console/cases/{id}", get(cases::detail))
-        .route("/v1/console/cases/{id}/step", post(cases::step))
-        .route("/v1/console/cases/{id}/package.zip", get(package::download))
-        .route("/v1/console/ledger", get(ledger::list))
-        .route("/v1/console/ledger/{id}/move", post(ledger::move_entry))
-        .route("/v1/console/patrols", get(patrols::coverage))
-        .route("/v1/console/report", get(report::quarterly))
-        .route("/v1/tips", post(tips::submit).layer(DefaultBodyLimit::max(tips::MAX_BODY_BYTES)))
-        .route("/v1/tips/areas", get(tips::areas))
-        .route("/v1/tips/{code}", get(tips::status))
+/// The console's routes, merged into the server's router (and its OpenAPI document).
+pub fn routes() -> OpenApiRouter<SharedState> {
+    // The public tip form takes photos: its own, larger body limit.
+    let tip_submit =
+        OpenApiRouter::new().routes(routes!(tips::submit)).layer(DefaultBodyLimit::max(tips::MAX_BODY_BYTES));
+    OpenApiRouter::new()
+        .routes(routes!(assets::index))
+        .routes(routes!(assets::css))
+        .routes(routes!(assets::js))
+        .routes(routes!(assets::tip_page))
+        .routes(routes!(assets::tip_js))
+        .routes(routes!(meta))
+        .routes(routes!(logout))
+        .routes(routes!(inspections::list))
+        .routes(routes!(inspections::csv))
+        .routes(routes!(inspections::detail))
+        .routes(routes!(cases::board))
+        .routes(routes!(cases::csv))
+        .routes(routes!(cases::detail))
+        .routes(routes!(cases::step))
+        .routes(routes!(package::download))
+        .routes(routes!(ledger::list))
+        .routes(routes!(ledger::move_entry))
+        .routes(routes!(patrols::coverage))
+        .routes(routes!(report::quarterly))
+        .merge(tip_submit)
+        .routes(routes!(tips::areas))
+        .routes(routes!(tips::status))
         // One limiter per server: tests run several servers in one process.
         .layer(Extension(Arc::new(tips::Limiter::default())))
 }
@@ -204,6 +209,8 @@ impl Tree {
 }
 
 /// Who is signed in, the tree they see, and the lists the filters offer.
+#[utoipa::path(get, path = "/v1/console/meta", tag = "console", security(("bearer" = [])),
+    responses((status = 200, description = "the signed-in supervisor, their tree and the filter lists", body = serde_json::Value), Errors))]
 async fn meta(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     crate::api::blocking(move || {
         let sup = Supervisor::from(&state, &headers)?;
@@ -232,6 +239,8 @@ async fn meta(State(state): State<SharedState>, headers: HeaderMap) -> Result<Js
 }
 
 /// Ends the console session of the token used.
+#[utoipa::path(post, path = "/v1/console/logout", tag = "console", security(("bearer" = [])),
+    responses((status = 200, description = "the session ended", body = serde_json::Value), Errors))]
 async fn logout(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     crate::api::blocking(move || {
         Supervisor::from(&state, &headers)?;

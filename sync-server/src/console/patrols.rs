@@ -4,6 +4,7 @@ use super::util::{Params, date, day_start_ms, num, param, today, week_start};
 use super::{Supervisor, Tree};
 use crate::api::{Query, blocking};
 use crate::error::ApiError;
+use crate::openapi::Errors;
 use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +12,11 @@ use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use xuncha_core::Level;
 
+#[utoipa::path(get, path = "/v1/console/patrols", tag = "console", security(("bearer" = [])),
+    params(("node" = Option<String>, Query, description = "jurisdiction node"),
+           ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD"),
+           ("weeks" = Option<i64>, Query, description = "weeks back, 1 to 52")),
+    responses((status = 200, description = "patrol coverage per grid and week", body = serde_json::Value), Errors))]
 pub async fn coverage(
     State(state): State<SharedState>,
     headers: HeaderMap,

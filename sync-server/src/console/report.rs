@@ -5,6 +5,7 @@ use super::util::{Params, day_start_ms, num, param, today};
 use super::{Supervisor, Tree};
 use crate::api::{Query, blocking};
 use crate::error::ApiError;
+use crate::openapi::Errors;
 use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +15,11 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use xuncha_core::{AnswerValue, CaseState, InspectionFilter, Level};
 
+#[utoipa::path(get, path = "/v1/console/report", tag = "console", security(("bearer" = [])),
+    params(("node" = Option<String>, Query, description = "jurisdiction node"),
+           ("year" = Option<i64>, Query, description = "2000 to 2100"),
+           ("quarter" = Option<i64>, Query, description = "1 to 4")),
+    responses((status = 200, description = "the quarterly report", body = serde_json::Value), Errors))]
 pub async fn quarterly(
     State(state): State<SharedState>,
     headers: HeaderMap,

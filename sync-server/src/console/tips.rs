@@ -9,6 +9,7 @@
 use super::util::now_ms;
 use crate::api::{Path, blocking, check_id};
 use crate::error::{ApiError, json_body};
+use crate::openapi::Errors;
 use crate::state::SharedState;
 use crate::storage::{EntryKind, NewEntry};
 use axum::body::Bytes;
@@ -74,6 +75,8 @@ fn client(addr: &Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
 }
 
 /// The areas a tip can be filed under (not grids: the public does not know them).
+#[utoipa::path(get, path = "/v1/tips/areas", tag = "tips",
+    responses((status = 200, description = "the areas a tip can be filed under", body = serde_json::Value), Errors))]
 pub async fn areas(State(state): State<SharedState>) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         // The tree is reference data the server loads from the fixtures (see `open_state`).
@@ -91,7 +94,7 @@ pub async fn areas(State(state): State<SharedState>) -> Result<Json<Value>, ApiE
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct TipBody {
     description: String,
     #[serde(default)]
@@ -104,6 +107,9 @@ struct TipBody {
     website: String,
 }
 
+#[utoipa::path(post, path = "/v1/tips", tag = "tips",
+    request_body = TipBody,
+    responses((status = 200, description = "the tip taken as a lead, with its tracking code", body = serde_json::Value), Errors))]
 pub async fn submit(
     State(state): State<SharedState>,
     Extension(limiter): Extension<Arc<Limiter>>,
@@ -233,6 +239,9 @@ fn publish_evidence(state: &crate::state::AppState, item: &EvidenceItem) -> Resu
 }
 
 /// The reporter looks up a tip by its tracking code: the state and the feedback, nothing else.
+#[utoipa::path(get, path = "/v1/tips/{code}", tag = "tips",
+    params(("code" = String, Path, description = "the tracking code given at submission")),
+    responses((status = 200, description = "the tip's state and feedback", body = serde_json::Value), Errors))]
 pub async fn status(
     State(state): State<SharedState>,
     Extension(limiter): Extension<Arc<Limiter>>,

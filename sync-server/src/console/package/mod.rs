@@ -10,6 +10,7 @@ use super::cases::evidence_records;
 use super::evidence::{enrolled_key, items_of};
 use crate::api::{Path, blocking};
 use crate::error::ApiError;
+use crate::openapi::Errors;
 use crate::scope;
 use crate::state::{AppState, SharedState};
 use axum::extract::State;
@@ -181,6 +182,9 @@ pub(crate) fn build(state: &AppState, sup: &Supervisor, case_id: &str) -> Result
     Ok((format!("evidence-{}.zip", case.id), zip))
 }
 
+#[utoipa::path(get, path = "/v1/console/cases/{id}/package.zip", tag = "console", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the case")),
+    responses((status = 200, description = "the evidence package (zip) for offline verification", content_type = "application/zip", body = Vec<u8>), Errors))]
 pub async fn download(
     State(state): State<SharedState>,
     headers: HeaderMap,
