@@ -33,6 +33,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use xuncha_core::{Jurisdiction, Officer};
 
+pub use tips::{TIPS_PER_ADDRESS, TIPS_PER_REPORTER};
+
 /// The console's routes, merged into the server's router.
 pub fn routes() -> Router<SharedState> {
     Router::new()
@@ -59,7 +61,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/tips/areas", get(tips::areas))
         .route("/v1/tips/{code}", get(tips::status))
         // One limiter per server: tests run several servers in one process.
-        .layer(Extension(Arc::new(tips::Limiter::default())))
+        .layer(Extension(Arc::new(tips::TipLimits::default())))
 }
 
 /// A signed-in supervisor or admin, and what they may see.
@@ -235,12 +237,7 @@ async fn meta(State(state): State<SharedState>, headers: HeaderMap) -> Result<Js
 async fn logout(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     crate::api::blocking(move || {
         Supervisor::from(&state, &headers)?;
-        let token = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        state.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&auth::token_hash(token));
+        state.sessions.close(&auth::token_hash(auth::bearer(&headers).unwrap_or_default()));
         Ok(Json(json!({"signed_out": true})))
     })
     .await
