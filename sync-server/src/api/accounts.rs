@@ -2,7 +2,7 @@
 
 use super::{Body, Path, blocking};
 use crate::auth::login_limit::Refusal;
-use crate::auth::{self, hash_password, new_secret, token_hash, verify_password};
+use crate::auth::{self, hash_password, new_secret, token_hash};
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, json_body};
 use crate::state::SharedState;
@@ -236,12 +236,11 @@ async fn login_checked(
     let username = req.username.clone();
     let user = state
         .password_checks
-        .run(move || {
+        .run(move |verifier| {
             let user = checked.storage.user_by_username(&username)?;
-            let hash = user.as_ref().and_then(|u| u.password_hash.clone());
             // No hash (unknown user, or a field account without password): the same work.
-            let ok = verify_password(&req.password, hash.as_deref().unwrap_or(checked.password_checks.dummy_hash()));
-            Ok(user.filter(|_| ok && hash.is_some()))
+            let ok = verifier.verify(&req.password, user.as_ref().and_then(|u| u.password_hash.as_deref()));
+            Ok(user.filter(|_| ok))
         })
         .await?;
     let Some(user) = user else {
