@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_addr;
+pub mod config;
 pub mod console;
 pub mod demo;
 pub mod error;
@@ -14,6 +16,7 @@ pub mod storage;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
+pub use config::ServerConfig;
 use state::{AppState, SharedState};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,6 +29,11 @@ const SERVER_OFFICER: &str = "巡查平台";
 
 /// Opens (or creates) the server's state in `data`: storage, replica, upload folder.
 pub fn open_state(data: &Path) -> anyhow_like::Result<SharedState> {
+    open_state_with(data, &ServerConfig::default())
+}
+
+/// `open_state` with the deployment's settings.
+pub fn open_state_with(data: &Path, config: &ServerConfig) -> anyhow_like::Result<SharedState> {
     std::fs::create_dir_all(data)?;
     let storage = SqliteStorage::open(&data.join("server.db"))?;
     let replica = Store::open(data.join("replica"))?;
@@ -41,7 +49,10 @@ pub fn open_state(data: &Path) -> anyhow_like::Result<SharedState> {
         replica,
         uploads,
         write_lock: Mutex::new(()),
-        sessions: Mutex::new(Default::default()),
+        sessions: auth::sessions::Sessions::new(&config.sessions),
+        login_limits: auth::login_limit::LoginLimiter::new(&config.login),
+        password_checks: auth::password::PasswordChecks::new(&config.login).map_err(|e| e.message)?,
+        trusted_proxies: config.trusted_proxies.clone(),
     });
     catch_up_replica(&state)?;
     Ok(state)
@@ -80,6 +91,7 @@ pub fn router(state: SharedState) -> Router {
             .routes(routes!(accounts::me))
             .routes(routes!(accounts::create, accounts::list))
             .routes(routes!(accounts::enrollment_code))
+            .routes(routes!(accounts::unlock))
             .routes(routes!(accounts::devices))
             .routes(routes!(accounts::revoke))
             .routes(routes!(sync::push))
@@ -99,6 +111,7 @@ pub fn router(state: SharedState) -> Router {
             get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], spec) }),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES as usize))
+        .layer(axum::middleware::from_fn(nosniff))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -115,6 +128,15 @@ async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) 
     let started = std::time::Instant::now();
     let response = next.run(req).await;
     tracing::info!(%method, path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+/// Browsers must take every response as the type it declares (evidence bytes above all).
+async fn nosniff(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut response = next.run(req).await;
+    response
+        .headers_mut()
+        .insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
     response
 }
 
@@ -145,7 +167,12 @@ impl Drop for Running {
 
 /// Starts the server on its own runtime thread, listening on `listen` (port 0 picks one).
 pub fn start(data: &Path, listen: &str) -> anyhow_like::Result<Running> {
-    let state = open_state(data)?;
+    start_with(data, listen, &ServerConfig::default())
+}
+
+/// `start` with the deployment's settings.
+pub fn start_with(data: &Path, listen: &str, config: &ServerConfig) -> anyhow_like::Result<Running> {
+    let state = open_state_with(data, config)?;
     let std_listener = std::net::TcpListener::bind(listen)?;
     std_listener.set_nonblocking(true)?;
     let addr = std_listener.local_addr()?;
@@ -155,7 +182,7 @@ pub fn start(data: &Path, listen: &str) -> anyhow_like::Result<Running> {
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
-            // Client addresses: the public tip form is rate-limited per address.
+            // Client addresses: login and the public tip form are limited per address.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -167,32 +194,47 @@ pub fn start(data: &Path, listen: &str) -> anyhow_like::Result<Running> {
     Ok(Running { addr, state, shutdown: Some(tx), thread: Some(thread) })
 }
 
-/// Command-line options: `[--listen ADDR] [--data DIR] [--demo]`.
+const USAGE: &str = "usage: xuncha-server [--listen ADDR] [--data DIR] [--demo] [--trusted-proxy IP]...";
+
+/// Command-line options: `[--listen ADDR] [--data DIR] [--demo] [--trusted-proxy IP]...`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub listen: String,
     pub data: PathBuf,
     pub demo: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (repeatable).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Options {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
-        let mut o = Options { listen: "127.0.0.1:8080".into(), data: PathBuf::from("data"), demo: false };
+        let mut o = Options {
+            listen: "127.0.0.1:8080".into(),
+            data: PathBuf::from("data"),
+            demo: false,
+            trusted_proxies: Vec::new(),
+        };
         let mut args = args.into_iter();
         while let Some(a) = args.next() {
             match a.as_str() {
                 "--listen" => o.listen = args.next().ok_or("--listen needs an address")?,
                 "--data" => o.data = PathBuf::from(args.next().ok_or("--data needs a directory")?),
                 "--demo" => o.demo = true,
-                "-h" | "--help" => return Err("usage: xuncha-server [--listen ADDR] [--data DIR] [--demo]".into()),
-                other => {
-                    return Err(format!(
-                        "unknown option {other}; usage: xuncha-server [--listen ADDR] [--data DIR] [--demo]"
-                    ));
+                "--trusted-proxy" => {
+                    let ip = args.next().ok_or("--trusted-proxy needs an IP address")?;
+                    o.trusted_proxies
+                        .push(ip.parse().map_err(|_| format!("--trusted-proxy {ip:?} is not an IP address"))?);
                 }
+                "-h" | "--help" => return Err(USAGE.into()),
+                other => return Err(format!("unknown option {other}; {USAGE}")),
             }
         }
         Ok(o)
+    }
+
+    /// The server settings these options choose (defaults for the rest).
+    pub fn config(&self) -> ServerConfig {
+        ServerConfig { trusted_proxies: self.trusted_proxies.clone(), ..ServerConfig::default() }
     }
 }
 

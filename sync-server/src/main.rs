@@ -11,7 +11,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let server = match xuncha_server::start(&options.data, &options.listen) {
+    let server = match xuncha_server::start_with(&options.data, &options.listen, &options.config()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("the server could not start: {e}");

@@ -79,12 +79,15 @@ mod tests {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
                     walk(&path, found);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    for (n, line) in text.lines().enumerate() {
-                        let code = line.trim_start();
-                        if code.starts_with(".route(") && !code.contains("\"/openapi.json\"") {
-                            found.push(format!("{}:{}: {code}", path.display(), n + 1));
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("openapi.rs") {
+                    // Whitespace collapsed, so that a call formatted over several lines counts.
+                    let text = std::fs::read_to_string(&path).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+                    for (at, _) in text.match_indices(".route(") {
+                        let call: String = text[at..].chars().take(80).collect();
+                        if !call.starts_with(".route( \"/openapi.json\"")
+                            && !call.starts_with(".route(\"/openapi.json\"")
+                        {
+                            found.push(format!("{}: {call}", path.display()));
                         }
                     }
                 }

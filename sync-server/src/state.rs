@@ -1,8 +1,11 @@
 //! What every request handler shares.
 
+use crate::auth::login_limit::LoginLimiter;
+use crate::auth::password::PasswordChecks;
+use crate::auth::sessions::Sessions;
 use crate::error::ApiError;
 use crate::storage::{DocMeta, EntryKind, NewEntry, ServerStorage};
-use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use xuncha_core::sync::facts_after_merge;
@@ -18,8 +21,14 @@ pub struct AppState {
     pub uploads: PathBuf,
     /// Writes to the log and the replica happen one at a time, in log order.
     pub write_lock: Mutex<()>,
-    /// Console sessions: token hash → user id. Lost on restart, by design (log in again).
-    pub sessions: Mutex<HashMap<String, i64>>,
+    /// Console sessions: token hash → user, with idle and absolute timeouts, bounded.
+    pub sessions: Sessions,
+    /// Login attempts per username and per address: backoff and lockout.
+    pub login_limits: LoginLimiter,
+    /// The bounded pool that runs password checks.
+    pub password_checks: PasswordChecks,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see `client_addr`).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -19,8 +19,13 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start() -> TestServer {
+        TestServer::start_with(&xuncha_server::ServerConfig::default())
+    }
+
+    /// A server with chosen settings (login limits, session timeouts, trusted proxies).
+    pub fn start_with(config: &xuncha_server::ServerConfig) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let server = xuncha_server::start(&dir.path().join("server"), "127.0.0.1:0").unwrap();
+        let server = xuncha_server::start_with(&dir.path().join("server"), "127.0.0.1:0", config).unwrap();
         xuncha_server::demo::seed(&server.state).unwrap();
         TestServer { server, dir }
     }

@@ -200,7 +200,7 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
         // Login.
         case("login garbage", Method::POST, &login, 400, "JSON").body(garbage.clone()),
         case("login bad json", Method::POST, &login, 400, "JSON").body("[1,2"),
-        case("login wrong password", Method::POST, &login, 401, "password").body(json(serde_json::json!({
+        case("login wrong password", Method::POST, &login, 401, "密码").body(json(serde_json::json!({
             "username": "admin", "password": "nope"}))),
         case("login huge", Method::POST, &login, 413, "limit").body(huge.clone()),
         // Admin.

@@ -1,14 +1,17 @@
 //! Accounts, device enrolment with one-time codes, revocation, console login.
 
 use super::{Body, Path, blocking};
-use crate::auth::{self, hash_password, new_secret, token_hash, verify_password};
+use crate::auth::login_limit::Refusal;
+use crate::auth::{self, hash_password, new_secret, token_hash};
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, json_body};
 use crate::openapi::Errors;
 use crate::state::SharedState;
 use crate::storage::{Device, NewUser, Role, User};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use xuncha_core::sync::protocol::{EnrollRequest, EnrollResponse, UserInfo};
 
@@ -208,19 +211,84 @@ struct Login {
     password: String,
 }
 
+/// Longest username and password looked at; longer ones are refused before any work.
+const MAX_USERNAME_BYTES: usize = 256;
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Console login. Limited per username and per address (backoff, lockout), checked on the
+/// bounded password pool, and the same argon2 work whether or not the username exists.
 #[utoipa::path(post, path = "/v1/login", tag = "accounts",
     request_body = Login,
     responses((status = 200, description = "a console session token and the user", body = serde_json::Value), Errors))]
-pub async fn login(State(state): State<SharedState>, Body(body): Body) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn login(State(state): State<SharedState>, ClientAddr(address): ClientAddr, Body(body): Body) -> Response {
+    match login_checked(state, address, &body).await {
+        Ok(answer) => answer.into_response(),
+        Err(LoginError::Refused(refusal)) => refusal.into_response(),
+        Err(LoginError::Api(e)) => e.into_response(),
+    }
+}
+
+enum LoginError {
+    Refused(Refusal),
+    Api(ApiError),
+}
+
+impl From<ApiError> for LoginError {
+    fn from(e: ApiError) -> Self {
+        LoginError::Api(e)
+    }
+}
+
+async fn login_checked(
+    state: SharedState,
+    address: Option<std::net::IpAddr>,
+    body: &[u8],
+) -> Result<Json<serde_json::Value>, LoginError> {
+    let req: Login = json_body(body)?;
+    if req.username.len() > MAX_USERNAME_BYTES || req.password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "login_too_long", "用户名或密码过长").into());
+    }
+    state.login_limits.admit(&req.username, address).map_err(|r| {
+        tracing::warn!(username = req.username, ?address, refusal = ?r, "login refused before checking");
+        LoginError::Refused(r)
+    })?;
+    let checked = state.clone();
+    let username = req.username.clone();
+    let user = state
+        .password_checks
+        .run(move |verifier| {
+            let user = checked.storage.user_by_username(&username)?;
+            // No hash (unknown user, or a field account without password): the same work.
+            let ok = verifier.verify(&req.password, user.as_ref().and_then(|u| u.password_hash.as_deref()));
+            Ok(user.filter(|_| ok))
+        })
+        .await?;
+    let Some(user) = user else {
+        tracing::info!(username = req.username, ?address, "login failed");
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed", "用户名或密码错误").into());
+    };
+    state.login_limits.succeeded(&req.username, address);
+    let token = new_secret(32);
+    state.sessions.open(token_hash(&token), user.id);
+    Ok(Json(serde_json::json!({"token": token, "user": user_info(&user)})))
+}
+
+/// An admin lifts a login lockout (or backoff) of a user before it passes.
+#[utoipa::path(post, path = "/v1/admin/users/{username}/unlock", tag = "accounts", security(("bearer" = [])),
+    params(("username" = String, Path, description = "the locked-out user")),
+    responses((status = 200, description = "the lockout lifted (admin only)", body = serde_json::Value), Errors))]
+pub async fn unlock(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
-        let req: Login = json_body(&body)?;
-        let user = state.storage.user_by_username(&req.username)?;
-        let ok =
-            user.as_ref().and_then(|u| u.password_hash.as_deref()).is_some_and(|h| verify_password(&req.password, h));
-        let user = user.filter(|_| ok).ok_or_else(|| ApiError::unauthorized("wrong username or password"))?;
-        let token = new_secret(32);
-        state.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(token_hash(&token), user.id);
-        Ok(Json(serde_json::json!({"token": token, "user": user_info(&user)})))
+        let admin = auth::caller(&state, &headers)?;
+        admin.require(&[Role::Admin])?;
+        state.storage.user_by_username(&username)?.ok_or_else(|| ApiError::not_found(format!("no user {username}")))?;
+        let was_limited = state.login_limits.unlock(&username);
+        tracing::warn!(username, by = admin.user.username, was_limited, "login unlocked by an admin");
+        Ok(Json(serde_json::json!({"username": username, "unlocked": true, "was_limited": was_limited})))
     })
     .await
 }

@@ -1,8 +1,12 @@
 //! Evidence bytes: resumable chunked upload (ask the offset, continue from there), verified
 //! against the hash before it is acknowledged; downloads of originals and thumbnails.
+//!
+//! Every endpoint answers only callers who may see a record the evidence belongs to; for
+//! anyone else the evidence does not exist (404, the same answer as for an unknown hash).
+//! Bytes are served as JPEG or PNG only when they are that, else as octet-stream.
 
 use super::{Body, Path, Query, blocking};
-use crate::auth;
+use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::openapi::Errors;
 use crate::scope;
@@ -12,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::io::Write;
+use xuncha_core::EvidenceItem;
 use xuncha_core::sync::protocol::UploadStatus;
 
 fn check_hash(hash: &str) -> Result<(), ApiError> {
@@ -19,6 +24,36 @@ fn check_hash(hash: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
+    }
+}
+
+/// The evidence items with content `hash`, if the caller may see a record of one of them.
+fn visible_items(state: &AppState, caller: &Caller, hash: &str) -> Result<Vec<EvidenceItem>, ApiError> {
+    let items = state.replica.evidence_by_content(hash)?;
+    let within = state.within();
+    let allowed = items.iter().any(|i| {
+        state
+            .storage
+            .doc_meta(&i.payload.record_id)
+            .ok()
+            .flatten()
+            .is_some_and(|m| scope::can_read(&caller.user, &m, &within))
+    });
+    if allowed {
+        Ok(items)
+    } else {
+        Err(ApiError::not_found(format!("no evidence with content {hash} that you may see; push its metadata first")))
+    }
+}
+
+/// The type the bytes really have: JPEG and PNG by their signatures, else octet-stream.
+pub fn verified_type(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else {
+        "application/octet-stream"
     }
 }
 
@@ -38,8 +73,9 @@ pub async fn upload_status(
     Path(hash): Path<String>,
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
-        auth::caller(&state, &headers)?;
+        let caller = auth::caller(&state, &headers)?;
         check_hash(&hash)?;
+        visible_items(&state, &caller, &hash)?;
         status_of(&state, &hash).map(axum::Json)
     })
     .await
@@ -61,8 +97,9 @@ pub async fn upload_chunk(
     Body(body): Body,
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
-        auth::caller(&state, &headers)?;
+        let caller = auth::caller(&state, &headers)?;
         check_hash(&hash)?;
+        visible_items(&state, &caller, &hash)?;
         let offset: u64 = q
             .get("offset")
             .ok_or_else(|| ApiError::bad_request("the offset query parameter is missing"))?
@@ -125,27 +162,16 @@ pub async fn download(
     blocking(move || {
         let caller = auth::caller(&state, &headers)?;
         check_hash(&hash)?;
-        let items = state.replica.evidence_by_content(&hash)?;
-        let within = state.within();
-        let allowed = items.iter().any(|i| {
-            state
-                .storage
-                .doc_meta(&i.payload.record_id)
-                .ok()
-                .flatten()
-                .is_some_and(|m| scope::can_read(&caller.user, &m, &within))
-        });
-        if !allowed {
-            return Err(ApiError::not_found(format!("no evidence {hash} that you may see")));
-        }
-        let (bytes, mime) = match what.as_str() {
-            "original" => (state.replica.evidence_bytes(&hash), items[0].payload.mime.clone()),
-            "thumbnail" => (state.replica.thumbnail(&hash), "image/jpeg".to_owned()),
+        visible_items(&state, &caller, &hash)?;
+        let bytes = match what.as_str() {
+            "original" => state.replica.evidence_bytes(&hash),
+            "thumbnail" => state.replica.thumbnail(&hash),
             other => return Err(ApiError::not_found(format!("no evidence view {other:?}; use original or thumbnail"))),
         };
         let bytes = bytes
             .map_err(|_| ApiError::not_found(format!("the bytes of {hash} have not arrived yet (photo pending)")))?;
-        Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
+        // The claimed type is the device's word; the bytes decide (nosniff is set for all).
+        Ok(([(header::CONTENT_TYPE, verified_type(&bytes))], bytes).into_response())
     })
     .await
 }

@@ -8,7 +8,7 @@ use crate::scope;
 use crate::state::{SharedState, change_hash, meta};
 use crate::storage::{DocMeta, EntryKind, NewEntry, Push};
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use xuncha_core::evidence::{SignedEntry, verify_signed_entry};
@@ -152,14 +152,28 @@ pub async fn pull(
         check_protocol(&headers)?;
         let caller = auth::caller(&state, &headers)?;
         let device = device_of(&caller)?.device_id.clone();
-        let cursor: u64 = match q.get("cursor") {
-            None => 0,
-            Some(c) => c.parse().map_err(|_| ApiError::bad_request(format!("cursor {c:?} is not a number")))?,
-        };
+        let cursor = parse_cursor(q.get("cursor").map(String::as_str), state.storage.last_seq()?)?;
         let response = pull_blocking(&state, &caller, &device, cursor)?;
         Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], response.encode()).into_response())
     })
     .await
+}
+
+/// A pull cursor is a log position the server gave out: 0 up to the end of the log. Anything
+/// else is refused, never read as another position (a number ≥ 2^63 would wrap in SQLite).
+fn parse_cursor(cursor: Option<&str>, log_end: u64) -> Result<u64, ApiError> {
+    let Some(c) = cursor else { return Ok(0) };
+    let bad = |why: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_cursor", why);
+    let n: u64 = c.parse().map_err(|_| bad(format!("cursor {c:?} is not a number")))?;
+    if n > i64::MAX as u64 {
+        return Err(bad(format!("cursor {n} is out of range (at most 2^63 - 1)")));
+    }
+    if n > log_end {
+        return Err(bad(format!(
+            "cursor {n} is past the end of the log ({log_end}); this server never gave it out: pull from 0"
+        )));
+    }
+    Ok(n)
 }
 
 fn pull_blocking(

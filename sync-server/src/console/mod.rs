@@ -35,6 +35,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xuncha_core::{Jurisdiction, Officer};
 
+pub use tips::{TIPS_PER_ADDRESS, TIPS_PER_REPORTER};
+
 /// The console's routes, merged into the server's router (and its OpenAPI document).
 pub fn routes() -> OpenApiRouter<SharedState> {
     // The public tip form takes photos: its own, larger body limit.
@@ -64,7 +66,7 @@ pub fn routes() -> OpenApiRouter<SharedState> {
         .routes(routes!(tips::areas))
         .routes(routes!(tips::status))
         // One limiter per server: tests run several servers in one process.
-        .layer(Extension(Arc::new(tips::Limiter::default())))
+        .layer(Extension(Arc::new(tips::TipLimits::default())))
 }
 
 /// A signed-in supervisor or admin, and what they may see.
@@ -244,12 +246,7 @@ async fn meta(State(state): State<SharedState>, headers: HeaderMap) -> Result<Js
 async fn logout(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     crate::api::blocking(move || {
         Supervisor::from(&state, &headers)?;
-        let token = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        state.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&auth::token_hash(token));
+        state.sessions.close(&auth::token_hash(auth::bearer(&headers).unwrap_or_default()));
         Ok(Json(json!({"signed_out": true})))
     })
     .await

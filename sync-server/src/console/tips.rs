@@ -4,26 +4,34 @@
 //! tracking code to look up the state and the feedback (结果反馈); no contact data is kept.
 //!
 //! Limits: the body size (route layer and checked again here), the text lengths, the photo
-//! size, and a sliding-window rate limit per client address and for all clients together.
+//! size, and rate limits (governor, GCRA) per client address and per reporter. There is no
+//! limit for all clients together: one sender must not close the form for everyone. The
+//! address is the TCP peer's, or a trusted proxy's `X-Forwarded-For` (see `client_addr`);
+//! IPv6 is limited per /64. A reporter is the random id the form keeps in the browser
+//! (`reporter`), or else the address: an office behind one address gets `TIPS_PER_ADDRESS`,
+//! each browser in it `TIPS_PER_REPORTER`.
 
 use super::util::now_ms;
 use crate::api::{Path, blocking, check_id};
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, json_body};
 use crate::openapi::Errors;
 use crate::state::SharedState;
 use crate::storage::{EntryKind, NewEntry};
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use base64::Engine;
+use governor::{DefaultKeyedRateLimiter, Quota};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
 use xuncha_core::{Capture, CaseSource, CaseState, EvidenceItem, Level, NewCase, Officer};
 
 /// The largest request body: a 6 MB photo in base64 and the text.
@@ -32,46 +40,60 @@ pub const MAX_PHOTO_BYTES: usize = 6 * 1024 * 1024;
 const MAX_DESCRIPTION_CHARS: usize = 1_000;
 const MIN_DESCRIPTION_CHARS: usize = 5;
 const MAX_PLACE_CHARS: usize = 200;
-/// Rate limits over a sliding window.
+/// Rate limits: so many per window, refilled evenly over it.
 const WINDOW: Duration = Duration::from_secs(600);
-pub const TIPS_PER_CLIENT: usize = 5;
-const TIPS_ALL_CLIENTS: usize = 200;
-const LOOKUPS_PER_CLIENT: usize = 60;
+pub const TIPS_PER_REPORTER: u32 = 5;
+pub const TIPS_PER_ADDRESS: u32 = 30;
+const LOOKUPS_PER_ADDRESS: u32 = 60;
+/// Keys a limiter holds before it drops those whose limit has refilled.
+const MAX_KEYS: usize = 100_000;
 /// A tip is verified (核查) within this many days unless the supervisor sets another deadline.
 const VERIFY_WITHIN_MS: i64 = 7 * 86_400_000;
 
-/// Sliding-window counters by key.
-#[derive(Default)]
-pub struct Limiter {
-    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
+/// Who sent a tip, for its limit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Reporter {
+    Browser(String),
+    Address(IpAddr),
 }
 
-impl Limiter {
-    /// Counts a hit for `key` if fewer than `limit` happened within the window.
-    fn allow(&self, key: &str, limit: usize) -> bool {
-        let now = Instant::now();
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        if hits.len() > 50_000 {
-            hits.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+/// The tip form's rate limits, one set per server.
+pub struct TipLimits {
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+    per_reporter: DefaultKeyedRateLimiter<Reporter>,
+    lookups: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn quota(per_window: u32) -> Quota {
+    let n = NonZeroU32::new(per_window).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(WINDOW / n.get()).expect("a nonzero window").allow_burst(n)
+}
+
+/// Counts a hit for `key`; false when over the limit.
+fn allow<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> bool {
+    if limiter.len() > MAX_KEYS {
+        limiter.retain_recent();
+    }
+    limiter.check_key(key).is_ok()
+}
+
+impl Default for TipLimits {
+    fn default() -> Self {
+        TipLimits {
+            per_address: DefaultKeyedRateLimiter::keyed(quota(TIPS_PER_ADDRESS)),
+            per_reporter: DefaultKeyedRateLimiter::keyed(quota(TIPS_PER_REPORTER)),
+            lookups: DefaultKeyedRateLimiter::keyed(quota(LOOKUPS_PER_ADDRESS)),
         }
-        let q = hits.entry(key.to_owned()).or_default();
-        while q.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-            q.pop_front();
-        }
-        if q.len() >= limit {
-            return false;
-        }
-        q.push_back(now);
-        true
     }
 }
 
 fn too_many(what: &str) -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many {what}; try again in a few minutes"))
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("{what}过于频繁，请几分钟后再试"))
 }
 
-fn client(addr: &Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
-    addr.as_ref().map(|Extension(ConnectInfo(a))| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// Without connect info (never in a served server) everyone shares one key.
+fn address_of(client: ClientAddr) -> IpAddr {
+    client.0.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
 /// The areas a tip can be filed under (not grids: the public does not know them).
@@ -105,6 +127,19 @@ struct TipBody {
     /// A field people do not see: bots fill it in.
     #[serde(default)]
     website: String,
+    /// The random id the form keeps in the browser, for the per-reporter limit.
+    reporter: Option<String>,
+}
+
+/// The reporter of a tip: its browser's id if it sent a well-formed one, else its address.
+fn reporter_of(req: &TipBody, address: IpAddr) -> Result<Reporter, ApiError> {
+    match req.reporter.as_deref() {
+        None | Some("") => Ok(Reporter::Address(address)),
+        Some(id) if (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(Reporter::Browser(id.to_ascii_lowercase()))
+        }
+        Some(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_reporter", "举报人标识无效，请刷新页面后重试")),
+    }
 }
 
 #[utoipa::path(post, path = "/v1/tips", tag = "tips",
@@ -112,11 +147,11 @@ struct TipBody {
     responses((status = 200, description = "the tip taken as a lead, with its tracking code", body = serde_json::Value), Errors))]
 pub async fn submit(
     State(state): State<SharedState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
-    addr: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Extension(limits): Extension<Arc<TipLimits>>,
+    client: ClientAddr,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let who = client(&addr);
+    let address = address_of(client);
     let body = body.map_err(|r| match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -129,13 +164,13 @@ pub async fn submit(
         if body.len() > MAX_BODY_BYTES {
             return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the tip is too large"));
         }
-        if !limiter.allow(&format!("tip:{who}"), TIPS_PER_CLIENT) {
-            return Err(too_many("tips from your address"));
-        }
-        if !limiter.allow("tip:*", TIPS_ALL_CLIENTS) {
-            return Err(too_many("tips right now"));
+        if !allow(&limits.per_address, &address) {
+            return Err(too_many("您所在网络提交举报"));
         }
         let req: TipBody = json_body(&body)?;
+        if !allow(&limits.per_reporter, &reporter_of(&req, address)?) {
+            return Err(too_many("提交举报"));
+        }
         if !req.website.is_empty() {
             return Err(ApiError::bad_request("the tip was not accepted"));
         }
@@ -244,14 +279,14 @@ fn publish_evidence(state: &crate::state::AppState, item: &EvidenceItem) -> Resu
     responses((status = 200, description = "the tip's state and feedback", body = serde_json::Value), Errors))]
 pub async fn status(
     State(state): State<SharedState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
-    addr: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Extension(limits): Extension<Arc<TipLimits>>,
+    client: ClientAddr,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let who = client(&addr);
+    let address = address_of(client);
     blocking(move || {
-        if !limiter.allow(&format!("lookup:{who}"), LOOKUPS_PER_CLIENT) {
-            return Err(too_many("lookups from your address"));
+        if !allow(&limits.lookups, &address) {
+            return Err(too_many("查询"));
         }
         let not_found = || ApiError::not_found("no tip with this tracking code");
         check_id("tracking code", &code).map_err(|_| not_found())?;

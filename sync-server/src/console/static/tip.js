@@ -22,6 +22,23 @@ async function loadAreas() {
   }
 }
 
+// A random id this browser keeps, so that the server limits tips per reporter rather than per
+// network (an office or a carrier may put many people behind one address). Never stored.
+function reporterId() {
+  try {
+    let id = localStorage.getItem('xuncha.reporter');
+    if (!id) {
+      const b = new Uint8Array(16);
+      crypto.getRandomValues(b);
+      id = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+      localStorage.setItem('xuncha.reporter', id);
+    }
+    return id;
+  } catch (x) {
+    return undefined;
+  }
+}
+
 function readBase64(file) {
   return new Promise((resolve, reject) => {
     const fr = new FileReader();
@@ -34,7 +51,7 @@ function readBase64(file) {
 $('tip-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const m = $('tip-msg');
-  const body = { area: $('tip-area').value, place: $('tip-place').value.trim(), description: $('tip-description').value.trim(), website: $('tip-website').value };
+  const body = { area: $('tip-area').value, place: $('tip-place').value.trim(), description: $('tip-description').value.trim(), website: $('tip-website').value, reporter: reporterId() };
   const file = $('tip-photo').files[0];
   if (file) {
     if (file.size > 6 * 1024 * 1024) { say(m, '照片超过 6 MB'); return; }

@@ -1,12 +1,16 @@
 //! Who is calling: a device token (from enrolment) or a console session (from login).
 //! Tokens are random; only their SHA-256 is stored. Passwords are hashed with argon2.
 
+pub mod login_limit;
+pub mod password;
+pub mod sessions;
+
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::storage::{Device, Role, User};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+pub use password::{hash_password, verify_password};
+use sessions::Lookup;
 use sha2::{Digest, Sha256};
 
 pub struct Caller {
@@ -35,30 +39,25 @@ pub fn new_secret(bytes: usize) -> String {
     hex::encode(b)
 }
 
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).expect("OS randomness");
-    let salt = SaltString::encode_b64(&salt).map_err(ApiError::internal)?;
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt).map_err(ApiError::internal)?.to_string())
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-/// Identifies the caller from `Authorization: Bearer …`; a revoked device is refused.
-pub fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let token = headers
+/// The token of `Authorization: Bearer …`, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("no bearer token: enrol the device or log in"))?;
+}
+
+/// Identifies the caller from `Authorization: Bearer …`; a revoked device is refused.
+pub fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let token = bearer(headers).ok_or_else(|| ApiError::unauthorized("no bearer token: enrol the device or log in"))?;
     let hash = token_hash(token);
-    let session_user = state.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&hash).copied();
-    let (user_id, device) = match session_user {
-        Some(id) => (id, None),
-        None => {
+    let (user_id, device) = match state.sessions.lookup(&hash) {
+        Lookup::Valid { user_id } => (user_id, None),
+        Lookup::Expired => {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "session_expired", "登录已过期，请重新登录"));
+        }
+        Lookup::Unknown => {
             let device = state
                 .storage
                 .device_by_token(&hash)?
