@@ -2,7 +2,7 @@
 //! by core (hashed, signed with the device key, chained); listing, thumbnails and verification.
 
 use crate::error::ApiResult;
-use crate::records::{Capture, EvidenceItem, VerifyReport, list};
+use crate::records::{Capture, EvidenceItem, Flag, VerifyReport, list};
 use crate::signer::with_device_key;
 use crate::store::XunchaStore;
 use std::path::Path;
@@ -10,8 +10,9 @@ use std::path::Path;
 #[uniffi::export]
 impl XunchaStore {
     /// Takes a camera photo (JPEG bytes, kept exactly as given) as evidence. Refused
-    /// (`InvalidInput`) when the bytes are not a complete JPEG with the camera's EXIF, or the
-    /// GPS fix is impossible; a fix that is merely poor is kept and flagged.
+    /// (`InvalidInput`) only when the bytes are not a complete JPEG (empty, not a JPEG,
+    /// truncated, a decompression bomb) or the GPS fix is impossible. Whatever the camera did
+    /// (no EXIF, junk EXIF GPS, CMYK or grayscale colour, a poor fix) is kept and flagged.
     pub fn add_photo(&self, jpeg: Vec<u8>, capture: Capture) -> ApiResult<EvidenceItem> {
         with_device_key(|| self.inner.add_photo(&jpeg, &capture.into())).map(Into::into)
     }
@@ -75,4 +76,11 @@ impl XunchaStore {
     pub fn device_public_key(&self) -> String {
         self.inner.device_public_key()
     }
+}
+
+/// The Chinese text of an evidence flag, with its numbers ("照片位置与定位相距 1100 米"), for
+/// the officer's and the reviewer's screens.
+#[uniffi::export]
+pub fn flag_label(flag: Flag) -> String {
+    xuncha_core::Flag::from(flag).label_zh()
 }

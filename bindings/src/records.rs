@@ -894,6 +894,7 @@ impl From<Capture> for core::Capture {
 }
 
 /// Something about a piece of evidence a reviewer should look at. Flags never refuse evidence.
+/// `flag_label` gives the Chinese text to show.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum Flag {
     /// The GPS fix is less accurate than the checklist's rule.
@@ -910,6 +911,22 @@ pub enum Flag {
     ExifTimeMismatch { seconds: i64 },
     /// The device clock differed from the server's at the last sync.
     ClockSkew { seconds: i64 },
+    /// The photo has no EXIF at all.
+    NoExif,
+    /// The photo's EXIF cannot be read (in whole or in part).
+    ExifUnreadable,
+    /// The EXIF GPS block is junk or off the globe; the EXIF position is treated as unknown.
+    ExifGpsInvalid,
+    /// The EXIF orientation (as written) is outside 1..=8; the photo is shown as stored.
+    ExifOrientationInvalid { orientation: u32 },
+    /// With no GPS fix, the EXIF capture time is far from the device clock.
+    ExifTimeFarOff { seconds: i64 },
+    /// The JPEG is CMYK or YCCK (print colour).
+    CmykColour,
+    /// The JPEG is grayscale.
+    GrayscaleColour,
+    /// A flag written by a newer app that this version does not know.
+    Other,
 }
 
 impl From<core::Flag> for Flag {
@@ -922,6 +939,36 @@ impl From<core::Flag> for Flag {
             core::Flag::ExifPositionMismatch { distance_m } => Flag::ExifPositionMismatch { distance_m },
             core::Flag::ExifTimeMismatch { seconds } => Flag::ExifTimeMismatch { seconds },
             core::Flag::ClockSkew { seconds } => Flag::ClockSkew { seconds },
+            core::Flag::NoExif => Flag::NoExif,
+            core::Flag::ExifUnreadable => Flag::ExifUnreadable,
+            core::Flag::ExifGpsInvalid => Flag::ExifGpsInvalid,
+            core::Flag::ExifOrientationInvalid { orientation } => Flag::ExifOrientationInvalid { orientation },
+            core::Flag::ExifTimeFarOff { seconds } => Flag::ExifTimeFarOff { seconds },
+            core::Flag::CmykColour => Flag::CmykColour,
+            core::Flag::GrayscaleColour => Flag::GrayscaleColour,
+            core::Flag::Other => Flag::Other,
+        }
+    }
+}
+
+impl From<Flag> for core::Flag {
+    fn from(f: Flag) -> Self {
+        match f {
+            Flag::PoorAccuracy { accuracy_m, limit_m } => core::Flag::PoorAccuracy { accuracy_m, limit_m },
+            Flag::MockLocation => core::Flag::MockLocation,
+            Flag::NoGpsFix => core::Flag::NoGpsFix,
+            Flag::NoExifPosition => core::Flag::NoExifPosition,
+            Flag::ExifPositionMismatch { distance_m } => core::Flag::ExifPositionMismatch { distance_m },
+            Flag::ExifTimeMismatch { seconds } => core::Flag::ExifTimeMismatch { seconds },
+            Flag::ClockSkew { seconds } => core::Flag::ClockSkew { seconds },
+            Flag::NoExif => core::Flag::NoExif,
+            Flag::ExifUnreadable => core::Flag::ExifUnreadable,
+            Flag::ExifGpsInvalid => core::Flag::ExifGpsInvalid,
+            Flag::ExifOrientationInvalid { orientation } => core::Flag::ExifOrientationInvalid { orientation },
+            Flag::ExifTimeFarOff { seconds } => core::Flag::ExifTimeFarOff { seconds },
+            Flag::CmykColour => core::Flag::CmykColour,
+            Flag::GrayscaleColour => core::Flag::GrayscaleColour,
+            Flag::Other => core::Flag::Other,
         }
     }
 }

@@ -654,3 +654,41 @@ fn conflicting_answers_are_shown_and_filterable() {
     let row = &env.get_json("/v1/console/inspections", &chen)["rows"][0];
     assert_eq!(row["has_conflicts"], true);
 }
+
+/// A photo the camera or a tool wrote oddly (no EXIF, CMYK colour) is evidence all the same:
+/// the console lists it with each flag named in Chinese, and its thumbnail is in normal colour.
+#[test]
+fn an_odd_photo_is_evidence_with_its_flags_named_in_chinese() {
+    use base64::Engine;
+    use xuncha_fixtures::photos::{Coding, PhotoSpec, jpeg_coded, phone_spec, test_card};
+    let env = Env::demo();
+    let chen = env.login(CHEN);
+    let tip = |photo: &[u8]| -> Value {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(photo);
+        let body = json!({"area": "qs-yx-gx-hq", "description": "荷桥花园2栋周末有学生补课", "photo_base64": b64});
+        let r: Value = env.http.post(env.url("/v1/tips")).json(&body).send().unwrap().json().unwrap();
+        assert_eq!(r["photo_attached"], true, "{r}");
+        let code = r["tracking_code"].as_str().unwrap();
+        env.get_json(&format!("/v1/console/cases/{code}"), &chen)["evidence"][0].clone()
+    };
+    let ev = tip(&jpeg_coded(&PhotoSpec { exif: None, ..phone_spec(12, 26.61, 106.92) }, Coding::AdobeCmyk));
+    assert_eq!(ev["integrity"]["status"], "verified", "{ev}");
+    let codes: Vec<&str> = ev["flags"].as_array().unwrap().iter().map(|f| f["flag"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["no_gps_fix", "no_exif", "cmyk_colour"]);
+    let labels: Vec<&str> = ev["flag_labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(labels, ["无定位", "照片无 EXIF 信息（非相机原图或已被处理）", "CMYK 印刷色彩（非相机原图）"]);
+
+    // A CMYK card (red left, blue right) has a thumbnail in screen colours.
+    let ev = tip(&test_card(640, 480, 1, Coding::AdobeCmyk));
+    let hash = ev["content_hash"].as_str().unwrap();
+    let thumb = env.get(&format!("/v1/evidence/{hash}/thumbnail"), &chen).bytes().unwrap();
+    let thumb = image::load_from_memory(&thumb).unwrap().to_rgb8();
+    let [r, _, b] = thumb.get_pixel(80, 180).0;
+    assert!(r > 180 && b < 80, "left half is red, got {:?}", thumb.get_pixel(80, 180));
+
+    // The console's badge table names every flag core can raise.
+    let js = include_str!("../src/console/static/console.js");
+    for code in xuncha_core::evidence::FLAG_CODES {
+        assert!(js.contains(&format!("{code}: '")), "console.js has no label for flag {code}");
+    }
+}

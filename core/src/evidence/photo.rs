@@ -4,6 +4,7 @@
 //! marker (so truncation and bombs are caught from the header), and the thumbnail is decoded
 //! at 1/2, 1/4 or 1/8 scale through the decoder's DCT scaling.
 
+use super::Flag;
 use crate::{Error, Result};
 use image::{DynamicImage, RgbImage, imageops};
 
@@ -14,8 +15,30 @@ pub const THUMBNAIL_EDGE: u32 = 320;
 pub const MAX_PIXELS: u64 = 210_000_000;
 const MAX_SIDE: u32 = 20_000;
 
-/// Dimensions of a well-formed, complete baseline or progressive JPEG.
-pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<(u32, u32)> {
+/// What the frame header of a JPEG declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct JpegInfo {
+    pub width: u32,
+    pub height: u32,
+    /// Colour components: 1 grayscale, 3 YCbCr (or RGB), 4 CMYK or YCCK.
+    pub components: u8,
+}
+
+impl JpegInfo {
+    /// Colour a camera does not write, for the reviewer: the photo is still evidence.
+    pub fn colour_flags(&self) -> Vec<Flag> {
+        match self.components {
+            1 => vec![Flag::GrayscaleColour],
+            4 => vec![Flag::CmykColour],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The frame header of a well-formed, complete baseline or progressive JPEG. Refused: what is
+/// empty, not a JPEG, truncated or malformed, declares a bomb's size, or has a colour model no
+/// decoder shows (components other than 1, 3 or 4).
+pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<JpegInfo> {
     let bad = |why: String| Error::invalid("photo", why);
     if bytes.is_empty() {
         return Err(bad("the file is empty".into()));
@@ -51,18 +74,22 @@ pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<(u32, u32)> {
             return Err(bad("the JPEG is truncated inside a segment".into()));
         }
         if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-            if len < 7 {
+            if len < 8 {
                 return Err(bad("the JPEG frame header is too short".into()));
             }
             let h = u16::from_be_bytes([bytes[pos + 3], bytes[pos + 4]]) as u32;
             let w = u16::from_be_bytes([bytes[pos + 5], bytes[pos + 6]]) as u32;
+            let components = bytes[pos + 7];
             if w == 0 || h == 0 {
                 return Err(bad("the JPEG declares zero width or height".into()));
             }
             if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
                 return Err(bad(format!("the JPEG declares {w}x{h} pixels, more than any phone camera takes")));
             }
-            dims = Some((w, h));
+            if !matches!(components, 1 | 3 | 4) {
+                return Err(bad(format!("the JPEG has {components} colour components; images have 1, 3 or 4")));
+            }
+            dims = Some(JpegInfo { width: w, height: h, components });
         }
         pos += len;
         if marker == 0xDA {
@@ -111,6 +138,8 @@ pub(crate) fn thumbnail(jpeg: &[u8], width: u32, height: u32, orientation: u16) 
         jpeg_decoder::PixelFormat::RGB24 => pixels,
         jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&l| [l, l, l]).collect(),
         jpeg_decoder::PixelFormat::L16 => pixels.chunks_exact(2).flat_map(|c| [c[0], c[0], c[0]]).collect(),
+        // The decoder undoes Adobe's inverted storage (and YCCK) and returns ink amounts,
+        // 0 = no ink; paper white minus the inks, darkened by black, is the screen colour.
         jpeg_decoder::PixelFormat::CMYK32 => pixels
             .chunks_exact(4)
             .flat_map(|c| {

@@ -4,9 +4,9 @@
 use super::{Inner, Store};
 use crate::doc::Edit;
 use crate::evidence::{
-    self, CLOCK_SKEW_LIMIT_S, Capture, DEFAULT_ACCURACY_LIMIT_M, DeviceSigner, EXIF_DISTANCE_LIMIT_M,
-    EXIF_TIME_LIMIT_S, EvidenceItem, EvidenceKind, EvidencePayload, ExifSummary, Flag, MAX_OTHER_BYTES,
-    MAX_PHOTO_BYTES, SignedEntry, SoftwareSigner, VerifyReport, sha256_hex,
+    self, CLOCK_SKEW_LIMIT_S, Capture, DEFAULT_ACCURACY_LIMIT_M, DeviceSigner, EXIF_CLOCK_LIMIT_S,
+    EXIF_DISTANCE_LIMIT_M, EXIF_TIME_LIMIT_S, EvidenceItem, EvidenceKind, EvidencePayload, ExifReading, ExifSummary,
+    Flag, MAX_OTHER_BYTES, MAX_PHOTO_BYTES, SignedEntry, SoftwareSigner, VerifyReport, sha256_hex,
 };
 use crate::util::now_ms;
 use crate::{Error, EvidenceLink, RecordKind, Result};
@@ -23,9 +23,11 @@ impl Store {
         if jpeg.len() > MAX_PHOTO_BYTES {
             return Err(Error::invalid("photo", format!("{} bytes is larger than any phone photo", jpeg.len())));
         }
-        evidence::inspect_jpeg(jpeg)?;
-        let exif = evidence::read_exif(jpeg)?;
-        self.ingest(EvidenceKind::Photo, "image/jpeg", jpeg, capture, Some(exif))
+        // Only what is not a complete image is refused; what the camera did is flagged.
+        let info = evidence::inspect_jpeg(jpeg)?;
+        let mut reading = evidence::read_exif(jpeg);
+        reading.flags.extend(info.colour_flags());
+        self.ingest(EvidenceKind::Photo, "image/jpeg", jpeg, capture, reading)
     }
 
     /// Like `add_photo`, reading the camera's file.
@@ -37,7 +39,7 @@ impl Store {
     /// The inspected party's signature, drawn on screen (PNG).
     pub fn add_signature(&self, png: &[u8], capture: &Capture) -> Result<EvidenceItem> {
         evidence::check_png(png)?;
-        self.ingest(EvidenceKind::Signature, "image/png", png, capture, None)
+        self.ingest(EvidenceKind::Signature, "image/png", png, capture, ExifReading::default())
     }
 
     /// A voice note: opaque bytes of an audio MIME type.
@@ -54,7 +56,7 @@ impl Store {
         if !mime.starts_with("audio/") || mime.len() > 64 {
             return Err(Error::invalid("voice note", format!("{mime:?} is not an audio MIME type")));
         }
-        self.ingest(EvidenceKind::VoiceNote, mime, bytes, capture, None)
+        self.ingest(EvidenceKind::VoiceNote, mime, bytes, capture, ExifReading::default())
     }
 
     /// Every evidence item linked to a record, oldest first.
@@ -120,9 +122,9 @@ impl Store {
         }
         let jpeg = std::fs::read(&original)
             .map_err(|_| Error::NotFound { kind: "photo bytes", id: content_hash.to_owned() })?;
-        let (w, h) = evidence::inspect_jpeg(&jpeg)?;
-        let orientation = evidence::read_exif(&jpeg).map(|e| e.orientation).unwrap_or(1);
-        let thumb = evidence::thumbnail(&jpeg, w, h, orientation)?;
+        let info = evidence::inspect_jpeg(&jpeg)?;
+        let orientation = evidence::read_exif(&jpeg).summary.map_or(1, |e| e.orientation);
+        let thumb = evidence::thumbnail(&jpeg, info.width, info.height, orientation)?;
         write_new_file(&path, &thumb)?;
         Ok(thumb)
     }
@@ -244,7 +246,7 @@ impl Store {
         mime: &str,
         bytes: &[u8],
         capture: &Capture,
-        exif: Option<ExifSummary>,
+        camera: ExifReading,
     ) -> Result<EvidenceItem> {
         if let Some(gps) = &capture.gps {
             gps.validate()?;
@@ -272,7 +274,8 @@ impl Store {
         let clock_offset_ms: Option<i64> =
             inner.conn.query_row("SELECT clock_offset_ms FROM device WHERE id = 1", [], |r| r.get(0))?;
         let captured_at_ms = now_ms();
-        let flags = flags(capture, exif.as_ref(), limit_m, clock_offset_ms);
+        let exif = camera.summary;
+        let flags = flags(capture, exif.as_ref(), camera.flags, limit_m, clock_offset_ms, captured_at_ms);
         let (prev_seq, prev): (i64, Option<String>) = inner
             .conn
             .query_row(
@@ -363,10 +366,29 @@ impl Inner {
     }
 }
 
-fn flags(capture: &Capture, exif: Option<&ExifSummary>, limit_m: f64, clock_offset_ms: Option<i64>) -> Vec<Flag> {
+/// The reviewer's flags: the fix against the checklist's rule, EXIF against the fix (or, with
+/// no fix, against the device clock), what the camera wrote (`camera`), and the device clock.
+/// The evidence position is always the device fix; EXIF only raises flags.
+fn flags(
+    capture: &Capture,
+    exif: Option<&ExifSummary>,
+    camera: Vec<Flag>,
+    limit_m: f64,
+    clock_offset_ms: Option<i64>,
+    device_now_ms: i64,
+) -> Vec<Flag> {
     let mut flags = Vec::new();
+    let gps_unusable = camera.contains(&Flag::ExifGpsInvalid);
     match &capture.gps {
-        None => flags.push(Flag::NoGpsFix),
+        None => {
+            flags.push(Flag::NoGpsFix);
+            if let Some(t) = exif.and_then(|e| e.captured_at_ms) {
+                let seconds = (t - device_now_ms) / 1000;
+                if seconds.abs() > EXIF_CLOCK_LIMIT_S {
+                    flags.push(Flag::ExifTimeFarOff { seconds });
+                }
+            }
+        }
         Some(fix) => {
             if fix.accuracy_m > limit_m {
                 flags.push(Flag::PoorAccuracy { accuracy_m: fix.accuracy_m, limit_m });
@@ -382,6 +404,8 @@ fn flags(capture: &Capture, exif: Option<&ExifSummary>, limit_m: f64, clock_offs
                             flags.push(Flag::ExifPositionMismatch { distance_m: d.round() });
                         }
                     }
+                    // A junk GPS block says so itself (ExifGpsInvalid, from `camera`).
+                    _ if gps_unusable => {}
                     _ => flags.push(Flag::NoExifPosition),
                 }
                 if let Some(t) = exif.captured_at_ms {
@@ -393,6 +417,7 @@ fn flags(capture: &Capture, exif: Option<&ExifSummary>, limit_m: f64, clock_offs
             }
         }
     }
+    flags.extend(camera);
     if let Some(offset) = clock_offset_ms
         && (offset / 1000).abs() > CLOCK_SKEW_LIMIT_S
     {

@@ -41,11 +41,16 @@ pub fn exchange(a: &Store, b: &Store) {
 
 /// A fixture phone photo taken at (lat, lon) at `utc_ms`, with EXIF saying so.
 pub fn photo_at(seed: u64, lat: f64, lon: f64, utc_ms: i64, orientation: u16) -> Vec<u8> {
+    xuncha_fixtures::photos::jpeg(&spec_at(seed, lat, lon, utc_ms, orientation))
+}
+
+/// The spec of `photo_at`, to code it another way (`photos::jpeg_coded`).
+pub fn spec_at(seed: u64, lat: f64, lon: f64, utc_ms: i64, orientation: u16) -> xuncha_fixtures::photos::PhotoSpec {
     use chrono::{Datelike, Timelike};
-    use xuncha_fixtures::photos::{ExifGps, ExifSpec, PhotoSpec, jpeg};
+    use xuncha_fixtures::photos::{ExifGps, ExifSpec, PhotoSpec};
     let utc = chrono::DateTime::from_timestamp_millis(utc_ms).unwrap();
     let local = utc + chrono::Duration::hours(8);
-    jpeg(&PhotoSpec {
+    PhotoSpec {
         width: 1200,
         height: 900,
         orientation,
@@ -62,7 +67,7 @@ pub fn photo_at(seed: u64, lat: f64, lon: f64, utc_ms: i64, orientation: u16) ->
                 utc: (utc.year(), utc.month(), utc.day(), utc.hour(), utc.minute(), utc.second()),
             }),
         }),
-    })
+    }
 }
 
 /// A good GPS fix at (lat, lon) taken at `at_ms`.

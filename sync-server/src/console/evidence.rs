@@ -70,6 +70,8 @@ pub fn item_json(state: &AppState, item: &EvidenceItem) -> Result<Value, ApiErro
         "gps": p.gps,
         "exif": p.exif,
         "flags": p.flags,
+        // The same flags in words, with their numbers, for the badge's tooltip.
+        "flag_labels": p.flags.iter().map(xuncha_core::Flag::label_zh).collect::<Vec<_>>(),
         "corrects": p.corrects,
         "bytes_present": item.bytes_present,
         "integrity": {"status": status, "problems": problems},

@@ -55,6 +55,9 @@ const L = {
   flag: {
     poor_accuracy: '定位精度不足', mock_location: '模拟定位', no_gps_fix: '无定位', no_exif_position: '照片无位置信息',
     exif_position_mismatch: '照片位置与定位不符', exif_time_mismatch: '照片时间与定位不符', clock_skew: '设备时钟偏差',
+    no_exif: '照片无EXIF信息', exif_unreadable: '照片EXIF无法读取', exif_gps_invalid: '照片EXIF位置无效',
+    exif_orientation_invalid: '照片方向标记无效', exif_time_far_off: '照片时间与设备时钟不符',
+    cmyk_colour: 'CMYK印刷色彩（非相机原图）', grayscale_colour: '黑白照片', other: '其他提示',
   },
   provider: { gps: '卫星', network: '网络', fused: '融合' },
 };
@@ -297,7 +300,7 @@ function evidenceCard(ev, opts) {
         opts.pick ? h('label', { class: 'check' }, h('input', { type: 'checkbox', class: 'pick-evidence', value: ev.entry_hash }), '作为本步证据') : null),
       h('div', { class: 'small' }, '采集：', fmt(ev.captured_at_ms, true), ' · ', ev.officer, ev.cert_no ? '（' + ev.cert_no + '）' : ''),
       gps ? h('div', { class: 'small' }, '定位：', gps.lat.toFixed(6), ', ', gps.lon.toFixed(6), ' ±', Math.round(gps.accuracy_m), ' 米 · ', label('provider', gps.provider), gps.mock ? ' · 模拟定位' : '') : h('div', { class: 'small' }, '无定位'),
-      ev.flags.length ? h('div', {}, ev.flags.map((f) => badge(label('flag', f.flag), 'amber'))) : null,
+      ev.flags.length ? h('div', {}, ev.flags.map((f, i) => h('span', { class: 'badge amber', title: (ev.flag_labels || [])[i] || '' }, label('flag', f.flag)))) : null,
       h('details', { class: 'small' }, h('summary', {}, '完整性详情'),
         h('div', {}, '内容哈希 SHA-256：', h('code', {}, ev.content_hash)),
         h('div', {}, '签名条目：', h('code', {}, ev.entry_hash)),
