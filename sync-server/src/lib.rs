@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod console;
 pub mod demo;
+pub mod deployment_key;
 pub mod error;
 mod openapi;
 pub mod scope;
@@ -36,12 +37,24 @@ pub fn open_state(data: &Path) -> anyhow_like::Result<SharedState> {
     xuncha_fixtures::load_reference(&replica)?;
     let uploads = data.join("uploads");
     std::fs::create_dir_all(&uploads)?;
+    let (deployment_key, created) = deployment_key::DeploymentKey::load_or_create(data)?;
+    let public = deployment_key.public();
+    if created {
+        tracing::info!(
+            public_key = public.hex(),
+            fingerprint = public.fingerprint(),
+            "generated the deployment signing key; evidence packages are verified against this public key"
+        );
+    } else {
+        tracing::info!(fingerprint = public.fingerprint(), "deployment signing key loaded");
+    }
     let state = Arc::new(AppState {
         storage: Arc::new(storage),
         replica,
         uploads,
         write_lock: Mutex::new(()),
         sessions: Mutex::new(Default::default()),
+        deployment_key,
     });
     catch_up_replica(&state)?;
     Ok(state)

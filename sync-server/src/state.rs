@@ -20,6 +20,8 @@ pub struct AppState {
     pub write_lock: Mutex<()>,
     /// Console sessions: token hash → user id. Lost on restart, by design (log in again).
     pub sessions: Mutex<HashMap<String, i64>>,
+    /// Signs every evidence package's manifest (see `deployment_key`).
+    pub deployment_key: crate::deployment_key::DeploymentKey,
 }
 
 pub type SharedState = Arc<AppState>;

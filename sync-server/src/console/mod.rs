@@ -51,6 +51,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/console/cases/{id}", get(cases::detail))
         .route("/v1/console/cases/{id}/step", post(cases::step))
         .route("/v1/console/cases/{id}/package.zip", get(package::download))
+        .route("/v1/console/deployment-key", get(package::deployment_key))
         .route("/v1/console/ledger", get(ledger::list))
         .route("/v1/console/ledger/{id}/move", post(ledger::move_entry))
         .route("/v1/console/patrols", get(patrols::coverage))
