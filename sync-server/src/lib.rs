@@ -7,6 +7,7 @@ pub mod client_addr;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod deployment_key;
 pub mod error;
 pub mod openapi;
 pub mod scope;
@@ -44,6 +45,17 @@ pub fn open_state_with(data: &Path, config: &ServerConfig) -> anyhow_like::Resul
     xuncha_fixtures::load_reference(&replica)?;
     let uploads = data.join("uploads");
     std::fs::create_dir_all(&uploads)?;
+    let (deployment_key, created) = deployment_key::DeploymentKey::load_or_create(data)?;
+    let public = deployment_key.public();
+    if created {
+        tracing::info!(
+            public_key = public.hex(),
+            fingerprint = public.fingerprint(),
+            "generated the deployment signing key; evidence packages are verified against this public key"
+        );
+    } else {
+        tracing::info!(fingerprint = public.fingerprint(), "deployment signing key loaded");
+    }
     let state = Arc::new(AppState {
         storage: Arc::new(storage),
         replica,
@@ -53,6 +65,7 @@ pub fn open_state_with(data: &Path, config: &ServerConfig) -> anyhow_like::Resul
         login_limits: auth::login_limit::LoginLimiter::new(&config.login),
         password_checks: auth::password::PasswordChecks::new(&config.login).map_err(|e| e.message)?,
         trusted_proxies: config.trusted_proxies.clone(),
+        deployment_key,
     });
     catch_up_replica(&state)?;
     Ok(state)

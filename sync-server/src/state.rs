@@ -29,6 +29,8 @@ pub struct AppState {
     pub password_checks: PasswordChecks,
     /// Reverse proxies whose `X-Forwarded-For` is believed (see `client_addr`).
     pub trusted_proxies: Vec<IpAddr>,
+    /// Signs every evidence package's manifest (see `deployment_key`).
+    pub deployment_key: crate::deployment_key::DeploymentKey,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -154,7 +154,18 @@ fn a_supervisor_reviews_the_demo_day_in_chromium() {
     // Export the evidence package from the browser and verify it offline.
     s.click_css("#export-package");
     let zip = wait_for_download(&downloads, &format!("evidence-{case_id}.zip"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xuncha-verify")).arg(&zip).output().unwrap();
+    // The page shows the command with the deployment's public key, as the console holds it.
+    let shown = s.text(&s.wait_text("#case-msg", "xuncha-verify --deployment-key"));
+    let key = env.server.state.deployment_key.public();
+    assert!(shown.contains(&key.hex()) && shown.contains(&key.fingerprint()), "{shown}");
+    let verify = |path: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xuncha-verify"))
+            .args(["--deployment-key", &key.hex()])
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let out = verify(&zip);
     let report = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{report}");
     assert!(report.contains("VERIFIED"));
@@ -165,8 +176,7 @@ fn a_supervisor_reviews_the_demo_day_in_chromium() {
     bytes[at] ^= 0x01;
     let tampered = env.dir.path().join("tampered.zip");
     std::fs::write(&tampered, bytes).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xuncha-verify")).arg(&tampered).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(verify(&tampered).status.code(), Some(1));
 
     // The other pages.
     s.click_css("#nav a[data-page=cases]");

@@ -1,18 +1,13 @@
 //! The supervisor console over HTTP: permissions by role and subtree, filters, decisions that
-//! reach devices, tips, exports and the evidence package with its offline verifier.
+//! reach devices, tips and exports (the evidence package and its verifier: `package.rs`).
 
 mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::process::Command;
 use support::*;
 use xuncha_core::{Review, Store};
-
-const VERIFY: &str = env!("CARGO_BIN_EXE_xuncha-verify");
-
-/// A package's files: path → bytes.
-type Files = std::collections::BTreeMap<String, Vec<u8>>;
+use xuncha_server::console::package::verify::{Trust, verify_files};
 
 /// Every console read endpoint, for the role checks.
 fn console_gets(inspection: &str, case: &str) -> Vec<String> {
@@ -25,6 +20,7 @@ fn console_gets(inspection: &str, case: &str) -> Vec<String> {
         "/v1/console/cases.csv".into(),
         format!("/v1/console/cases/{case}"),
         format!("/v1/console/cases/{case}/package.zip"),
+        "/v1/console/deployment-key".into(),
         "/v1/console/ledger".into(),
         "/v1/console/patrols".into(),
         "/v1/console/report".into(),
@@ -437,8 +433,9 @@ fn a_tip_photo_becomes_verified_evidence_of_the_lead() {
     let hash = d["evidence"][0]["content_hash"].as_str().unwrap();
     assert_eq!(env.get(&format!("/v1/evidence/{hash}/original"), &chen).bytes().unwrap().len(), photo.len());
     let zip = env.get(&format!("/v1/console/cases/{code}/package.zip"), &chen).bytes().unwrap();
-    let files = xuncha_server::console::package::zip::read(&zip).unwrap();
-    assert_eq!(xuncha_server::console::package::verify::verify_files(&files).exit_code(), 0);
+    let files = xuncha_server::console::package::archive::read(&zip).unwrap();
+    let trust = Trust::deployment(env.server.state.deployment_key.public());
+    assert_eq!(verify_files(&files, &trust).exit_code(), 0);
 }
 
 #[test]
@@ -454,92 +451,6 @@ fn a_bot_or_an_unknown_area_is_refused() {
     assert_eq!(post(json!({"area": "qs", "description": "有人补课有人补课"})).status(), StatusCode::BAD_REQUEST);
     assert_eq!(post(json!({"description": "有人补课有人补课"})).status(), StatusCode::BAD_REQUEST);
     assert_eq!(env.server.state.replica.list_cases("qs-yx", Some(xuncha_core::CaseState::Received)).unwrap().len(), 0);
-}
-
-#[test]
-fn the_evidence_package_verifies_offline_and_tampering_is_caught() {
-    let env = Env::demo();
-    let chen = env.login(CHEN);
-    let id = env.inspection_id();
-    let r = env.post(&format!("/v1/decisions/inspections/{id}/case"), &chen, json!({"summary": "荷桥花园一对一补课"}));
-    let case = r.json::<Value>().unwrap()["case_id"].as_str().unwrap().to_owned();
-    let r = env.get(&format!("/v1/console/cases/{case}/package.zip"), &chen);
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["content-type"], "application/zip");
-    let zip = r.bytes().unwrap().to_vec();
-    let dir = env.dir.path().join("package");
-    std::fs::create_dir_all(&dir).unwrap();
-    let zip_path = dir.join("evidence.zip");
-    std::fs::write(&zip_path, &zip).unwrap();
-    let verify = |path: &std::path::Path| Command::new(VERIFY).arg(path).output().unwrap();
-    let out = verify(&zip_path);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-
-    let files = xuncha_server::console::package::zip::read(&zip).unwrap();
-    assert!(files.contains_key("README.txt") && files.contains_key("manifest.json"));
-    let photo = files.keys().find(|k| k.starts_with("files/")).unwrap().clone();
-    // Each way of tampering with an unpacked copy fails with exit status 1.
-    let tamper = |name: &str, change: &dyn Fn(&mut Files)| {
-        let mut copy = files.clone();
-        change(&mut copy);
-        let root = dir.join(name);
-        for (path, bytes) in &copy {
-            let p = root.join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, bytes).unwrap();
-        }
-        let out = verify(&root);
-        assert_eq!(out.status.code(), Some(1), "{name}: {}", String::from_utf8_lossy(&out.stdout));
-    };
-    let untouched = dir.join("untouched");
-    tamper("flip-a-photo-byte", &|f| f.get_mut(&photo).unwrap()[1000] ^= 1);
-    tamper("remove-the-photo", &|f| {
-        f.remove(&photo);
-    });
-    tamper("add-a-file", &|f| {
-        f.insert("files/extra.jpg".into(), vec![1, 2, 3]);
-    });
-    tamper("swap-the-signature", &|f| {
-        let m = String::from_utf8(f["manifest.json"].clone()).unwrap();
-        let mut v: Value = serde_json::from_str(&m).unwrap();
-        let sig = v["items"][0]["signature"].as_str().unwrap().to_owned();
-        let first = if sig.starts_with('0') { '1' } else { '0' };
-        let flipped = format!("{first}{}", &sig[1..]);
-        v["items"][0]["signature"] = json!(flipped);
-        f.insert("manifest.json".into(), serde_json::to_vec(&v).unwrap());
-    });
-    tamper("edit-the-metadata", &|f| {
-        let key = f.keys().find(|k| k.starts_with("evidence/")).unwrap().clone();
-        let text = String::from_utf8(f[&key].clone()).unwrap().replace("林晓雯", "李某某");
-        f.insert(key, text.into_bytes());
-    });
-    tamper("replace-photo-and-manifest-hash", &|f| {
-        // Even with the manifest's file list updated, the signed content hash does not match.
-        let bytes = f.get_mut(&photo).unwrap();
-        bytes[2000] ^= 1;
-        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes[..]));
-        let mut v: Value = serde_json::from_slice(&f["manifest.json"]).unwrap();
-        for file in v["files"].as_array_mut().unwrap() {
-            if file["path"] == photo.as_str() {
-                file["sha256"] = json!(sha);
-            }
-        }
-        f.insert("manifest.json".into(), serde_json::to_vec(&v).unwrap());
-    });
-    // An untouched unpacked copy verifies.
-    for (path, bytes) in &files {
-        let p = untouched.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
-    assert_eq!(verify(&untouched).status.code(), Some(0));
-    // A flipped byte in the archive itself.
-    let mut damaged = zip.clone();
-    let at = damaged.len() / 2;
-    damaged[at] ^= 0x55;
-    std::fs::write(dir.join("damaged.zip"), damaged).unwrap();
-    assert_eq!(verify(&dir.join("damaged.zip")).status.code(), Some(1));
-    assert_eq!(Command::new(VERIFY).output().unwrap().status.code(), Some(2));
 }
 
 #[test]

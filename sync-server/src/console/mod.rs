@@ -58,6 +58,7 @@ pub fn routes() -> OpenApiRouter<SharedState> {
         .routes(routes!(cases::detail))
         .routes(routes!(cases::step))
         .routes(routes!(package::download))
+        .routes(routes!(package::deployment_key))
         .routes(routes!(ledger::list))
         .routes(routes!(ledger::move_entry))
         .routes(routes!(patrols::coverage))

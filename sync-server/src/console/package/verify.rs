@@ -1,12 +1,51 @@
-//! Offline verification of an evidence package: needs only the package's files. What it checks
-//! is what README.txt in the package explains (see `package::readme`).
+//! Offline verification of an evidence package. Nothing in the package vouches for itself: the
+//! manifest must carry the signature of the deployment key the reader trusts (given from
+//! outside), the device keys come from that signed manifest or from the reader, and every
+//! item's signature, hash chain and bytes are checked against those keys. What it checks is
+//! what README.txt in the package explains (see `package::readme`).
 
+use super::archive::Files;
+use super::keys::PublicKey;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use xuncha_core::evidence::{EvidencePayload, SignedEntry, verify_signed_entry};
 
 pub const FORMAT: &str = "xuncha-evidence-package/1";
 pub const MANIFEST: &str = "manifest.json";
+/// The deployment key's detached signature of `manifest.json`'s bytes.
+pub const SIGNATURE: &str = "manifest.sig";
+pub const SIGNATURE_FORMAT: &str = "xuncha-manifest-signature/1";
+
+/// `xuncha-verify`'s exit statuses.
+pub mod exit {
+    /// Every check held.
+    pub const VERIFIED: i32 = 0;
+    /// A check failed: something was changed, removed or added, or not signed by a trusted key.
+    pub const FAILED: i32 = 1;
+    /// The command line was wrong (clap's status for bad arguments).
+    pub const USAGE: i32 = 2;
+    /// The package could not be read at all (no such file, not a ZIP archive).
+    pub const UNREADABLE: i32 = 3;
+    /// Every check held, but some evidence bytes were not in the package.
+    pub const INCOMPLETE: i32 = 4;
+}
+
+/// What the reader trusts, taken from outside the package.
+#[derive(Debug, Clone)]
+pub struct Trust {
+    /// The deployment's public key: the manifest must be signed by it.
+    pub deployment: PublicKey,
+    /// Device keys the reader knows from elsewhere (the device registry): when given, a
+    /// device's key in the manifest must be this one.
+    pub devices: BTreeMap<String, PublicKey>,
+}
+
+impl Trust {
+    pub fn deployment(key: PublicKey) -> Trust {
+        Trust { deployment: key, devices: BTreeMap::new() }
+    }
+}
 
 /// What the verification found.
 #[derive(Debug, Default)]
@@ -25,15 +64,13 @@ impl Outcome {
         self.failures.is_empty() && self.incomplete.is_empty()
     }
 
-    /// 0: complete and verified; 1: a check failed (tampering or damage); 3: verified but
-    /// incomplete (some bytes are not in the package).
     pub fn exit_code(&self) -> i32 {
         if !self.failures.is_empty() {
-            1
+            exit::FAILED
         } else if !self.incomplete.is_empty() {
-            3
+            exit::INCOMPLETE
         } else {
-            0
+            exit::VERIFIED
         }
     }
 }
@@ -42,105 +79,184 @@ fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
-fn text<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(|x| x.as_str())
 }
 
-/// Verifies a package given as its files (path → bytes).
-pub fn verify_files(files: &BTreeMap<String, Vec<u8>>) -> Outcome {
+fn array<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(key).and_then(|x| x.as_array()).into_iter().flatten()
+}
+
+/// The detached signature file the server writes next to the manifest.
+pub fn signature_file(manifest: &[u8], key: &crate::deployment_key::DeploymentKey) -> Vec<u8> {
+    let public = key.public();
+    let sig = serde_json::json!({
+        "format": SIGNATURE_FORMAT,
+        "signed_file": MANIFEST,
+        "algorithm": "ed25519",
+        "public_key": public.hex(),
+        "fingerprint_sha256": public.fingerprint(),
+        "signature": key.sign(manifest),
+    });
+    serde_json::to_vec_pretty(&sig).expect("plain JSON")
+}
+
+/// Verifies a package given as its files, against keys the reader trusts.
+pub fn verify_files(files: &Files, trust: &Trust) -> Outcome {
     let mut out = Outcome::default();
     let Some(manifest_bytes) = files.get(MANIFEST) else {
-        out.failures.push(format!("{MANIFEST} is missing"));
+        out.failures.push(format!("缺少清单 {MANIFEST} (the manifest is missing)"));
         return out;
     };
-    let manifest: serde_json::Value = match serde_json::from_slice(manifest_bytes) {
+    // Nothing in the manifest is believed before its signature holds.
+    if !check_signature(files.get(SIGNATURE), manifest_bytes, trust, &mut out) {
+        return out;
+    }
+    let manifest: Value = match serde_json::from_slice(manifest_bytes) {
         Ok(m) => m,
         Err(e) => {
-            out.failures.push(format!("{MANIFEST} is not valid JSON: {e}"));
+            out.failures.push(format!("清单不是有效的 JSON ({MANIFEST} is not valid JSON: {e})"));
             return out;
         }
     };
     if text(&manifest, "format") != Some(FORMAT) {
-        out.failures.push(format!("{MANIFEST} is not a {FORMAT} manifest"));
+        out.failures.push(format!("清单格式不是 {FORMAT} (unknown manifest format)"));
         return out;
     }
     check_files(files, &manifest, &mut out);
-    let keys = device_keys(&manifest, &mut out);
+    let keys = device_keys(&manifest, trust, &mut out);
     let chains = check_chains(&manifest, &keys, &mut out);
     check_items(files, &manifest, &keys, &chains, &mut out);
     out
 }
 
+/// The manifest's bytes carry the trusted deployment key's signature.
+fn check_signature(sig_file: Option<&Vec<u8>>, manifest: &[u8], trust: &Trust, out: &mut Outcome) -> bool {
+    let trusted = &trust.deployment;
+    let Some(sig_file) = sig_file else {
+        out.failures
+            .push(format!("清单未签名（缺少 {SIGNATURE}），无法确认它出自所信任的部署 (the manifest is not signed)"));
+        return false;
+    };
+    let sig: Value = serde_json::from_slice(sig_file).unwrap_or(Value::Null);
+    let Some(signature) = text(&sig, "signature") else {
+        out.failures.push(format!("签名文件 {SIGNATURE} 无法读取 (the signature file is malformed)"));
+        return false;
+    };
+    if trusted.verifies(manifest, signature) {
+        out.notes.push(format!("清单签名有效，由所信任的部署密钥签名：{}", trusted.describe()));
+        return true;
+    }
+    match text(&sig, "public_key").and_then(|k| PublicKey::from_hex(k).ok()) {
+        Some(other) if other != *trusted => out.failures.push(format!(
+            "清单由另一个密钥签名：{}；所信任的部署密钥是：{} (the manifest is signed by an untrusted key)",
+            other.describe(),
+            trusted.describe()
+        )),
+        _ => out.failures.push(format!(
+            "清单签名无效：{MANIFEST} 在签名后被改动过 (the manifest signature does not verify with the trusted key {})",
+            trusted.fingerprint()
+        )),
+    }
+    false
+}
+
 /// Every file is listed with its SHA-256 and size, and nothing unlisted was added.
-fn check_files(files: &BTreeMap<String, Vec<u8>>, manifest: &serde_json::Value, out: &mut Outcome) {
-    let listed = manifest.get("files").and_then(|f| f.as_array()).cloned().unwrap_or_default();
-    let mut seen = vec![MANIFEST.to_owned()];
-    let mut matched = 0;
-    for f in &listed {
+fn check_files(files: &Files, manifest: &Value, out: &mut Outcome) {
+    let mut seen: HashSet<&str> = HashSet::from([MANIFEST, SIGNATURE]);
+    let (mut listed, mut matched) = (0, 0);
+    for f in array(manifest, "files") {
+        listed += 1;
         let (Some(path), Some(sha)) = (text(f, "path"), text(f, "sha256")) else {
-            out.failures.push("a file entry of the manifest lacks its path or hash".into());
+            out.failures.push("清单中有文件缺少路径或哈希 (a file entry lacks its path or hash)".into());
             continue;
         };
-        seen.push(path.to_owned());
+        seen.insert(path);
         match files.get(path) {
-            None => out.failures.push(format!("{path} is listed in the manifest but missing")),
+            None => out.failures.push(format!("{path} 列在清单中，但包内没有 (listed but missing)")),
             Some(b) if sha256_hex(b) != sha => {
-                out.failures.push(format!("{path} was changed: its SHA-256 is not the one in the manifest"))
+                out.failures.push(format!("{path} 被改动：SHA-256 与清单不符 (changed: its SHA-256 differs)"))
             }
             Some(b) if f.get("size").and_then(|s| s.as_u64()) != Some(b.len() as u64) => {
-                out.failures.push(format!("{path} has another size than the manifest says"))
+                out.failures.push(format!("{path} 的大小与清单不符 (its size differs)"))
             }
             Some(_) => matched += 1,
         }
     }
-    for path in files.keys().filter(|p| !seen.contains(p)) {
-        out.failures.push(format!("{path} is in the package but not in the manifest"));
+    for path in files.keys().filter(|p| !seen.contains(p.as_str())) {
+        out.failures.push(format!("{path} 在包内，但不在清单中 (added: not in the manifest)"));
     }
-    out.notes.push(format!("{matched} of {} listed files match their SHA-256 and size", listed.len()));
+    out.notes.push(format!("清单所列 {listed} 个文件中 {matched} 个的 SHA-256 与大小一致"));
 }
 
-fn device_keys(manifest: &serde_json::Value, out: &mut Outcome) -> HashMap<String, String> {
+/// Each device's trusted key: the one the reader gave, or the one the signed manifest vouches
+/// for. Keys written in the evidence metadata itself are never trusted, only compared.
+fn device_keys(manifest: &Value, trust: &Trust, out: &mut Outcome) -> HashMap<String, PublicKey> {
     let mut keys = HashMap::new();
-    for d in manifest.get("devices").and_then(|d| d.as_array()).into_iter().flatten() {
-        match (text(d, "device_id"), text(d, "enrolled_public_key")) {
-            (Some(id), Some(key)) => {
-                keys.insert(id.to_owned(), key.to_owned());
+    for d in array(manifest, "devices") {
+        let Some(id) = text(d, "device_id") else {
+            out.failures.push("清单中有设备缺少编号 (a device lacks its id)".into());
+            continue;
+        };
+        let owner = text(d, "enrolled_to").unwrap_or_default();
+        let listed = text(d, "enrolled_public_key").and_then(|k| PublicKey::from_hex(k).ok());
+        match (trust.devices.get(id), listed) {
+            (Some(given), Some(listed)) if *given != listed => {
+                out.failures.push(format!(
+                    "设备 {id} 在清单中的登记公钥 {} 与给定的设备公钥 {} 不一致 (device key mismatch)",
+                    listed.describe(),
+                    given.describe()
+                ));
+                keys.insert(id.to_owned(), *given);
             }
-            _ => out.failures.push("a device of the manifest lacks its id or enrolled key".into()),
+            (Some(given), _) => {
+                out.notes.push(format!("设备 {id}（{owner}）：{}，与给定的设备公钥一致", given.describe()));
+                keys.insert(id.to_owned(), *given);
+            }
+            (None, Some(listed)) => {
+                out.notes.push(format!("设备 {id}（{owner}）：登记公钥 {}，由已签名的清单担保", listed.describe()));
+                keys.insert(id.to_owned(), listed);
+            }
+            (None, None) => out.failures.push(format!("设备 {id} 没有可信的公钥 (no trusted key for the device)")),
         }
+    }
+    for id in trust.devices.keys().filter(|id| !keys.contains_key(id.as_str())) {
+        out.notes.push(format!("给定的设备 {id} 不在本证据包中"));
     }
     keys
 }
 
+type Chains = HashMap<String, BTreeMap<u64, (String, Option<String>)>>;
+
 /// Each device's chain: sequence numbers from 1 without gaps, each full entry signed by the
-/// device's enrolled key and linked to the entry before it. Returns device → seq → entry hash.
-fn check_chains(
-    manifest: &serde_json::Value,
-    keys: &HashMap<String, String>,
-    out: &mut Outcome,
-) -> HashMap<String, BTreeMap<u64, (String, Option<String>)>> {
+/// device's trusted key and linked to the entry before it. Returns device → seq → entry.
+fn check_chains(manifest: &Value, keys: &HashMap<String, PublicKey>, out: &mut Outcome) -> Chains {
     let mut chains = HashMap::new();
-    for d in manifest.get("devices").and_then(|d| d.as_array()).into_iter().flatten() {
+    for d in array(manifest, "devices") {
         let Some(device) = text(d, "device_id") else { continue };
-        let key = keys.get(device).map(String::as_str);
+        let key = keys.get(device).map(PublicKey::hex);
         let mut chain: BTreeMap<u64, (String, Option<String>)> = BTreeMap::new();
-        for e in d.get("chain").and_then(|c| c.as_array()).into_iter().flatten() {
+        for e in array(d, "chain") {
             let (Some(seq), Some(hash)) = (e.get("chain_seq").and_then(|s| s.as_u64()), text(e, "entry_hash")) else {
-                out.failures.push(format!("a chain entry of device {device} lacks its number or hash"));
+                out.failures
+                    .push(format!("设备 {device} 的哈希链中有条目缺少序号或哈希 (a chain entry is incomplete)"));
                 continue;
             };
             chain.insert(seq, (hash.to_owned(), text(e, "payload").map(str::to_owned)));
-            let (Some(payload_json), Some(signature)) = (text(e, "payload"), text(e, "signature")) else { continue };
+            let (Some(payload_json), Some(signature), Some(key)) = (text(e, "payload"), text(e, "signature"), &key)
+            else {
+                continue;
+            };
             let entry = SignedEntry {
                 entry_hash: hash.to_owned(),
                 payload_json: payload_json.to_owned(),
                 signature: signature.to_owned(),
             };
-            match verify_signed_entry(&entry, key) {
-                Err(why) => out.failures.push(format!("device {device} chain item {seq}: {why}")),
+            match verify_signed_entry(&entry, Some(key)) {
+                Err(why) => out.failures.push(format!("设备 {device} 哈希链第 {seq} 条验证失败 ({why})")),
                 Ok(p) if p.chain_seq != seq || p.device_id != device => out
                     .failures
-                    .push(format!("device {device} chain item {seq} is listed under the wrong number or device")),
+                    .push(format!("设备 {device} 哈希链第 {seq} 条的序号或设备不符 (listed under the wrong number)")),
                 Ok(_) => {}
             }
         }
@@ -148,26 +264,23 @@ fn check_chains(
         let mut prev: Option<&str> = None;
         for (i, (seq, (hash, payload))) in chain.iter().enumerate() {
             if *seq != i as u64 + 1 {
-                out.failures.push(format!("device {device}: chain item {} is missing", i + 1));
+                out.failures.push(format!("设备 {device} 哈希链缺少第 {} 条 (chain item missing)", i + 1));
                 break;
             }
             match payload.as_deref().and_then(|p| serde_json::from_str::<EvidencePayload>(p).ok()) {
                 Some(p) if p.prev.as_deref() != prev => {
-                    out.failures.push(format!("device {device}: chain item {seq} does not link to item {}", seq - 1))
+                    out.failures.push(format!("设备 {device} 哈希链第 {seq} 条没有接在第 {} 条之后 (broken link)", i))
                 }
                 Some(_) => {}
                 None => redacted += 1,
             }
             prev = Some(hash);
         }
-        if key.is_none() {
-            out.failures.push(format!("device {device} has no enrolled key in the manifest"));
-        }
         out.notes.push(format!(
-            "device {device}: chain items 1..{} present and linked{}",
+            "设备 {device}：哈希链第 1–{} 条齐全且首尾相接{}",
             chain.len(),
             if redacted > 0 {
-                format!(" ({redacted} items of records outside this case carry only their hash)")
+                format!("（其中 {redacted} 条属于本案以外的记录，只给出哈希)")
             } else {
                 String::new()
             }
@@ -177,26 +290,26 @@ fn check_chains(
     chains
 }
 
-/// Each item: its signed metadata (file) hashes to its entry hash and carries the device's
-/// signature; it sits in its device's chain; its bytes hash to the signed content hash.
-fn check_items(
-    files: &BTreeMap<String, Vec<u8>>,
-    manifest: &serde_json::Value,
-    keys: &HashMap<String, String>,
-    chains: &HashMap<String, BTreeMap<u64, (String, Option<String>)>>,
-    out: &mut Outcome,
-) {
+/// Each item: its signed metadata (file) hashes to its entry hash and carries the signature of
+/// its device's trusted key; it sits in its device's chain; its bytes hash to the signed
+/// content hash.
+fn check_items(files: &Files, manifest: &Value, keys: &HashMap<String, PublicKey>, chains: &Chains, out: &mut Outcome) {
     let records: Vec<&str> =
         ["case", "inspection"].iter().filter_map(|k| manifest.get(*k).and_then(|r| text(r, "id"))).collect();
-    for item in manifest.get("items").and_then(|i| i.as_array()).into_iter().flatten() {
+    for item in array(manifest, "items") {
         let (Some(hash), Some(payload_file), Some(signature)) =
             (text(item, "entry_hash"), text(item, "payload_file"), text(item, "signature"))
         else {
-            out.failures.push("an item of the manifest lacks its hash, metadata file or signature".into());
+            out.failures.push("清单中有证据缺少条目哈希、元数据文件或签名 (an item is incomplete)".into());
             continue;
         };
         let Some(payload_json) = files.get(payload_file).and_then(|b| String::from_utf8(b.clone()).ok()) else {
-            out.failures.push(format!("item {hash}: its metadata file {payload_file} is missing"));
+            out.failures.push(format!("证据 {hash}：缺少元数据文件 {payload_file} (metadata file missing)"));
+            continue;
+        };
+        let device = serde_json::from_str::<EvidencePayload>(&payload_json).map(|p| p.device_id).unwrap_or_default();
+        let Some(key) = keys.get(&device) else {
+            out.failures.push(format!("证据 {hash}：设备 {device:?} 没有可信的公钥 (no trusted key for its device)"));
             continue;
         };
         let entry = SignedEntry {
@@ -204,48 +317,43 @@ fn check_items(
             payload_json: payload_json.clone(),
             signature: signature.to_owned(),
         };
-        let device = serde_json::from_str::<EvidencePayload>(&payload_json).map(|p| p.device_id).unwrap_or_default();
-        let payload = match verify_signed_entry(&entry, keys.get(&device).map(String::as_str)) {
+        let payload = match verify_signed_entry(&entry, Some(&key.hex())) {
             Ok(p) => p,
             Err(why) => {
-                out.failures.push(format!("item {hash}: {why}"));
+                out.failures.push(format!("证据 {hash}：签名或元数据验证失败 ({why})"));
                 continue;
             }
         };
-        if !keys.contains_key(&payload.device_id) {
-            out.failures.push(format!("item {hash}: device {} has no enrolled key in the manifest", payload.device_id));
-            continue;
-        }
         match chains.get(&payload.device_id).and_then(|c| c.get(&payload.chain_seq)) {
             Some((h, p)) if h == hash && p.as_deref().is_none_or(|p| p == payload_json) => {}
             _ => out.failures.push(format!(
-                "item {hash}: it is not item {} of device {}'s chain",
-                payload.chain_seq, payload.device_id
+                "证据 {hash}：不是设备 {} 哈希链的第 {} 条 (not in its device's chain)",
+                payload.device_id, payload.chain_seq
             )),
         }
         if !records.contains(&payload.record_id.as_str()) {
-            out.failures.push(format!("item {hash}: it belongs to record {}, not to this case", payload.record_id));
+            out.failures
+                .push(format!("证据 {hash}：属于记录 {}，不属于本案 (belongs to another record)", payload.record_id));
         }
         match text(item, "content_file") {
             None => out.incomplete.push(format!(
-                "item {hash}: the {} bytes were not on the server when the package was made",
+                "证据 {hash}：导出时服务器尚未收到该{}原件 (the bytes were not uploaded yet)",
                 payload.kind
             )),
             Some(path) => match files.get(path) {
-                None => out.failures.push(format!("item {hash}: {path} is missing")),
+                None => out.failures.push(format!("证据 {hash}：缺少原件 {path} (missing)")),
                 Some(b) if sha256_hex(b) != payload.content_hash || b.len() as u64 != payload.size => {
                     out.failures.push(format!(
-                        "item {hash}: {path} is not the {} the device signed (hash or size differ)",
-                        payload.kind
+                        "证据 {hash}：{path} 不是设备签名时的原件，哈希或大小不符 (not the bytes the device signed)"
                     ))
                 }
                 Some(_) => {
                     out.items_verified += 1;
                     out.notes.push(format!(
-                        "{path}: SHA-256 {} signed by device {} ({}), captured {} by {}",
+                        "{path}：SHA-256 {}，由设备 {} 签名（公钥指纹 SHA-256 {}），{} 由 {} 采集",
                         payload.content_hash,
                         payload.device_id,
-                        keys[&payload.device_id].get(..16).unwrap_or_default(),
+                        key.fingerprint(),
                         super::fmt_time(payload.captured_at_ms),
                         payload.officer
                     ));

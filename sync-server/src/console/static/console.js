@@ -516,7 +516,12 @@ async function casePage(id) {
       h('div', { id: 'case-dept' }, '承办部门：', d.department || '未分派', ' · 期限：', d.deadline_ms ? fmt(d.deadline_ms) : '未设'),
       d.inspection ? h('div', {}, '关联检查：', h('a', { href: '#/inspections/' + d.inspection.id }, (d.inspection.place || '检查') + ' ' + fmt(d.inspection.started_at_ms)), ' · ', label('conclusion', d.inspection.conclusion || 'none')) : null),
     h('button', { id: 'export-package', type: 'button', onclick: async () => {
-      try { await download('/v1/console/cases/' + id + '/package.zip', 'evidence-' + id + '.zip'); msg(actionMsg, '证据包已导出，可用 xuncha-verify 离线验证', true); } catch (x) { msg(actionMsg, '导出失败：' + x.message); }
+      try {
+        const name = 'evidence-' + id + '.zip';
+        await download('/v1/console/cases/' + id + '/package.zip', name);
+        const key = await api('/v1/console/deployment-key');
+        msg(actionMsg, '证据包已导出。离线验证：xuncha-verify --deployment-key ' + key.public_key + ' ' + name + '（部署公钥指纹 SHA-256 ' + key.fingerprint_sha256 + '）', true);
+      } catch (x) { msg(actionMsg, '导出失败：' + x.message); }
     } }, '导出证据包'));
 
   const steps = section('办理过程', d.steps.length ? h('ol', { class: 'timeline', id: 'case-steps' }, d.steps.map((st) => h('li', {},
