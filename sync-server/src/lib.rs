@@ -6,6 +6,7 @@ pub mod auth;
 pub mod console;
 pub mod demo;
 pub mod error;
+pub mod judge;
 mod openapi;
 pub mod scope;
 pub mod state;
@@ -57,7 +58,9 @@ fn catch_up_replica(state: &AppState) -> anyhow_like::Result<()> {
         let mut evidence = Vec::new();
         for e in entries {
             match e.kind {
-                storage::EntryKind::Change => bundle.entries.push((e.doc_id, e.bytes)),
+                storage::EntryKind::Change => {
+                    bundle.entries.push(xuncha_core::bundle::BundleEntry::new(e.doc_id, e.bytes, e.signature))
+                }
                 storage::EntryKind::Evidence => {
                     let [entry_hash, payload_json, signature]: [String; 3] = serde_json::from_slice(&e.bytes)?;
                     evidence.push(xuncha_core::evidence::SignedEntry { entry_hash, payload_json, signature });
