@@ -66,7 +66,7 @@ impl From<CoreError> for ApiError {
             CoreError::NotEnrolled => ApiError::NotEnrolled(message),
             CoreError::Network(_) => ApiError::Network(message),
             CoreError::Refused { .. } if transient => ApiError::Network(message),
-            CoreError::Refused { .. } => ApiError::Refused(message),
+            CoreError::Refused { .. } | CoreError::ChangeRefused { .. } => ApiError::Refused(message),
             CoreError::CorruptChanges(_) | CoreError::Document(_) => ApiError::Corrupt(message),
             CoreError::Sqlite(_) | CoreError::Io(_) | CoreError::SchemaTooNew { .. } => ApiError::Storage(message),
         }

@@ -25,6 +25,10 @@ pub enum Error {
     NotReady(String),
     #[error("the change data cannot be read: {0}")]
     CorruptChanges(String),
+    /// Changes from elsewhere broke a rule (forged author, missing dependencies, a record's kind
+    /// changed…); nothing was stored.
+    #[error("changes to {doc_id} were refused ({code}): {why}")]
+    ChangeRefused { doc_id: String, code: &'static str, why: String },
     #[error("no officer is signed in on this device")]
     NotSignedIn,
     #[error("invalid {field}: {why}")]

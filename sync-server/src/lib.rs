@@ -9,7 +9,7 @@ pub mod console;
 pub mod demo;
 pub mod deployment_key;
 pub mod error;
-pub mod openapi;
+pub mod judge;
 pub mod scope;
 pub mod state;
 pub mod storage;
@@ -81,7 +81,9 @@ fn catch_up_replica(state: &AppState) -> anyhow_like::Result<()> {
         let mut evidence = Vec::new();
         for e in entries {
             match e.kind {
-                storage::EntryKind::Change => bundle.entries.push((e.doc_id, e.bytes)),
+                storage::EntryKind::Change => {
+                    bundle.entries.push(xuncha_core::bundle::BundleEntry::new(e.doc_id, e.bytes, e.signature))
+                }
                 storage::EntryKind::Evidence => {
                     let [entry_hash, payload_json, signature]: [String; 3] = serde_json::from_slice(&e.bytes)?;
                     evidence.push(xuncha_core::evidence::SignedEntry { entry_hash, payload_json, signature });

@@ -59,7 +59,7 @@ impl AppState {
         self.replica.sign_in(officer)?;
         let result = decision(&self.replica)?;
         let batch = self.replica.next_push(usize::MAX)?;
-        let mut docs: Vec<String> = batch.request.changes.entries.iter().map(|(d, _)| d.clone()).collect();
+        let mut docs: Vec<String> = batch.request.changes.entries.iter().map(|e| e.doc_id.clone()).collect();
         docs.sort();
         docs.dedup();
         let metas = docs.iter().map(|d| self.doc_meta_now(d)).collect::<Result<Vec<_>, _>>()?;
@@ -68,12 +68,13 @@ impl AppState {
             .changes
             .entries
             .iter()
-            .map(|(doc, bytes)| NewEntry {
+            .map(|e| NewEntry {
                 origin: "server".into(),
-                doc_id: doc.clone(),
+                doc_id: e.doc_id.clone(),
                 kind: EntryKind::Change,
-                hash: change_hash(bytes),
-                bytes: bytes.clone(),
+                hash: change_hash(&e.change),
+                bytes: e.change.clone(),
+                signature: e.signature.clone(),
             })
             .collect();
         self.storage.append(&entries, &metas)?;

@@ -50,7 +50,7 @@ fn round_trips_and_wire_bytes() {
         lin.store.add_finding(id, "门口张贴有招生广告，已拍照").unwrap();
     }
     let batch = lin.store.next_push(usize::MAX).unwrap();
-    let change_bytes: usize = batch.request.changes.entries.iter().map(|(_, c)| c.len()).sum();
+    let change_bytes: usize = batch.request.changes.entries.iter().map(|e| e.change.len()).sum();
 
     // Baseline first, while the server still has the old documents: Automerge's protocol per
     // document, from sync states persisted after the last sync (a new session).

@@ -34,6 +34,16 @@ impl TestServer {
         self.server.url()
     }
 
+    /// Stops the server and starts it again on the same data directory and address: whatever
+    /// it stored must let it start.
+    pub fn restart(self) -> TestServer {
+        let TestServer { server, dir } = self;
+        let addr = server.addr;
+        drop(server);
+        let server = xuncha_server::start(&dir.path().join("server"), &addr.to_string()).unwrap();
+        TestServer { server, dir }
+    }
+
     /// A phone enrolled as demo account `username`, syncing to `url` (the server, or a proxy).
     pub fn phone(&self, username: &str, url: &str) -> Phone {
         Phone::enrol(&self.server.state, url, &self.phone_dir(username), username).unwrap()
@@ -165,7 +175,7 @@ pub fn pull_doc_ids(url: &str, token: &str) -> std::collections::BTreeSet<String
             .unwrap();
         assert_eq!(response.status().as_u16(), 200);
         let pull = xuncha_core::sync::protocol::PullResponse::decode(&response.bytes().unwrap()).unwrap();
-        ids.extend(pull.changes.entries.into_iter().map(|(d, _)| d));
+        ids.extend(pull.changes.entries.into_iter().map(|e| e.doc_id));
         cursor = pull.cursor;
         if !pull.more {
             return ids;

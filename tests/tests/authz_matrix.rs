@@ -194,7 +194,7 @@ fn push_acceptance_follows_role_and_subtree_and_a_refused_push_stores_nothing() 
                 // The creator is on the team of the inspection and the opener of the case.
                 let id = create(&device.store, kind, node, None);
                 let batch = device.store.next_push(usize::MAX).unwrap();
-                assert!(batch.request.changes.entries.iter().all(|(d, _)| *d == id));
+                assert!(batch.request.changes.entries.iter().all(|e| e.doc_id == id));
                 let before = t.log_len();
                 let (status, body) = push_raw(&t.url(), &device.token, batch.request.encode());
                 let want = expected(role, kind, relation, true);
@@ -267,7 +267,9 @@ fn a_push_to_an_existing_document_outside_scope_is_refused() {
     }
     let change = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
     let body = xuncha_core::sync::protocol::PushRequest {
-        changes: xuncha_core::bundle::ChangeBundle { entries: vec![(place.clone(), change)] },
+        changes: xuncha_core::bundle::ChangeBundle {
+            entries: vec![xuncha_core::bundle::BundleEntry::unsigned(place.clone(), change)],
+        },
         evidence: vec![],
     };
     let (status, body) = push_raw(&t.url(), &wu.token, body.encode());

@@ -6,6 +6,9 @@ use reqwest::Method;
 use xuncha_core::sync::protocol::{MAX_BODY_BYTES, PROTOCOL_HEADER, PushRequest};
 use xuncha_e2e::*;
 
+/// The protocol version this build speaks, as the header carries it.
+const CURRENT: &str = "2";
+
 struct Case {
     name: &'static str,
     method: Method,
@@ -29,7 +32,7 @@ impl Case {
     }
     fn sync(mut self, t: &str) -> Self {
         self.token = Some(t.to_owned());
-        self.protocol = Some("1");
+        self.protocol = Some(CURRENT);
         self
     }
     fn protocol(mut self, v: Option<&'static str>) -> Self {
@@ -44,6 +47,7 @@ impl Case {
 
 #[test]
 fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
+    assert_eq!(CURRENT, xuncha_core::sync::protocol::PROTOCOL_VERSION.to_string());
     let t = TestServer::start();
     let url = t.url();
     let lin = t.device("lin", demo_officer("lin"));
@@ -71,11 +75,11 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
     let mut wrong_version = body.clone();
     wrong_version[4] = 7;
     let mut corrupt_change = pending.clone();
-    let c = &mut corrupt_change.changes.entries[0].1;
+    let c = &mut corrupt_change.changes.entries[0].change;
     let mid = c.len() / 2;
     c[mid] ^= 0xff;
     let mut bad_id = pending.clone();
-    bad_id.changes.entries[0].0 = "../../etc/passwd".into();
+    bad_id.changes.entries[0].doc_id = "../../etc/passwd".into();
     let mut bad_evidence = pending.clone();
     bad_evidence.evidence = vec![xuncha_core::evidence::SignedEntry {
         entry_hash: "ab".into(),
@@ -120,7 +124,7 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
         case("push bad evidence json", Method::POST, &push, 400, "evidence").sync(&tok).body(bad_evidence.encode()),
         case("push forged evidence", Method::POST, &push, 400, "").sync(&tok).body(forged_evidence.encode()),
         case("push huge", Method::POST, &push, 413, "limit").sync(&tok).body(huge.clone()),
-        case("push no token", Method::POST, &push, 401, "token").protocol(Some("1")).body(valid_push.clone()),
+        case("push no token", Method::POST, &push, 401, "token").protocol(Some(CURRENT)).body(valid_push.clone()),
         case("push bad token", Method::POST, &push, 401, "token").sync("0123").body(valid_push.clone()),
         case("push console session", Method::POST, &push, 403, "device").sync(&chen).body(valid_push.clone()),
         // Pull.
@@ -128,7 +132,7 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
         case("pull negative cursor", Method::GET, format!("{pull}?cursor=-1"), 400, "cursor").sync(&tok),
         case("pull no protocol header", Method::GET, &pull, 400, PROTOCOL_HEADER).sync(&tok).protocol(None),
         case("pull wrong protocol", Method::GET, &pull, 400, "version").sync(&tok).protocol(Some("0")),
-        case("pull no token", Method::GET, &pull, 401, "token").protocol(Some("1")),
+        case("pull no token", Method::GET, &pull, 401, "token").protocol(Some(CURRENT)),
         // Upload status and chunks.
         case("status bad hash", Method::GET, format!("{url}/v1/evidence/XYZ/upload"), 400, "SHA-256").token(&tok),
         case(

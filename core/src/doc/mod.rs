@@ -10,8 +10,10 @@
 //! the audit trail is read back from the document history.
 
 mod audit;
+mod signature;
 
 pub use audit::audit_trail;
+pub use signature::{ChangeSignature, MAX_DEVICE_ID_LEN, change_author};
 
 use crate::{Conflict, Error, Officer, Result};
 use automerge::transaction::{CommitOptions, Transactable};
@@ -29,7 +31,7 @@ pub enum Edit {
 }
 
 /// Who made a change; written into every change message.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Author {
     pub officer: String,
     pub cert_no: String,

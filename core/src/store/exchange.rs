@@ -1,12 +1,16 @@
 //! Store-to-store exchange without a server: one side says what it has (its heads per
 //! document), the other exports exactly the changes it lacks, and the first imports them.
-//! Import is all-or-nothing and idempotent: duplicated or re-ordered bundles are harmless.
+//! Import is all-or-nothing and idempotent: a duplicated bundle is harmless, and one that
+//! arrives before the changes it depends on is refused whole (the next exchange brings both).
+//! Changes travel with their signatures; what another phone sends is judged first
+//! (`judge.rs`), so that a phone cannot be used to launder forged changes.
 
-use super::{Inner, Origin, Store, insert_changes, load_doc, projection};
-use crate::bundle::ChangeBundle;
+use super::{Inner, Origin, Signed, Store, insert_changes, load_doc, projection, stored_signature};
+use crate::bundle::{BundleEntry, ChangeBundle, check_checksums};
 use crate::doc::parse_change;
 use crate::{Error, Result};
-use automerge::{Automerge, Change, ChangeHash, ReadDoc};
+use automerge::{Automerge, ChangeHash, ReadDoc};
+use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 
 /// What a store holds: for every document, its current heads (hex).
@@ -53,19 +57,28 @@ impl Store {
             }
             // Heads the peer has that we do not know say nothing about what it lacks; ignore them.
             let known: Vec<ChangeHash> = their.into_iter().filter(|h| doc.get_change_by_hash(h).is_some()).collect();
-            for mut change in doc.get_changes(&known) {
-                bundle.entries.push((id.clone(), change.bytes().into_owned()));
+            let changes = doc.get_changes(&known);
+            let mut stmt = inner.conn.prepare_cached("SELECT signer, signature FROM changes WHERE hash = ?1")?;
+            for mut change in changes {
+                let sig = stmt
+                    .query_row([&change.hash().0[..]], |r| Ok(stored_signature(r.get(0)?, r.get(1)?)))
+                    .optional()?
+                    .flatten();
+                bundle.entries.push(BundleEntry::new(id.clone(), change.bytes().into_owned(), sig));
             }
         }
         Ok(bundle.encode())
     }
 
-    /// Imports a bundle from another store. Either every change is stored or none is.
+    /// Imports a bundle from another store. Either every change is stored or none is; a bundle
+    /// with a forged, damaged or incomplete change, or one that changes what a record is, is
+    /// refused whole (`Error::ChangeRefused`).
     pub fn import_changes(&self, bytes: &[u8]) -> Result<ImportReport> {
         let bundle = ChangeBundle::decode(bytes)?;
-        let mut by_doc: BTreeMap<String, Vec<Change>> = BTreeMap::new();
-        for (id, change) in bundle.entries {
-            by_doc.entry(id).or_default().push(parse_change(&change)?);
+        check_checksums(&bundle)?;
+        let mut by_doc: BTreeMap<String, Vec<Signed>> = BTreeMap::new();
+        for e in bundle.entries {
+            by_doc.entry(e.doc_id).or_default().push((parse_change(&e.change)?, e.signature));
         }
         self.lock().import(by_doc, Origin::Peer)
     }
@@ -74,21 +87,21 @@ impl Store {
     pub fn import_document(&self, id: &str, bytes: &[u8]) -> Result<ImportReport> {
         let doc = Automerge::load(bytes).map_err(|e| Error::CorruptChanges(format!("document {id}: {e}")))?;
         let mut by_doc = BTreeMap::new();
-        by_doc.insert(id.to_owned(), doc.get_changes(&[]));
+        by_doc.insert(id.to_owned(), doc.get_changes(&[]).into_iter().map(|c| (c, None)).collect());
         self.lock().import(by_doc, Origin::Peer)
     }
 }
 
 impl Inner {
     /// Applies changes from elsewhere to many documents in one transaction.
-    pub(crate) fn import(&mut self, by_doc: BTreeMap<String, Vec<Change>>, origin: Origin) -> Result<ImportReport> {
+    pub(crate) fn import(&mut self, by_doc: BTreeMap<String, Vec<Signed>>, origin: Origin) -> Result<ImportReport> {
         self.import_with(by_doc, origin, |_| Ok(()))
     }
 
     /// Like `import`, with more writes (`also`) in the same transaction.
     pub(crate) fn import_with(
         &mut self,
-        by_doc: BTreeMap<String, Vec<Change>>,
+        by_doc: BTreeMap<String, Vec<Signed>>,
         origin: Origin,
         also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
     ) -> Result<ImportReport> {
@@ -103,7 +116,7 @@ impl Inner {
 
     fn import_inner(
         &mut self,
-        by_doc: BTreeMap<String, Vec<Change>>,
+        by_doc: BTreeMap<String, Vec<Signed>>,
         origin: Origin,
         also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
     ) -> Result<ImportReport> {
@@ -114,8 +127,12 @@ impl Inner {
                     .unwrap_or_else(|| Automerge::new().with_actor(self.actor.clone()));
                 self.docs.insert(id.clone(), doc);
             }
+            if origin == Origin::Peer {
+                self.judge_peer_changes(id, changes)?;
+                continue;
+            }
             let doc = self.docs.get_mut(id).expect("inserted above");
-            doc.apply_changes(changes.iter().cloned())
+            doc.apply_changes(changes.iter().map(|(c, _)| c.clone()))
                 .map_err(|e| Error::CorruptChanges(format!("document {id}: {e}")))?;
         }
         let tx = self.conn.transaction()?;

@@ -6,6 +6,7 @@ mod cases;
 mod evidence;
 mod exchange;
 mod inspections;
+mod judge;
 mod ledger;
 mod patrols;
 mod places;
@@ -20,7 +21,7 @@ pub use exchange::{ImportReport, PeerState};
 pub use search::SearchHit;
 pub use sync_state::{PushBatch, SyncStatus};
 
-use crate::doc::{self, Author, Edit};
+use crate::doc::{self, Author, ChangeSignature, Edit};
 use crate::evidence::DeviceSigner;
 use crate::util::{new_id, now_ms, random_bytes};
 use crate::{AuditEntry, ChecklistTemplate, DeviceIdentity, Error, Officer, RecordKind, Result};
@@ -250,10 +251,18 @@ impl Inner {
         origin: Origin,
         also: impl FnOnce(&Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
+        // Signed here, on the device that made them, so that others can relay them.
+        let signed: Vec<Signed> = changes
+            .into_iter()
+            .map(|mut change| {
+                let sig = ChangeSignature::sign(&self.device_id, id, &change.bytes(), |m| self.signer.sign(m));
+                (change, Some(sig))
+            })
+            .collect();
         let result = (|| {
             let tx = self.conn.transaction()?;
             let doc = self.docs.get(id).expect("persist follows a load");
-            insert_changes(&tx, id, changes, origin)?;
+            insert_changes(&tx, id, signed, origin)?;
             projection::write(&tx, id, doc)?;
             also(&tx)?;
             tx.commit()?;
@@ -280,34 +289,57 @@ pub(crate) enum Origin {
     Server,
 }
 
-/// Stores changes once each (by hash). Changes from the server count as acknowledged by it;
-/// a change first received from a peer and later from the server becomes acknowledged.
+/// A change with the signature of the device that made it, when known.
+pub(crate) type Signed = (Change, Option<ChangeSignature>);
+
+/// Stores changes once each (by hash), with their signatures. Changes from the server count as
+/// acknowledged by it; a change first received from a peer and later from the server becomes
+/// acknowledged (and takes the server's signature if it had none).
 pub(crate) fn insert_changes(
     tx: &Transaction<'_>,
     doc_id: &str,
-    changes: Vec<Change>,
+    changes: Vec<Signed>,
     origin: Origin,
 ) -> Result<usize> {
     let mut added = 0;
-    for mut change in changes {
+    for (mut change, sig) in changes {
         let hash = change.hash();
+        let (signer, signature) = match &sig {
+            Some(s) => (Some(s.device_id.as_str()), Some(&s.signature[..])),
+            None => (None, None),
+        };
         if tx.prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?.exists([&hash.0[..]])? {
             if origin == Origin::Server {
-                tx.prepare_cached("UPDATE changes SET acked = 1 WHERE hash = ?1")?.execute([&hash.0[..]])?;
+                tx.prepare_cached(
+                    "UPDATE changes SET acked = 1, signer = coalesce(signer, ?2),
+                       signature = CASE WHEN signer IS NULL THEN ?3 ELSE signature END WHERE hash = ?1",
+                )?
+                .execute(params![&hash.0[..], signer, signature])?;
             }
             continue;
         }
-        tx.prepare_cached("INSERT INTO changes (doc_id, hash, bytes, local, acked) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![
-                doc_id,
-                &hash.0[..],
-                change.bytes().as_ref(),
-                origin == Origin::Local,
-                origin == Origin::Server
-            ])?;
+        tx.prepare_cached(
+            "INSERT INTO changes (doc_id, hash, bytes, local, acked, signer, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            doc_id,
+            &hash.0[..],
+            change.bytes().as_ref(),
+            origin == Origin::Local,
+            origin == Origin::Server,
+            signer,
+            signature
+        ])?;
         added += 1;
     }
     Ok(added)
+}
+
+/// Reads a stored signature (signer, 64 bytes); None for unsigned or unreadable ones.
+pub(crate) fn stored_signature(signer: Option<String>, signature: Option<Vec<u8>>) -> Option<ChangeSignature> {
+    let sig = <[u8; 64]>::try_from(signature?.as_slice()).ok()?;
+    ChangeSignature::new(&signer?, sig).ok()
 }
 
 /// Rebuilds a document from its stored changes; None if the record has none.

@@ -20,6 +20,7 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V3_EVIDENCE, reproject: false },
     Step { sql: V4_SYNC, reproject: false },
     Step { sql: V5_TRUSTED_CA, reproject: false },
+    Step { sql: V6_CHANGE_SIGNATURES, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -187,6 +188,13 @@ INSERT INTO sync_state (id) VALUES (1);
 
 /// Version 5: the deployment's CA certificate, when the device trusts only that one.
 const V5_TRUSTED_CA: &str = "ALTER TABLE sync_state ADD COLUMN trusted_ca TEXT;";
+
+/// Version 6: the signature of the device that made each change (device id and 64 bytes),
+/// which travels with the change. Changes stored before stay unsigned.
+const V6_CHANGE_SIGNATURES: &str = r#"
+ALTER TABLE changes ADD COLUMN signer TEXT;
+ALTER TABLE changes ADD COLUMN signature BLOB;
+"#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves
 /// the old version intact.

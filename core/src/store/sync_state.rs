@@ -3,8 +3,8 @@
 //! point resumes without losing or duplicating anything.
 
 use super::evidence::insert_item;
-use super::{Origin, Store};
-use crate::bundle::ChangeBundle;
+use super::{Origin, Signed, Store, stored_signature};
+use crate::bundle::{BundleEntry, ChangeBundle};
 use crate::doc::parse_change;
 use crate::evidence::{EvidenceItem, EvidencePayload, SignedEntry};
 use crate::sync::protocol::PushRequest;
@@ -41,8 +41,9 @@ impl Store {
         let inner = self.lock();
         let mut batch = PushBatch::default();
         let mut size = 0;
-        let mut stmt =
-            inner.conn.prepare_cached("SELECT seq, doc_id, bytes FROM changes WHERE acked = 0 ORDER BY seq")?;
+        let mut stmt = inner
+            .conn
+            .prepare_cached("SELECT seq, doc_id, bytes, signer, signature FROM changes WHERE acked = 0 ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let bytes: Vec<u8> = r.get(2)?;
@@ -51,7 +52,8 @@ impl Store {
             }
             size += bytes.len();
             batch.change_seqs.push(r.get(0)?);
-            batch.request.changes.entries.push((r.get(1)?, bytes));
+            let sig = stored_signature(r.get(3)?, r.get(4)?);
+            batch.request.changes.entries.push(BundleEntry::new(r.get::<_, String>(1)?, bytes, sig));
         }
         let mut stmt = inner.conn.prepare_cached(
             "SELECT entry_hash, payload, signature FROM evidence WHERE meta_acked = 0 ORDER BY captured_at",
@@ -80,9 +82,9 @@ impl Store {
 
     /// Applies a pull: the changes, the evidence metadata and the new cursor, together.
     pub fn apply_pull(&self, changes: &ChangeBundle, evidence: &[SignedEntry], cursor: u64) -> Result<usize> {
-        let mut by_doc: BTreeMap<String, Vec<automerge::Change>> = BTreeMap::new();
-        for (id, bytes) in &changes.entries {
-            by_doc.entry(id.clone()).or_default().push(parse_change(bytes)?);
+        let mut by_doc: BTreeMap<String, Vec<Signed>> = BTreeMap::new();
+        for e in &changes.entries {
+            by_doc.entry(e.doc_id.clone()).or_default().push((parse_change(&e.change)?, e.signature.clone()));
         }
         let items = evidence
             .iter()

@@ -5,8 +5,11 @@ mod client;
 mod engine;
 mod facts;
 pub mod protocol;
+mod transition;
 
 pub(crate) use client::parse_ca;
 pub use client::{SyncClient, SyncReport};
 pub use engine::{Backoff, Phase, Progress, SyncProgress};
 pub use facts::{DocFacts, doc_facts, facts_after_merge};
+pub(crate) use transition::apply_judged;
+pub use transition::{MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES, NewChange, Refusal, ScopeValues, Transition, transition};

@@ -5,12 +5,13 @@
 //! returning everything new since the cursor. Both carry the protocol version; pushes are
 //! idempotent (changes and evidence are keyed by hash).
 
-use crate::bundle::{ChangeBundle, put_bytes, put_varint, take_bytes, take_varint};
+use crate::bundle::{ChangeBundle, check_checksums, put_bytes, put_varint, take_bytes, take_varint};
 use crate::evidence::SignedEntry;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-pub const PROTOCOL_VERSION: u64 = 1;
+/// 2: changes travel with the signature of the device that made them (bundle `XCB2`).
+pub const PROTOCOL_VERSION: u64 = 2;
 /// Header naming the protocol version on every sync request.
 pub const PROTOCOL_HEADER: &str = "x-xuncha-protocol";
 /// Largest push or pull body either side produces or accepts.
@@ -113,20 +114,6 @@ fn parse_entries(bytes: &[u8]) -> Result<Vec<SignedEntry>> {
         .collect())
 }
 
-/// Automerge does not check a change's checksum when it parses one: a change damaged on the
-/// way would be taken as a different change with the same actor and sequence number, stored,
-/// and the real one refused forever after ("duplicate seq"). Every change that crosses the wire
-/// is parsed and its checksum (the first bytes of its hash) compared here.
-fn check_changes(bundle: &ChangeBundle) -> Result<()> {
-    for (doc, bytes) in &bundle.entries {
-        let change = crate::doc::parse_change(bytes)?;
-        if bytes.len() < 8 || bytes[4..8] != change.hash().0[..4] {
-            return Err(Error::CorruptChanges(format!("a change of {doc} fails its checksum: it was damaged")));
-        }
-    }
-    Ok(())
-}
-
 impl PushRequest {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = PUSH_MAGIC.to_vec();
@@ -155,7 +142,7 @@ impl PushRequest {
             return Err(bad("has trailing bytes"));
         }
         let changes = ChangeBundle::decode(changes)?;
-        check_changes(&changes)?;
+        check_checksums(&changes)?;
         Ok(PushRequest { changes, evidence: parse_entries(evidence)? })
     }
 }
@@ -192,7 +179,7 @@ impl PullResponse {
         let changes = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken change section"))?;
         let evidence = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken evidence section"))?;
         let changes = ChangeBundle::decode(changes)?;
-        check_changes(&changes)?;
+        check_checksums(&changes)?;
         Ok(PullResponse { cursor, more: more != 0, server_time_ms, changes, evidence: parse_entries(evidence)? })
     }
 }
@@ -200,6 +187,7 @@ impl PullResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bundle::BundleEntry;
 
     fn a_change() -> Vec<u8> {
         use automerge::transaction::Transactable;
@@ -216,7 +204,7 @@ mod tests {
         damaged[last] ^= 0x01;
         for (what, bytes) in [("push", &change), ("damaged", &damaged)] {
             let push = PushRequest {
-                changes: ChangeBundle { entries: vec![("insp-1".into(), bytes.clone())] },
+                changes: ChangeBundle { entries: vec![BundleEntry::unsigned("insp-1", bytes.clone())] },
                 evidence: vec![],
             };
             let decoded = PushRequest::decode(&push.encode());
@@ -227,7 +215,13 @@ mod tests {
     #[test]
     fn push_and_pull_round_trip_and_refuse_other_versions() {
         let push = PushRequest {
-            changes: ChangeBundle { entries: vec![("insp-1".into(), a_change())] },
+            changes: ChangeBundle {
+                entries: vec![BundleEntry::new(
+                    "insp-1",
+                    a_change(),
+                    Some(crate::doc::ChangeSignature::new("d1", [3; 64]).unwrap()),
+                )],
+            },
             evidence: vec![SignedEntry { entry_hash: "ab".into(), payload_json: "{}".into(), signature: "cd".into() }],
         };
         assert_eq!(PushRequest::decode(&push.encode()).unwrap(), push);

@@ -1,18 +1,19 @@
 //! Push and pull: every change for every document in one request each way.
 
-use super::{Body, Query, blocking, check_id};
+use super::{Body, Query, blocking};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::openapi::Errors;
+use crate::judge::changes::{Judged, judge_push};
 use crate::scope;
-use crate::state::{SharedState, change_hash, meta};
+use crate::state::{SharedState, change_hash};
 use crate::storage::{DocMeta, EntryKind, NewEntry, Push};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use xuncha_core::bundle::BundleEntry;
 use xuncha_core::evidence::{SignedEntry, verify_signed_entry};
-use xuncha_core::sync::facts_after_merge;
 use xuncha_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse};
 
 /// Log entries looked at per pull, and bytes answered at most.
@@ -35,7 +36,7 @@ fn device_of(caller: &Caller) -> Result<&crate::storage::Device, ApiError> {
 
 /// Every unacknowledged change and evidence entry of a device, binary `XSP1`; idempotent.
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
-    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (1)")),
+    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (2)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an XSP1 push"),
     responses((status = 200, description = "stored", body = PushResponse), Errors))]
 pub async fn push(
@@ -51,38 +52,23 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
     let caller = auth::caller(state, headers)?;
     let device = device_of(&caller)?.device_id.clone();
     let request = PushRequest::decode(body)?;
-    let mut by_doc: BTreeMap<&str, Vec<&[u8]>> = BTreeMap::new();
-    for (doc, change) in &request.changes.entries {
-        check_id("document", doc)?;
-        by_doc.entry(doc.as_str()).or_default().push(change.as_slice());
-    }
 
     let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
     let within = state.within();
-    // Judge each document as it would be after the push; refuse the whole push if any fails.
-    let mut metas: Vec<DocMeta> = Vec::new();
-    let mut created: Vec<String> = Vec::new();
-    for (doc, changes) in &by_doc {
-        let current = state.replica.document_bytes(doc).ok();
-        if current.is_none() {
-            created.push(doc.to_string());
-        }
-        let m = meta(doc, facts_after_merge(current.as_deref(), changes)?);
-        if let Some(why) = scope::why_not(&caller.user, &m, &within) {
-            return Err(ApiError::forbidden(format!("push refused, nothing was stored: {why}")));
-        }
-        metas.push(m);
-    }
+    // Judge every change of every document before anything is stored (judge/changes.rs);
+    // refuse the whole push if any fails.
+    let Judged { metas, created } = judge_push(state, &caller, &device, &request.changes)?;
     let mut entries: Vec<NewEntry> = request
         .changes
         .entries
         .iter()
-        .map(|(doc, bytes)| NewEntry {
+        .map(|e| NewEntry {
             origin: device.clone(),
-            doc_id: doc.clone(),
+            doc_id: e.doc_id.clone(),
             kind: EntryKind::Change,
-            hash: change_hash(bytes),
-            bytes: bytes.clone(),
+            hash: change_hash(&e.change),
+            bytes: e.change.clone(),
+            signature: e.signature.clone(),
         })
         .collect();
     let mut blobs = Vec::new();
@@ -95,6 +81,7 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
             kind: EntryKind::Evidence,
             hash: e.entry_hash.clone(),
             bytes: serde_json::to_vec(&[&e.entry_hash, &e.payload_json, &e.signature]).expect("plain JSON"),
+            signature: None,
         });
     }
 
@@ -140,7 +127,7 @@ fn check_evidence(
 
 /// Everything new in the caller's scope since the cursor, binary `XPL1`.
 #[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])),
-    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (1)"),
+    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (2)"),
            ("cursor" = Option<u64>, Query, description = "the cursor of the last pull answer applied (0 or absent: from the start)")),
     responses((status = 200, description = "an XPL1 answer", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
 pub async fn pull(
@@ -232,7 +219,11 @@ fn pull_blocking(
 
 fn add(out: &mut PullResponse, entry: &crate::storage::LogEntry) -> Result<(), ApiError> {
     match entry.kind {
-        EntryKind::Change => out.changes.entries.push((entry.doc_id.clone(), entry.bytes.clone())),
+        EntryKind::Change => out.changes.entries.push(BundleEntry::new(
+            entry.doc_id.clone(),
+            entry.bytes.clone(),
+            entry.signature.clone(),
+        )),
         EntryKind::Evidence => {
             let [entry_hash, payload_json, signature]: [String; 3] =
                 serde_json::from_slice(&entry.bytes).map_err(ApiError::internal)?;

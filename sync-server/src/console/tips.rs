@@ -265,6 +265,7 @@ fn publish_evidence(state: &crate::state::AppState, item: &EvidenceItem) -> Resu
         kind: EntryKind::Evidence,
         hash: item.entry_hash.clone(),
         bytes,
+        signature: None,
     };
     let meta = state.doc_meta_now(&item.payload.record_id)?;
     state.storage.append(&[entry], &[meta])?;

@@ -10,6 +10,23 @@ pub fn run<K>(make: impl Fn() -> (Box<dyn ServerStorage>, K)) {
     appends_are_idempotent_and_ordered(&*make().0);
     device_docs_and_blobs(&*make().0);
     a_push_is_stored_whole(&*make().0);
+    change_signatures_are_kept(&*make().0);
+}
+
+fn change_signatures_are_kept(s: &dyn ServerStorage) {
+    let sig = ChangeSignature::new("d1", [9; 64]).unwrap();
+    let e = |hash: &str, signature: Option<ChangeSignature>| NewEntry {
+        origin: "d1".into(),
+        doc_id: "a".into(),
+        kind: EntryKind::Change,
+        hash: hash.into(),
+        bytes: hash.as_bytes().to_vec(),
+        signature,
+    };
+    s.append(&[e("signed", Some(sig.clone())), e("unsigned", None)], &[]).unwrap();
+    let all = s.entries_after(0, 10).unwrap();
+    assert_eq!(all.iter().map(|x| x.signature.clone()).collect::<Vec<_>>(), vec![Some(sig.clone()), None]);
+    assert_eq!(s.doc_entries("a").unwrap()[0].signature, Some(sig), "a pull of the document hands it on");
 }
 
 fn a_push_is_stored_whole(s: &dyn ServerStorage) {
@@ -19,6 +36,7 @@ fn a_push_is_stored_whole(s: &dyn ServerStorage) {
         kind: EntryKind::Change,
         hash: "h".into(),
         bytes: b"x".to_vec(),
+        signature: None,
     };
     let meta = DocMeta {
         doc_id: "a".into(),
@@ -114,6 +132,7 @@ fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
         kind: EntryKind::Change,
         hash: hash.into(),
         bytes: hash.as_bytes().to_vec(),
+        signature: None,
     };
     let meta = DocMeta {
         doc_id: "a".into(),
@@ -140,6 +159,7 @@ fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
         kind: EntryKind::Evidence,
         hash: "ev1".into(),
         bytes: b"[]".to_vec(),
+        signature: None,
     };
     s.append(&[ev], &[]).unwrap();
     assert_eq!(s.entries_after(all[2].seq, 10).unwrap()[0].kind, EntryKind::Evidence);

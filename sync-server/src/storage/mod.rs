@@ -7,6 +7,7 @@ mod sqlite;
 pub use sqlite::SqliteStorage;
 
 use serde::{Deserialize, Serialize};
+pub use xuncha_core::doc::ChangeSignature;
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
@@ -104,6 +105,8 @@ pub struct LogEntry {
     pub doc_id: String,
     pub kind: EntryKind,
     pub bytes: Vec<u8>,
+    /// For a change: the signature of the device that made it, when it came with one.
+    pub signature: Option<ChangeSignature>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +124,8 @@ pub struct NewEntry {
     pub kind: EntryKind,
     pub hash: String,
     pub bytes: Vec<u8>,
+    /// Kept with a change so that pulls hand it on (see `LogEntry::signature`).
+    pub signature: Option<ChangeSignature>,
 }
 
 /// What one accepted push writes; see `ServerStorage::append_push`.

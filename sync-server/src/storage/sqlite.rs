@@ -35,7 +35,10 @@ CREATE TABLE IF NOT EXISTS log (
     doc_id TEXT NOT NULL,
     kind TEXT NOT NULL,
     hash TEXT NOT NULL UNIQUE,
-    bytes BLOB NOT NULL
+    bytes BLOB NOT NULL,
+    -- A change's signature: the device that made it and 64 bytes (NULL: unsigned).
+    signer TEXT,
+    signature BLOB
 );
 CREATE INDEX IF NOT EXISTS log_doc ON log(doc_id, seq);
 CREATE TABLE IF NOT EXISTS docs (
@@ -69,6 +72,7 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        add_signature_columns(&conn)?;
         Ok(SqliteStorage { conn: Mutex::new(conn) })
     }
 
@@ -95,14 +99,35 @@ fn row_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     Ok(Device { device_id: r.get(0)?, user_id: r.get(1)?, public_key: r.get(2)?, revoked: r.get(3)? })
 }
 
+/// A data directory from before change signatures gets the two log columns (once).
+fn add_signature_columns(conn: &Connection) -> StorageResult<()> {
+    let has: bool = conn.query_row("SELECT count(*) FROM pragma_table_info('log') WHERE name = 'signer'", [], |r| {
+        r.get::<_, i64>(0).map(|n| n > 0)
+    })?;
+    if !has {
+        conn.execute_batch("ALTER TABLE log ADD COLUMN signer TEXT; ALTER TABLE log ADD COLUMN signature BLOB;")?;
+    }
+    Ok(())
+}
+
+const ENTRY_COLS: &str = "seq, doc_id, kind, bytes, origin, signer, signature";
+
 fn row_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogEntry> {
     let kind: String = r.get(2)?;
+    let signer: Option<String> = r.get(5)?;
+    let signature: Option<Vec<u8>> = r.get(6)?;
+    // Only well-formed signatures are ever written; anything else reads as unsigned.
+    let signature = match (signer, signature.and_then(|s| <[u8; 64]>::try_from(s.as_slice()).ok())) {
+        (Some(device), Some(sig)) => ChangeSignature::new(&device, sig).ok(),
+        _ => None,
+    };
     Ok(LogEntry {
         seq: r.get::<_, i64>(0)? as u64,
         doc_id: r.get(1)?,
         kind: if kind == "evidence" { EntryKind::Evidence } else { EntryKind::Change },
         bytes: r.get(3)?,
         origin: r.get(4)?,
+        signature,
     })
 }
 
@@ -227,15 +252,14 @@ impl ServerStorage for SqliteStorage {
 
     fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached("SELECT seq, doc_id, kind, bytes, origin FROM log WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
         Ok(stmt.query_map(params![cursor as i64, limit as i64], row_entry)?.collect::<Result<_, _>>()?)
     }
 
     fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<LogEntry>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT seq, doc_id, kind, bytes, origin FROM log WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 ORDER BY seq"))?;
         Ok(stmt.query_map([doc_id], row_entry)?.collect::<Result<_, _>>()?)
     }
 
@@ -324,11 +348,16 @@ fn append_in(tx: &rusqlite::Transaction<'_>, entries: &[NewEntry], docs: &[DocMe
             EntryKind::Change => "change",
             EntryKind::Evidence => "evidence",
         };
+        let (signer, signature) = match &e.signature {
+            Some(s) => (Some(s.device_id.as_str()), Some(&s.signature[..])),
+            None => (None, None),
+        };
         added += tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO log (origin, doc_id, kind, hash, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO log (origin, doc_id, kind, hash, bytes, signer, signature)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![e.origin, e.doc_id, kind, e.hash, e.bytes])? as u64;
+            .execute(params![e.origin, e.doc_id, kind, e.hash, e.bytes, signer, signature])? as u64;
     }
     for d in docs {
         tx.prepare_cached(

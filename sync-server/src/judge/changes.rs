@@ -1,0 +1,183 @@
+//! Every pushed change is judged before anything is stored, one document at a time, on the
+//! transition it makes (the server's document before → after the push), not only on the
+//! merged result. See ADR 0007.
+//!
+//! A change already in the server's document is not judged again (relaying what the server
+//! has is harmless). A new one must decode and fit the limits, depend only on changes the
+//! server or the push holds, not start a second document under an existing id, not change a
+//! record's kind, and name a true author: the caller's own officer on the caller's device, or
+//! an author whose enrolled device signed it. Moving a record between nodes needs a
+//! supervisor (or admin) over both; taking someone off a record's team needs a supervisor
+//! over the record. And the merged result must be within the caller's scope.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::scope;
+use crate::state::{AppState, meta};
+use crate::storage::{DocMeta, Role, User};
+use axum::http::StatusCode;
+use std::collections::BTreeMap;
+use xuncha_core::bundle::{BundleEntry, ChangeBundle};
+use xuncha_core::doc::Author;
+use xuncha_core::sync::{MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES, NewChange, Refusal, Transition, transition};
+
+/// What an accepted push writes besides the log entries.
+pub struct Judged {
+    /// Scope facts of every document after the push.
+    pub metas: Vec<DocMeta>,
+    /// Documents the push creates (the device has their whole history).
+    pub created: Vec<String>,
+}
+
+/// Judges every document of a push; the first refusal refuses the whole push.
+pub fn judge_push(
+    state: &AppState,
+    caller: &Caller,
+    device_id: &str,
+    bundle: &ChangeBundle,
+) -> Result<Judged, ApiError> {
+    let mut by_doc: BTreeMap<&str, Vec<&BundleEntry>> = BTreeMap::new();
+    for e in &bundle.entries {
+        crate::api::check_id("document", &e.doc_id)?;
+        by_doc.entry(e.doc_id.as_str()).or_default().push(e);
+    }
+    let within = state.within();
+    let mut judged = Judged { metas: Vec::new(), created: Vec::new() };
+    for (doc, entries) in by_doc {
+        let current = state.replica.document_bytes(doc).ok();
+        let bytes: Vec<&[u8]> = entries.iter().map(|e| e.change.as_slice()).collect();
+        let t = transition(current.as_deref(), &bytes)?;
+        if let Some(r) = t.problem(doc) {
+            return Err(refusal(doc, r));
+        }
+        check_scope_changes(&caller.user, doc, &t, &within).map_err(|r| refusal(doc, r))?;
+        let m = meta(doc, t.after.facts.clone());
+        if let Some(why) = scope::why_not(&caller.user, &m, &within) {
+            return Err(ApiError::forbidden(format!("push refused, nothing was stored: {why}")));
+        }
+        for new in &t.new_changes {
+            let entry = entries.get(new.index).copied().ok_or_else(|| ApiError::internal("change index"))?;
+            check_author(state, caller, device_id, doc, new, entry).map_err(|r| refusal(doc, r))?;
+        }
+        if current.is_none() {
+            judged.created.push(doc.to_owned());
+        }
+        judged.metas.push(m);
+    }
+    Ok(judged)
+}
+
+/// Whether `author` is `user` as the server knows them (name and certificate number).
+fn is_user(author: &Author, user: &User) -> bool {
+    author.officer == user.name && author.cert_no == user.cert_no
+}
+
+/// The author a change names made it: it is the caller's own, or its author's device signed it.
+fn check_author(
+    state: &AppState,
+    caller: &Caller,
+    device_id: &str,
+    doc: &str,
+    new: &NewChange,
+    entry: &BundleEntry,
+) -> Result<(), Refusal> {
+    let forged = |why: String| Refusal::new("forged_author", why);
+    let Some(author) = &new.author else {
+        return Err(forged(format!("change {} names no author", new.hash)));
+    };
+    if new.actor != author.device_id {
+        // Squatting another device's actor id would take sequence numbers that device has yet
+        // to use: its own next change would then be refused forever ("duplicate seq").
+        return Err(forged(format!(
+            "change {} is made by actor {} but names device {}",
+            new.hash, new.actor, author.device_id
+        )));
+    }
+    if author.device_id == device_id && is_user(author, &caller.user) {
+        return Ok(());
+    }
+    let Some(sig) = &entry.signature else {
+        return Err(forged(format!(
+            "change {} names {} ({}) on device {} but is not signed by that device",
+            new.hash, author.officer, author.cert_no, author.device_id
+        )));
+    };
+    if sig.device_id != author.device_id {
+        return Err(forged(format!(
+            "change {} names device {} but is signed by device {}",
+            new.hash, author.device_id, sig.device_id
+        )));
+    }
+    let backend = |e: crate::storage::StorageError| forged(format!("the signer could not be checked: {e}"));
+    let device = state.storage.device(&sig.device_id).map_err(backend)?;
+    let Some(device) = device.filter(|d| !d.revoked) else {
+        return Err(forged(format!(
+            "change {} is signed by device {}, which is not enrolled",
+            new.hash, sig.device_id
+        )));
+    };
+    if !sig.verifies(doc, &entry.change, &device.public_key) {
+        return Err(forged(format!(
+            "the signature of change {} does not verify with device {}'s key",
+            new.hash, sig.device_id
+        )));
+    }
+    let owner = state.storage.user(device.user_id).map_err(backend)?;
+    if !owner.is_some_and(|u| is_user(author, &u)) {
+        return Err(forged(format!(
+            "change {} names {} ({}), who is not the user of device {}",
+            new.hash, author.officer, author.cert_no, sig.device_id
+        )));
+    }
+    Ok(())
+}
+
+/// Moving a record needs a supervisor (or admin) over the old and the new node; taking
+/// someone off its team needs a supervisor over the record.
+fn check_scope_changes(
+    user: &User,
+    doc: &str,
+    t: &Transition,
+    within: &dyn Fn(&str, &str) -> bool,
+) -> Result<(), Refusal> {
+    let supervises = |node: &str| match user.role {
+        Role::Admin => true,
+        Role::Supervisor => within(node, &user.jurisdiction_id),
+        _ => false,
+    };
+    if let Some((old, new)) = t.node_change()
+        && !old.iter().chain(&new).all(|n| supervises(n))
+    {
+        return Err(Refusal::new(
+            "jurisdiction_changed",
+            format!("{doc} would move from {} to {}", old.join(","), new.join(",")),
+        ));
+    }
+    let removed = t.removed_members();
+    if !removed.is_empty() && !t.before.nodes.iter().all(|n| supervises(n)) {
+        return Err(Refusal::new("team_member_removed", format!("{} would be taken off {doc}", removed.join(","))));
+    }
+    Ok(())
+}
+
+/// A refusal as the pusher sees it: a stable code, a 4xx, a Chinese message naming the record.
+fn refusal(doc: &str, r: Refusal) -> ApiError {
+    tracing::warn!(doc, code = r.code, why = r.why, "push refused");
+    let (status, what) = match r.code {
+        "forged_author" => (StatusCode::FORBIDDEN, "修改的署名不是推送者本人，也没有署名设备的有效签名（伪造作者）"),
+        "jurisdiction_changed" => (StatusCode::FORBIDDEN, "只有同时管辖原辖区和新辖区的督导员才能变更记录的辖区"),
+        "team_member_removed" => (StatusCode::FORBIDDEN, "只有管辖该记录的督导员才能移除检查组成员"),
+        "kind_changed" => (StatusCode::FORBIDDEN, "记录的类型不能更改"),
+        "id_collision" => (StatusCode::CONFLICT, "该记录编号已被另一条记录使用（编号冲突）"),
+        "missing_dependencies" => (StatusCode::UNPROCESSABLE_ENTITY, "修改所依赖的先前修改缺失，请先同步完整记录"),
+        "change_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "单次修改超过大小上限"),
+        "document_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "记录超过大小上限"),
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, "修改不被接受"),
+    };
+    let limits = match r.code {
+        "change_too_large" => format!("（{MAX_CHANGE_BYTES} 字节）"),
+        "document_too_large" => format!("（{MAX_DOCUMENT_BYTES} 字节）"),
+        _ => String::new(),
+    };
+    ApiError::new(status, r.code, format!("推送被拒绝，未保存任何内容：记录 {doc}：{what}{limits}。{}", r.why))
+}

@@ -1,0 +1,3 @@
+//! What the server checks in a push before anything is stored.
+
+pub mod changes;
