@@ -10,6 +10,7 @@ mod ledger;
 mod patrols;
 mod places;
 pub(crate) mod projection;
+mod pull;
 mod reference;
 pub(crate) mod schema;
 mod search;
@@ -17,6 +18,7 @@ mod sync_state;
 
 pub use cases::StepDetails;
 pub use exchange::{ImportReport, PeerState};
+pub use pull::{PullApplied, SetAside, SetAsideKind};
 pub use search::SearchHit;
 pub use sync_state::{PushBatch, SyncStatus};
 

@@ -20,6 +20,8 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V3_EVIDENCE, reproject: false },
     Step { sql: V4_SYNC, reproject: false },
     Step { sql: V5_TRUSTED_CA, reproject: false },
+    Step { sql: V6_RESERVED, reproject: false },
+    Step { sql: V7_SET_ASIDE, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -187,6 +189,23 @@ INSERT INTO sync_state (id) VALUES (1);
 
 /// Version 5: the deployment's CA certificate, when the device trusts only that one.
 const V5_TRUSTED_CA: &str = "ALTER TABLE sync_state ADD COLUMN trusted_ca TEXT;";
+
+/// Version 6 is taken by the change signatures of issue 10 (another branch); until that merges
+/// this step does nothing, so that the set-aside table is version 7 on every branch.
+const V6_RESERVED: &str = "";
+
+/// Version 7: entries from the server this store could not apply, kept aside with the reason
+/// instead of blocking every later pull. `key` is the entry's key in the server's log.
+const V7_SET_ASIDE: &str = r#"
+CREATE TABLE set_aside (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+"#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves
 /// the old version intact.
