@@ -93,9 +93,14 @@ fn a_phone_sets_aside_what_it_cannot_apply_and_applies_the_rest() {
     drop(phone);
     let phone = Store::open(dir.path().join("b")).unwrap();
     assert_eq!(phone.evidence_for_record(&id).unwrap().len(), 2);
-    assert!(phone.verify_device_chain(&author.identity().device_id).unwrap().failed_checks().iter().all(
-        |c| *c == evidence::Check::MissingBytes
-    ));
+    assert!(
+        phone
+            .verify_device_chain(&author.identity().device_id)
+            .unwrap()
+            .failed_checks()
+            .iter()
+            .all(|c| *c == evidence::Check::MissingBytes)
+    );
     // And a later honest pull still applies.
     author.add_finding(&id, "第二条发现").unwrap();
     let next = author.export_changes(&phone.peer_state().unwrap()).unwrap();

@@ -29,6 +29,15 @@ impl TestServer {
         self.server.url()
     }
 
+    /// Stops the server and starts it again on the same data (on a new port): what a restart
+    /// after any mishap must survive.
+    pub fn restart(self) -> TestServer {
+        let TestServer { server, dir } = self;
+        drop(server);
+        let server = xuncha_server::start(&dir.path().join("server"), "127.0.0.1:0").unwrap();
+        TestServer { server, dir }
+    }
+
     /// A phone enrolled as demo account `username`, syncing to `url` (the server, or a proxy).
     pub fn phone(&self, username: &str, url: &str) -> Phone {
         Phone::enrol(&self.server.state, url, &self.phone_dir(username), username).unwrap()

@@ -74,7 +74,9 @@ impl EvidencePayload {
             EvidenceKind::Photo => (self.mime == "image/jpeg", MAX_PHOTO_BYTES),
             EvidenceKind::Signature => (self.mime == "image/png", MAX_OTHER_BYTES),
             EvidenceKind::VoiceNote => (
-                self.mime.starts_with("audio/") && self.mime.len() <= 64 && self.mime.bytes().all(|b| b.is_ascii_graphic()),
+                self.mime.starts_with("audio/")
+                    && self.mime.len() <= 64
+                    && self.mime.bytes().all(|b| b.is_ascii_graphic()),
                 MAX_OTHER_BYTES,
             ),
         };
@@ -87,7 +89,11 @@ impl EvidencePayload {
         if !is_record_id(&self.record_id) {
             return bad("evidence record", format!("{:?} is not a record id", shown(&self.record_id)));
         }
-        for (field, text) in [("evidence item", self.item_id.as_deref()), ("evidence officer", Some(&self.officer)), ("evidence certificate", Some(&self.cert_no))] {
+        for (field, text) in [
+            ("evidence item", self.item_id.as_deref()),
+            ("evidence officer", Some(&self.officer)),
+            ("evidence certificate", Some(&self.cert_no)),
+        ] {
             if let Some(t) = text
                 && (t.chars().count() > MAX_TEXT_CHARS || t.chars().any(char::is_control))
             {
@@ -157,7 +163,10 @@ impl SignedEntry {
     pub fn open(&self) -> Result<EvidenceItem> {
         let entry_hash: EntryHash = self.entry_hash.parse()?;
         if EntryHash::of(self.payload_json.as_bytes()) != entry_hash {
-            return Err(Error::invalid("evidence metadata", format!("it does not hash to its entry hash {entry_hash}")));
+            return Err(Error::invalid(
+                "evidence metadata",
+                format!("it does not hash to its entry hash {entry_hash}"),
+            ));
         }
         let payload = EvidencePayload::decode(&self.payload_json)?;
         if !super::verify::signature_ok(&payload.public_key, &self.signature, self.payload_json.as_bytes()) {

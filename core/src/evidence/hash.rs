@@ -165,6 +165,9 @@ mod tests {
         let h: EntryHash = serde_json::from_str(&format!("{good:?}")).unwrap();
         assert_eq!(serde_json::to_string(&h).unwrap(), format!("{good:?}"));
         assert!(serde_json::from_str::<ContentHash>("\"a\"").is_err());
-        assert_eq!(ContentHash::of(b"abc").as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            ContentHash::of(b"abc").as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -11,10 +11,10 @@ mod signer;
 mod verify;
 
 pub use chain::{EvidenceItem, EvidencePayload, PAYLOAD_VERSION, SignedEntry};
-pub use hash::{ContentHash, EntryHash};
 pub use exif::ExifSummary;
 pub(crate) use gps::distance_m as gps_distance_m;
 pub use gps::{GpsFix, GpsProvider};
+pub use hash::{ContentHash, EntryHash};
 pub use photo::{MAX_PIXELS, THUMBNAIL_EDGE};
 pub use signer::{DeviceSigner, SoftwareSigner};
 pub use verify::{Check, ItemCheck, VerifyReport, verify_signed_entry};

@@ -323,7 +323,8 @@ impl Store {
             kind: kind.as_str().to_owned(),
             at_ms: captured_at_ms,
         };
-        let edit = Edit::Entry("evidence", item.entry_hash.to_string(), serde_json::to_value(&link).expect("plain JSON"));
+        let edit =
+            Edit::Entry("evidence", item.entry_hash.to_string(), serde_json::to_value(&link).expect("plain JSON"));
         if let Err(e) = inner.edit_with(&capture.record_id, &[edit], |tx| insert_item(tx, &item)) {
             if new_file {
                 let _ = std::fs::remove_file(&path);

@@ -73,7 +73,7 @@ impl Aside {
             entry: SetAside {
                 kind: SetAsideKind::Evidence,
                 doc_id,
-                key: e.entry_hash.chars().take(128).collect(),
+                key: e.entry_hash.clone(),
                 reason: why.to_string(),
                 at_ms: now_ms(),
             },
@@ -209,7 +209,8 @@ impl Inner {
         }
         if self.fresh_doc(id, &good).is_err() {
             // What is on disk does not load: nothing can be added to it.
-            asides.extend(good.drain(..).map(|(_, bytes)| Aside::change(id, bytes, &"the stored record does not load")));
+            asides
+                .extend(good.drain(..).map(|(_, bytes)| Aside::change(id, bytes, &"the stored record does not load")));
             self.docs.remove(id);
         }
         good

@@ -11,14 +11,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::io::Write;
+use xuncha_core::evidence::ContentHash;
 use xuncha_core::sync::protocol::UploadStatus;
 
-fn check_hash(hash: &str) -> Result<(), ApiError> {
-    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
-    }
+fn check_hash(hash: &str) -> Result<ContentHash, ApiError> {
+    hash.parse().map_err(|_| ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
 }
 
 fn status_of(state: &AppState, hash: &str) -> Result<UploadStatus, ApiError> {
@@ -35,7 +32,7 @@ pub async fn upload_status(
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
         auth::caller(&state, &headers)?;
-        check_hash(&hash)?;
+        let hash = check_hash(&hash)?;
         status_of(&state, &hash).map(axum::Json)
     })
     .await
@@ -53,7 +50,7 @@ pub async fn upload_chunk(
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
         auth::caller(&state, &headers)?;
-        check_hash(&hash)?;
+        let hash = check_hash(&hash)?;
         let offset: u64 = q
             .get("offset")
             .ok_or_else(|| ApiError::bad_request("the offset query parameter is missing"))?
@@ -111,7 +108,7 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     blocking(move || {
         let caller = auth::caller(&state, &headers)?;
-        check_hash(&hash)?;
+        let hash = check_hash(&hash)?;
         let items = state.replica.evidence_by_content(&hash)?;
         let within = state.within();
         let allowed = items.iter().any(|i| {

@@ -15,6 +15,7 @@ mod ledger;
 pub mod package;
 mod patrols;
 mod report;
+mod set_aside;
 mod tips;
 mod util;
 
@@ -55,6 +56,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/console/ledger/{id}/move", post(ledger::move_entry))
         .route("/v1/console/patrols", get(patrols::coverage))
         .route("/v1/console/report", get(report::quarterly))
+        .route("/v1/console/set-aside", get(set_aside::list))
         .route("/v1/tips", post(tips::submit).layer(DefaultBodyLimit::max(tips::MAX_BODY_BYTES)))
         .route("/v1/tips/areas", get(tips::areas))
         .route("/v1/tips/{code}", get(tips::status))

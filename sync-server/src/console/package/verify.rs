@@ -233,7 +233,7 @@ fn check_items(
             )),
             Some(path) => match files.get(path) {
                 None => out.failures.push(format!("item {hash}: {path} is missing")),
-                Some(b) if sha256_hex(b) != payload.content_hash || b.len() as u64 != payload.size => {
+                Some(b) if payload.content_hash != sha256_hex(b) || b.len() as u64 != payload.size => {
                     out.failures.push(format!(
                         "item {hash}: {path} is not the {} the device signed (hash or size differ)",
                         payload.kind
