@@ -43,12 +43,12 @@ impl XunchaStore {
 
     /// The original bytes, exactly as captured (`NotFound` while they have not arrived).
     pub fn evidence_bytes(&self, content_hash: String) -> ApiResult<Vec<u8>> {
-        Ok(self.inner.evidence_bytes(&content_hash)?)
+        Ok(self.inner.evidence_bytes(&content_hash.parse()?)?)
     }
 
     /// A JPEG thumbnail (about 320 px on the long side, upright) of a photo, made on first use.
     pub fn thumbnail(&self, content_hash: String) -> ApiResult<Vec<u8>> {
-        Ok(self.inner.thumbnail(&content_hash)?)
+        Ok(self.inner.thumbnail(&content_hash.parse()?)?)
     }
 
     /// Makes up to `limit` missing thumbnails ahead of time (call from a background thread);

@@ -1034,9 +1034,9 @@ impl From<core::EvidenceItem> for EvidenceItem {
     fn from(i: core::EvidenceItem) -> Self {
         let p = i.payload;
         EvidenceItem {
-            entry_hash: i.entry_hash,
-            content_hash: p.content_hash,
-            kind: p.kind,
+            entry_hash: i.entry_hash.into(),
+            content_hash: p.content_hash.into(),
+            kind: p.kind.to_string(),
             mime: p.mime,
             size: p.size,
             record_id: p.record_id,
@@ -1046,12 +1046,12 @@ impl From<core::EvidenceItem> for EvidenceItem {
             device_id: p.device_id,
             public_key: p.public_key,
             chain_seq: p.chain_seq,
-            prev: p.prev,
+            prev: p.prev.map(Into::into),
             captured_at_ms: p.captured_at_ms,
             gps: p.gps.map(Into::into),
             exif: p.exif.map(Into::into),
             flags: list(p.flags),
-            corrects: p.corrects,
+            corrects: p.corrects.map(Into::into),
             signature: i.signature,
             bytes_present: i.bytes_present,
         }
@@ -1144,6 +1144,8 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     pub server_url: Option<String>,
     pub enrolled: bool,
+    /// Entries from the server this phone could not apply and set aside (the rest synced).
+    pub set_aside: u64,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -1157,6 +1159,7 @@ impl From<core::SyncStatus> for SyncStatus {
             last_error: s.last_error,
             server_url: s.server_url,
             enrolled: s.enrolled,
+            set_aside: s.set_aside,
         }
     }
 }

@@ -16,7 +16,9 @@ mod util;
 pub use error::{Error, Result};
 pub use evidence::{Capture, EvidenceItem, EvidenceKind, Flag, GpsFix, GpsProvider, VerifyReport};
 pub use model::*;
-pub use store::{ImportReport, PeerState, PushBatch, SearchHit, StepDetails, Store, SyncStatus};
+pub use store::{
+    ImportReport, PeerState, PullApplied, PushBatch, SearchHit, SetAside, SetAsideKind, StepDetails, Store, SyncStatus,
+};
 
 /// Hooks for tests of schema upgrades; not part of the app API.
 #[doc(hidden)]

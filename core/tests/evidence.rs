@@ -52,7 +52,7 @@ fn a_photo_is_kept_byte_for_byte_with_exif_thumbnail_and_link() {
 
     let links = store.inspection(&id).unwrap().evidence;
     assert_eq!(links.len(), 1);
-    assert_eq!(links[0].entry_hash, item.entry_hash);
+    assert_eq!(item.entry_hash, links[0].entry_hash);
     assert_eq!(links[0].item_id.as_deref(), Some("I01"));
     assert!(store.verify_record(&id).unwrap().ok());
 }
@@ -175,7 +175,7 @@ fn items_are_signed_once_and_chained_per_device() {
     assert_eq!(report.items.len(), 3);
 
     // A correction is a new item pointing at the old one; the old one is untouched.
-    let fixed = Capture { corrects: Some(items[1].entry_hash.clone()), ..capture(&id, Some("I04"), T0) };
+    let fixed = Capture { corrects: Some(items[1].entry_hash.to_string()), ..capture(&id, Some("I04"), T0) };
     let correction = store.add_photo(&photo_at(10, LAT, LON, T0, 1), &fixed).unwrap();
     assert_eq!(correction.payload.corrects.as_deref(), Some(items[1].entry_hash.as_str()));
     assert_eq!(store.evidence_item(&items[1].entry_hash).unwrap(), items[1]);
@@ -204,7 +204,7 @@ fn every_flipped_bit_and_truncation_is_detected() {
     let store = store_at(dir.path(), 0);
     let id = inspection(&store);
     let item = store.add_photo(&photo_at(20, LAT, LON, T0, 1), &capture(&id, None, T0)).unwrap();
-    let path = store.content_path(&item.payload.content_hash).unwrap();
+    let path = store.content_path(&item.payload.content_hash);
     let original = std::fs::read(&path).unwrap();
     let db = rusqlite::Connection::open(store.dir().join("xuncha.db")).unwrap();
     let mut rng = rand::rng();

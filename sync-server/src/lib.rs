@@ -10,6 +10,8 @@ pub mod demo;
 pub mod deployment_key;
 pub mod error;
 pub mod judge;
+pub mod openapi;
+pub mod replica;
 pub mod scope;
 pub mod state;
 pub mod storage;
@@ -67,32 +69,12 @@ pub fn open_state_with(data: &Path, config: &ServerConfig) -> anyhow_like::Resul
         trusted_proxies: config.trusted_proxies.clone(),
         deployment_key,
     });
-    catch_up_replica(&state)?;
-    Ok(state)
-}
-
-/// The replica is rebuilt from the log: after a crash between the two, replay what it lacks.
-fn catch_up_replica(state: &AppState) -> anyhow_like::Result<()> {
-    let mut cursor = state.replica.sync_cursor()?;
-    loop {
-        let entries = state.storage.entries_after(cursor, 2_000)?;
-        let Some(last) = entries.last().map(|e| e.seq) else { return Ok(()) };
-        let mut bundle = xuncha_core::bundle::ChangeBundle::default();
-        let mut evidence = Vec::new();
-        for e in entries {
-            match e.kind {
-                storage::EntryKind::Change => {
-                    bundle.entries.push(xuncha_core::bundle::BundleEntry::new(e.doc_id, e.bytes, e.signature))
-                }
-                storage::EntryKind::Evidence => {
-                    let [entry_hash, payload_json, signature]: [String; 3] = serde_json::from_slice(&e.bytes)?;
-                    evidence.push(xuncha_core::evidence::SignedEntry { entry_hash, payload_json, signature });
-                }
-            }
-        }
-        state.replica.apply_pull(&bundle, &evidence, last)?;
-        cursor = last;
+    // The replica is rebuilt from the log: after a crash between the two, replay what it lacks.
+    let set_aside = replica::catch_up(&state)?;
+    if set_aside > 0 {
+        tracing::warn!(set_aside, "log entries the replica cannot apply were set aside; see /v1/console/set-aside");
     }
+    Ok(state)
 }
 
 pub fn router(state: SharedState) -> Router {

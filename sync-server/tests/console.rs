@@ -234,7 +234,7 @@ fn filters_search_and_integrity_status() {
 
     // Bytes changed on the server after upload: failed.
     let hash = env.server.state.replica.evidence_for_record(&id).unwrap()[0].payload.content_hash.clone();
-    let path = env.server.state.replica.content_path(&hash).unwrap();
+    let path = env.server.state.replica.content_path(&hash);
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[500] ^= 0xff;
     std::fs::write(&path, bytes).unwrap();

@@ -38,12 +38,12 @@ fn seed_files() -> Vec<(String, Vec<u8>)> {
     let photo = b"\xff\xd8 a very small photo \xff\xd9".to_vec();
     let payload = EvidencePayload {
         v: 1,
-        device_id: "dev-fuzz".into(),
+        device_id: "d0f0".repeat(8),
         public_key: hex::encode(device.verifying_key().as_bytes()),
         chain_seq: 1,
         prev: None,
-        content_hash: sha256(&photo),
-        kind: "photo".into(),
+        content_hash: xuncha_core::evidence::ContentHash::of(&photo),
+        kind: xuncha_core::evidence::EvidenceKind::Photo,
         mime: "image/jpeg".into(),
         size: photo.len() as u64,
         record_id: "case-1".into(),

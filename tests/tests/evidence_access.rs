@@ -93,7 +93,7 @@ fn evidence_outside_the_callers_scope_does_not_exist_for_them() {
                 let a = send(request, token);
                 let u = send(unknown_request, token);
                 assert_eq!(a.status, 404, "{who}: {what}: {}", String::from_utf8_lossy(&a.body));
-                let a_body = String::from_utf8_lossy(&a.body).replace(&hash, "HASH");
+                let a_body = String::from_utf8_lossy(&a.body).replace(hash.as_str(), "HASH");
                 let u_body = String::from_utf8_lossy(&u.body).replace(&unknown, "HASH");
                 assert_eq!(a_body, u_body, "{who}: {what}: the same answer as for an unknown hash");
                 *refused += 1;

@@ -90,7 +90,7 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
     let mut forged = item.clone();
     forged.payload_json = forged.payload_json.replace("\"size\":", "\"size\":1");
     forged_evidence.evidence = vec![xuncha_core::evidence::SignedEntry {
-        entry_hash: forged.entry_hash,
+        entry_hash: forged.entry_hash.to_string(),
         payload_json: forged.payload_json,
         signature: forged.signature,
     }];

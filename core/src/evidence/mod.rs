@@ -5,19 +5,21 @@
 mod chain;
 mod exif;
 mod gps;
+mod hash;
 mod photo;
 mod signer;
 mod verify;
 
-pub use chain::{EvidenceItem, EvidencePayload, SignedEntry};
+pub use chain::{EvidenceItem, EvidencePayload, PAYLOAD_VERSION, SignedEntry};
 pub use exif::ExifSummary;
 pub(crate) use gps::distance_m as gps_distance_m;
 pub use gps::{GpsFix, GpsProvider};
+pub use hash::{ContentHash, EntryHash};
 pub use photo::{MAX_PIXELS, THUMBNAIL_EDGE};
 pub use signer::{DeviceSigner, SoftwareSigner};
 pub use verify::{Check, ItemCheck, VerifyReport, verify_signed_entry};
 
-pub(crate) use chain::{entry_hash, sha256_hex};
+pub(crate) use chain::is_record_id;
 pub(crate) use exif::{ExifReading, read_exif};
 pub(crate) use photo::{check_png, inspect_jpeg, thumbnail};
 pub(crate) use verify::{verify_chain_links, verify_items};

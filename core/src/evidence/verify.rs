@@ -1,7 +1,7 @@
 //! Offline verification: anyone holding the items, their bytes and (optionally) the device's
 //! enrolled public key can check that nothing changed after capture.
 
-use super::{EvidencePayload, SignedEntry, entry_hash, sha256_hex};
+use super::{ContentHash, EntryHash, EvidencePayload, SignedEntry};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::Serialize;
 
@@ -65,11 +65,11 @@ fn verify_one(
     enrolled_key: &dyn Fn(&str) -> Option<String>,
 ) -> ItemCheck {
     let mut failures = Vec::new();
-    if entry_hash(&item.payload_json) != item.entry_hash {
+    if EntryHash::of(item.payload_json.as_bytes()) != item.entry_hash {
         failures.push((Check::Payload, "the metadata does not hash to its entry hash".to_owned()));
     }
-    match serde_json::from_str::<EvidencePayload>(&item.payload_json) {
-        Err(e) => failures.push((Check::Payload, format!("the metadata does not parse: {e}"))),
+    match EvidencePayload::decode(&item.payload_json) {
+        Err(e) => failures.push((Check::Payload, format!("the metadata is not valid: {e}"))),
         Ok(p) => {
             if let Some(key) = enrolled_key(&p.device_id)
                 && key != p.public_key
@@ -81,7 +81,7 @@ fn verify_one(
             }
             match bytes(&p) {
                 None => failures.push((Check::MissingBytes, format!("the {} bytes are not here", p.kind))),
-                Some(b) if sha256_hex(&b) != p.content_hash => failures
+                Some(b) if ContentHash::of(&b) != p.content_hash => failures
                     .push((Check::Bytes, format!("the {} bytes ({} bytes) do not match their hash", p.kind, b.len()))),
                 Some(_) => {}
             }
@@ -90,7 +90,7 @@ fn verify_one(
     ItemCheck { entry_hash: item.entry_hash.clone(), failures }
 }
 
-fn signature_ok(public_key_hex: &str, signature_hex: &str, message: &[u8]) -> bool {
+pub(super) fn signature_ok(public_key_hex: &str, signature_hex: &str, message: &[u8]) -> bool {
     let Ok(Ok(key)) = hex::decode(public_key_hex).map(|k| <[u8; 32]>::try_from(k.as_slice()).map_err(|_| ())) else {
         return false;
     };
@@ -105,7 +105,7 @@ fn signature_ok(public_key_hex: &str, signature_hex: &str, message: &[u8]) -> bo
 /// payload does not parse are reported by `verify_items` and show here as gaps.
 pub(crate) fn verify_chain_links(chain: &[SignedEntry]) -> Vec<(Check, String)> {
     let mut parsed: Vec<(&SignedEntry, EvidencePayload)> =
-        chain.iter().filter_map(|e| Some((e, serde_json::from_str(&e.payload_json).ok()?))).collect();
+        chain.iter().filter_map(|e| Some((e, EvidencePayload::decode(&e.payload_json).ok()?))).collect();
     parsed.sort_by_key(|(_, p)| p.chain_seq);
     let mut failures = Vec::new();
     let mut expected_prev: Option<&str> = None;
@@ -140,21 +140,19 @@ pub(crate) fn verify_chain_links(chain: &[SignedEntry]) -> Vec<(Check, String)> 
 /// Checks a signed entry's metadata without its bytes: payload hash, signature, and the key
 /// against the device's enrolled key when known. Returns the payload when all hold.
 pub fn verify_signed_entry(entry: &SignedEntry, enrolled_key: Option<&str>) -> Result<EvidencePayload, String> {
-    if entry_hash(&entry.payload_json) != entry.entry_hash {
-        return Err(format!("evidence {}: the metadata does not hash to its entry hash", entry.entry_hash));
-    }
-    let payload: EvidencePayload =
-        serde_json::from_str(&entry.payload_json).map_err(|e| format!("evidence {}: {e}", entry.entry_hash))?;
+    let item = entry.open().map_err(|e| format!("evidence {}: {e}", shown(&entry.entry_hash)))?;
     if let Some(key) = enrolled_key
-        && key != payload.public_key
+        && key != item.payload.public_key
     {
         return Err(format!(
             "evidence {}: signed with a key that is not device {}'s",
-            entry.entry_hash, payload.device_id
+            item.entry_hash, item.payload.device_id
         ));
     }
-    if !signature_ok(&payload.public_key, &entry.signature, entry.payload_json.as_bytes()) {
-        return Err(format!("evidence {}: the signature does not verify", entry.entry_hash));
-    }
-    Ok(payload)
+    Ok(item.payload)
+}
+
+/// At most 80 characters of a value from elsewhere, for a message.
+fn shown(s: &str) -> String {
+    s.chars().take(80).collect()
 }

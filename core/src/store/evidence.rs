@@ -4,9 +4,9 @@
 use super::{Inner, Store};
 use crate::doc::Edit;
 use crate::evidence::{
-    self, CLOCK_SKEW_LIMIT_S, Capture, DEFAULT_ACCURACY_LIMIT_M, DeviceSigner, EXIF_CLOCK_LIMIT_S,
-    EXIF_DISTANCE_LIMIT_M, EXIF_TIME_LIMIT_S, EvidenceItem, EvidenceKind, EvidencePayload, ExifReading, ExifSummary,
-    Flag, MAX_OTHER_BYTES, MAX_PHOTO_BYTES, SignedEntry, SoftwareSigner, VerifyReport, sha256_hex,
+    self, CLOCK_SKEW_LIMIT_S, Capture, ContentHash, DEFAULT_ACCURACY_LIMIT_M, DeviceSigner, EXIF_CLOCK_LIMIT_S,
+    EXIF_DISTANCE_LIMIT_M, EXIF_TIME_LIMIT_S, EntryHash, EvidenceItem, EvidenceKind, EvidencePayload, ExifReading,
+    ExifSummary, Flag, MAX_OTHER_BYTES, MAX_PHOTO_BYTES, PAYLOAD_VERSION, SignedEntry, SoftwareSigner, VerifyReport,
 };
 use crate::util::now_ms;
 use crate::{Error, EvidenceLink, RecordKind, Result};
@@ -73,21 +73,21 @@ impl Store {
     }
 
     /// Evidence items (from any device) whose bytes hash to `content_hash`.
-    pub fn evidence_by_content(&self, content_hash: &str) -> Result<Vec<EvidenceItem>> {
+    pub fn evidence_by_content(&self, content_hash: &ContentHash) -> Result<Vec<EvidenceItem>> {
         let inner = self.lock();
         query_items(&inner.conn, "WHERE content_hash = ?1 ORDER BY captured_at", [content_hash])
     }
 
     /// Takes bytes that arrived separately (an upload, a download) for known evidence: they must
     /// hash to `content_hash`; the file at `from` is moved into the evidence folder.
-    pub fn adopt_evidence_bytes(&self, content_hash: &str, from: &Path) -> Result<()> {
-        let target = self.content_path(content_hash)?;
+    pub fn adopt_evidence_bytes(&self, content_hash: &ContentHash, from: &Path) -> Result<()> {
+        let target = self.content_path(content_hash);
         let bytes = std::fs::read(from)?;
-        if sha256_hex(&bytes) != content_hash {
+        if ContentHash::of(&bytes) != *content_hash {
             return Err(Error::invalid("evidence bytes", format!("they do not hash to {content_hash}")));
         }
         if self.evidence_by_content(content_hash)?.is_empty() {
-            return Err(Error::NotFound { kind: "evidence metadata", id: content_hash.to_owned() });
+            return Err(Error::NotFound { kind: "evidence metadata", id: content_hash.to_string() });
         }
         if !target.exists() {
             std::fs::create_dir_all(target.parent().expect("has a parent"))?;
@@ -99,29 +99,26 @@ impl Store {
     }
 
     /// The original bytes, exactly as captured.
-    pub fn evidence_bytes(&self, content_hash: &str) -> Result<Vec<u8>> {
-        let path = self.content_path(content_hash)?;
-        std::fs::read(&path).map_err(|_| Error::NotFound { kind: "evidence bytes", id: content_hash.to_owned() })
+    pub fn evidence_bytes(&self, content_hash: &ContentHash) -> Result<Vec<u8>> {
+        let path = self.content_path(content_hash);
+        std::fs::read(&path).map_err(|_| Error::NotFound { kind: "evidence bytes", id: content_hash.to_string() })
     }
 
     /// Where the original bytes live (for apps that stream them).
-    pub fn content_path(&self, content_hash: &str) -> Result<PathBuf> {
-        if content_hash.len() != 64 || !content_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::invalid("content hash", "it is not a SHA-256 hex string"));
-        }
-        Ok(content_path(&self.evidence_dir(), content_hash))
+    pub fn content_path(&self, content_hash: &ContentHash) -> PathBuf {
+        content_path(&self.evidence_dir(), content_hash)
     }
 
     /// A JPEG thumbnail (about 320 px on the long side, upright) of a photo, made from the
     /// original at reduced scale the first time it is asked for.
-    pub fn thumbnail(&self, content_hash: &str) -> Result<Vec<u8>> {
-        let original = self.content_path(content_hash)?;
+    pub fn thumbnail(&self, content_hash: &ContentHash) -> Result<Vec<u8>> {
+        let original = self.content_path(content_hash);
         let path = thumb_path(&self.evidence_dir(), content_hash);
         if let Ok(bytes) = std::fs::read(&path) {
             return Ok(bytes);
         }
         let jpeg = std::fs::read(&original)
-            .map_err(|_| Error::NotFound { kind: "photo bytes", id: content_hash.to_owned() })?;
+            .map_err(|_| Error::NotFound { kind: "photo bytes", id: content_hash.to_string() })?;
         let info = evidence::inspect_jpeg(&jpeg)?;
         let orientation = evidence::read_exif(&jpeg).summary.map_or(1, |e| e.orientation);
         let thumb = evidence::thumbnail(&jpeg, info.width, info.height, orientation)?;
@@ -131,13 +128,14 @@ impl Store {
 
     /// Makes missing thumbnails of photos on this device, up to `limit`; returns how many.
     pub fn make_thumbnails(&self, limit: usize) -> Result<usize> {
-        let hashes: Vec<String> = {
+        let hashes: Vec<ContentHash> = {
             let inner = self.lock();
             let mut stmt = inner.conn.prepare_cached(
                 "SELECT DISTINCT content_hash FROM evidence WHERE kind = 'photo' AND bytes_present = 1
                  ORDER BY captured_at DESC",
             )?;
-            stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+            let rows: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            rows.into_iter().filter_map(|h| h.parse().ok()).collect()
         };
         let dir = self.evidence_dir();
         let mut made = 0;
@@ -171,7 +169,7 @@ impl Store {
             return Err(Error::NotFound { kind: "evidence item", id: entry_hash.to_owned() });
         }
         let mut report = self.verify(&entries);
-        let prev = serde_json::from_str::<EvidencePayload>(&entries[0].payload_json).ok().and_then(|p| p.prev);
+        let prev = entries.first().and_then(|e| EvidencePayload::decode(&e.payload_json).ok()).and_then(|p| p.prev);
         if let Some(prev) = prev
             && self.signed_entries("WHERE entry_hash = ?1", &prev)?.is_empty()
         {
@@ -251,21 +249,22 @@ impl Store {
         if let Some(gps) = &capture.gps {
             gps.validate()?;
         }
-        let content_hash = sha256_hex(bytes);
+        let corrects: Option<EntryHash> = capture.corrects.as_deref().map(str::parse).transpose()?;
+        let content_hash = ContentHash::of(bytes);
         let dir = self.evidence_dir();
         let mut inner = self.lock();
         let author = inner.author()?;
         let limit_m = inner.evidence_target(capture)?;
-        if let Some(old) = &capture.corrects
+        if let Some(old) = &corrects
             && query_items(&inner.conn, "WHERE entry_hash = ?1", [old])?.is_empty()
         {
-            return Err(Error::NotFound { kind: "evidence item to correct", id: old.clone() });
+            return Err(Error::NotFound { kind: "evidence item to correct", id: old.to_string() });
         }
         // The same capture handed over twice (an app retry) is the same evidence.
         if let Some(existing) = query_items(
             &inner.conn,
             "WHERE content_hash = ?1 AND record_id = ?2 AND item_id IS ?3 AND device_id = ?4",
-            (content_hash.as_str(), capture.record_id.as_str(), capture.item_id.as_deref(), inner.device_id.as_str()),
+            (&content_hash, capture.record_id.as_str(), capture.item_id.as_deref(), inner.device_id.as_str()),
         )?
         .pop()
         {
@@ -276,23 +275,25 @@ impl Store {
         let captured_at_ms = now_ms();
         let exif = camera.summary;
         let flags = flags(capture, exif.as_ref(), camera.flags, limit_m, clock_offset_ms, captured_at_ms);
-        let (prev_seq, prev): (i64, Option<String>) = inner
+        let (prev_seq, prev): (i64, Option<EntryHash>) = inner
             .conn
             .query_row(
                 "SELECT chain_seq, entry_hash FROM evidence WHERE device_id = ?1 ORDER BY chain_seq DESC LIMIT 1",
                 [&inner.device_id],
-                |r| Ok((r.get(0)?, Some(r.get(1)?))),
+                |r| Ok((r.get(0)?, r.get::<_, String>(1)?)),
             )
             .optional()?
+            .map(|(seq, hash)| Ok::<_, Error>((seq, Some(hash.parse()?))))
+            .transpose()?
             .unwrap_or((0, None));
         let payload = EvidencePayload {
-            v: 1,
+            v: PAYLOAD_VERSION,
             device_id: inner.device_id.clone(),
             public_key: hex::encode(inner.signer.public_key()),
             chain_seq: prev_seq as u64 + 1,
             prev,
             content_hash: content_hash.clone(),
-            kind: kind.as_str().to_owned(),
+            kind,
             mime: mime.to_owned(),
             size: bytes.len() as u64,
             record_id: capture.record_id.clone(),
@@ -303,11 +304,11 @@ impl Store {
             gps: capture.gps.clone(),
             exif,
             flags,
-            corrects: capture.corrects.clone(),
+            corrects,
         };
         let payload_json = serde_json::to_string(&payload).expect("plain JSON");
         let item = EvidenceItem {
-            entry_hash: evidence::entry_hash(&payload_json),
+            entry_hash: EntryHash::of(payload_json.as_bytes()),
             signature: hex::encode(inner.signer.sign(payload_json.as_bytes())),
             payload_json,
             payload,
@@ -319,13 +320,14 @@ impl Store {
         let path = content_path(&dir, &content_hash);
         let new_file = write_new_file(&path, bytes)?;
         let link = EvidenceLink {
-            entry_hash: item.entry_hash.clone(),
-            content_hash: content_hash.clone(),
+            entry_hash: item.entry_hash.to_string(),
+            content_hash: content_hash.to_string(),
             item_id: capture.item_id.clone(),
             kind: kind.as_str().to_owned(),
             at_ms: captured_at_ms,
         };
-        let edit = Edit::Entry("evidence", item.entry_hash.clone(), serde_json::to_value(&link).expect("plain JSON"));
+        let edit =
+            Edit::Entry("evidence", item.entry_hash.to_string(), serde_json::to_value(&link).expect("plain JSON"));
         if let Err(e) = inner.edit_with(&capture.record_id, &[edit], |tx| insert_item(tx, &item)) {
             if new_file {
                 let _ = std::fs::remove_file(&path);
@@ -439,7 +441,7 @@ pub(crate) fn insert_item(conn: &Connection, item: &EvidenceItem) -> Result<()> 
         p.content_hash,
         p.record_id,
         p.item_id,
-        p.kind,
+        p.kind.as_str(),
         p.captured_at_ms,
         item.payload_json,
         item.signature,
@@ -457,18 +459,20 @@ fn query_items(conn: &Connection, clause: &str, args: impl rusqlite::Params) -> 
     let mut out = Vec::new();
     for row in rows {
         let (entry_hash, payload_json, signature, bytes_present) = row?;
-        let payload = serde_json::from_str(&payload_json)
-            .map_err(|e| Error::CorruptChanges(format!("evidence {entry_hash}: {e}")))?;
+        // Rows were checked when they were written; a row that no longer passes is damage.
+        let corrupt = |e: Error| Error::CorruptChanges(format!("evidence {entry_hash}: {e}"));
+        let payload = EvidencePayload::decode(&payload_json).map_err(corrupt)?;
+        let entry_hash = entry_hash.parse().map_err(corrupt)?;
         out.push(EvidenceItem { entry_hash, payload_json, signature, payload, bytes_present });
     }
     Ok(out)
 }
 
-pub(crate) fn content_path(dir: &Path, hash: &str) -> PathBuf {
-    dir.join(&hash[..2]).join(hash)
+pub(crate) fn content_path(dir: &Path, hash: &ContentHash) -> PathBuf {
+    dir.join(hash.shard()).join(hash)
 }
 
-fn thumb_path(dir: &Path, hash: &str) -> PathBuf {
+fn thumb_path(dir: &Path, hash: &ContentHash) -> PathBuf {
     dir.join("thumbs").join(format!("{hash}.jpg"))
 }
 

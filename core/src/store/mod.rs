@@ -11,6 +11,7 @@ mod ledger;
 mod patrols;
 mod places;
 pub(crate) mod projection;
+mod pull;
 mod reference;
 pub(crate) mod schema;
 mod search;
@@ -18,6 +19,7 @@ mod sync_state;
 
 pub use cases::StepDetails;
 pub use exchange::{ImportReport, PeerState};
+pub use pull::{PullApplied, SetAside, SetAsideKind};
 pub use search::SearchHit;
 pub use sync_state::{PushBatch, SyncStatus};
 

@@ -21,6 +21,7 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V4_SYNC, reproject: false },
     Step { sql: V5_TRUSTED_CA, reproject: false },
     Step { sql: V6_CHANGE_SIGNATURES, reproject: false },
+    Step { sql: V7_SET_ASIDE, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -194,6 +195,19 @@ const V5_TRUSTED_CA: &str = "ALTER TABLE sync_state ADD COLUMN trusted_ca TEXT;"
 const V6_CHANGE_SIGNATURES: &str = r#"
 ALTER TABLE changes ADD COLUMN signer TEXT;
 ALTER TABLE changes ADD COLUMN signature BLOB;
+"#;
+
+/// Version 7: entries from the server this store could not apply, kept aside with the reason
+/// instead of blocking every later pull. `key` is the entry's key in the server's log.
+const V7_SET_ASIDE: &str = r#"
+CREATE TABLE set_aside (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
 "#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves

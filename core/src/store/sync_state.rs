@@ -2,16 +2,13 @@
 //! and the status shown to the officer. Every step is one transaction, so a sync killed at any
 //! point resumes without losing or duplicating anything.
 
-use super::evidence::insert_item;
-use super::{Origin, Signed, Store, stored_signature};
-use crate::bundle::{BundleEntry, ChangeBundle};
-use crate::doc::parse_change;
-use crate::evidence::{EvidenceItem, EvidencePayload, SignedEntry};
+use super::{Store, stored_signature};
+use crate::bundle::BundleEntry;
+use crate::evidence::{ContentHash, SignedEntry};
 use crate::sync::protocol::PushRequest;
 use crate::util::now_ms;
 use crate::{Error, Result};
 use rusqlite::{OptionalExtension, params};
-use std::collections::BTreeMap;
 
 /// One push: the request and what to mark acknowledged once the server confirms it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -32,6 +29,8 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     pub server_url: Option<String>,
     pub enrolled: bool,
+    /// Entries from the server this store could not apply (see `set_aside_entries`).
+    pub set_aside: u64,
 }
 
 impl Store {
@@ -80,61 +79,27 @@ impl Store {
         Ok(())
     }
 
-    /// Applies a pull: the changes, the evidence metadata and the new cursor, together.
-    pub fn apply_pull(&self, changes: &ChangeBundle, evidence: &[SignedEntry], cursor: u64) -> Result<usize> {
-        let mut by_doc: BTreeMap<String, Vec<Signed>> = BTreeMap::new();
-        for e in &changes.entries {
-            by_doc.entry(e.doc_id.clone()).or_default().push((parse_change(&e.change)?, e.signature.clone()));
-        }
-        let items = evidence
-            .iter()
-            .map(|e| {
-                let payload: EvidencePayload = serde_json::from_str(&e.payload_json)
-                    .map_err(|err| Error::CorruptChanges(format!("evidence {}: {err}", e.entry_hash)))?;
-                Ok(EvidenceItem {
-                    entry_hash: e.entry_hash.clone(),
-                    payload_json: e.payload_json.clone(),
-                    signature: e.signature.clone(),
-                    payload,
-                    bytes_present: false,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let evidence_dir = self.evidence_dir();
-        let mut inner = self.lock();
-        let report = inner.import_with(by_doc, Origin::Server, |tx| {
-            for mut item in items {
-                if tx.prepare_cached("SELECT 1 FROM evidence WHERE entry_hash = ?1")?.exists([&item.entry_hash])? {
-                    continue;
-                }
-                item.bytes_present = super::evidence::content_path(&evidence_dir, &item.payload.content_hash).exists();
-                insert_item(tx, &item)?;
-                tx.prepare_cached("UPDATE evidence SET meta_acked = 1, uploaded = 1 WHERE entry_hash = ?1")?
-                    .execute([&item.entry_hash])?;
-            }
-            tx.prepare_cached("UPDATE sync_state SET cursor = ?1 WHERE id = 1")?.execute([cursor as i64])?;
-            Ok(())
-        })?;
-        Ok(report.changes_added)
-    }
-
     pub fn sync_cursor(&self) -> Result<u64> {
         let c: i64 = self.lock().conn.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
         Ok(c as u64)
     }
 
     /// Evidence whose bytes the server does not have yet: (content hash, size), oldest first.
-    pub fn pending_uploads(&self) -> Result<Vec<(String, u64)>> {
+    pub fn pending_uploads(&self) -> Result<Vec<(ContentHash, u64)>> {
         let inner = self.lock();
         let mut stmt = inner.conn.prepare_cached(
             "SELECT content_hash, max(json_extract(payload, '$.size')) FROM evidence
              WHERE uploaded = 0 AND bytes_present = 1 GROUP BY content_hash ORDER BY min(captured_at)",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.map(|row| {
+            let (hash, size) = row?;
+            Ok((hash.parse().map_err(|e| Error::CorruptChanges(format!("stored evidence: {e}")))?, size))
+        })
+        .collect()
     }
 
-    pub fn mark_uploaded(&self, content_hash: &str) -> Result<()> {
+    pub fn mark_uploaded(&self, content_hash: &ContentHash) -> Result<()> {
         self.lock().conn.execute("UPDATE evidence SET uploaded = 1 WHERE content_hash = ?1", [content_hash])?;
         Ok(())
     }
@@ -199,6 +164,7 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
+        let set_aside: i64 = inner.conn.query_row("SELECT count(*) FROM set_aside", [], |r| r.get(0))?;
         inner.conn.query_row(
             "SELECT last_success, last_attempt, last_error, server_url, token IS NOT NULL FROM sync_state WHERE id = 1",
             [],
@@ -212,6 +178,7 @@ impl Store {
                     last_error: r.get(2)?,
                     server_url: r.get(3)?,
                     enrolled: r.get(4)?,
+                    set_aside: set_aside as u64,
                 })
             },
         )

@@ -7,7 +7,7 @@ use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, json_body};
 use crate::openapi::Errors;
 use crate::state::SharedState;
-use crate::storage::{Device, NewUser, Role, User};
+use crate::storage::{Device, NewUser, Redemption, Role, User};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -136,24 +136,57 @@ pub async fn enrollment_code(
 pub async fn enroll(State(state): State<SharedState>, Body(body): Body) -> Result<Json<EnrollResponse>, ApiError> {
     blocking(move || {
         let req: EnrollRequest = json_body(&body)?;
-        super::check_id("device id", &req.device_id)
-            .map_err(|_| ApiError::bad_request("device_id must be lowercase hex"))?;
+        if !is_device_id(&req.device_id) {
+            return Err(ApiError::bad_request("device_id must be lowercase hex of whole bytes, at most 64 digits"));
+        }
         if !signature_ok(&req) {
             return Err(ApiError::bad_request("the signature does not prove the device holds the key it enrols"));
         }
+        // The server's own store signs tip evidence under its device id: no phone may take it.
+        if req.device_id == state.replica.identity().device_id {
+            return Err(device_taken(&req.device_id));
+        }
         let token = new_secret(32);
-        let device =
-            Device { device_id: req.device_id.clone(), user_id: 0, public_key: req.public_key.clone(), revoked: false };
+        let device = Device {
+            device_id: req.device_id.clone(),
+            user_id: 0,
+            public_key: req.public_key.to_ascii_lowercase(),
+            revoked: false,
+        };
         let now = chrono::Utc::now().timestamp_millis();
-        let user_id = state
-            .storage
-            .redeem_enrollment(&token_hash(req.code.trim()), &device, &token_hash(&token), now)?
-            .ok_or_else(|| ApiError::unauthorized("the enrolment code is unknown, used or expired"))?;
+        let user_id =
+            match state.storage.redeem_enrollment(&token_hash(req.code.trim()), &device, &token_hash(&token), now)? {
+                Redemption::Enrolled { user_id } => user_id,
+                Redemption::InvalidCode => {
+                    return Err(ApiError::unauthorized("the enrolment code is unknown, used or expired"));
+                }
+                Redemption::DeviceOfAnotherUser => {
+                    tracing::warn!(device = req.device_id, "enrolment refused: the device belongs to another user");
+                    return Err(device_taken(&req.device_id));
+                }
+            };
         let user = state.storage.user(user_id)?.ok_or_else(|| ApiError::internal("enrolled user vanished"))?;
         tracing::info!(device = req.device_id, user = user.username, "device enrolled");
         Ok(Json(EnrollResponse { token, user: user_info(&user) }))
     })
     .await
+}
+
+/// A device id as phones make them (also their Automerge actor id): lowercase hex bytes.
+fn is_device_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.len() % 2 == 0
+        && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A device id belongs to the user who first enrolled it; the code stays unused.
+fn device_taken(device_id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "device_taken",
+        format!("设备 {device_id} 已登记在其他用户名下，不能用此注册码登记；请在本机重新安装后再登记，或联系管理员"),
+    )
 }
 
 fn signature_ok(req: &EnrollRequest) -> bool {

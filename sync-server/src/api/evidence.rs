@@ -17,18 +17,15 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::io::Write;
 use xuncha_core::EvidenceItem;
+use xuncha_core::evidence::ContentHash;
 use xuncha_core::sync::protocol::UploadStatus;
 
-fn check_hash(hash: &str) -> Result<(), ApiError> {
-    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
-    }
+fn check_hash(hash: &str) -> Result<ContentHash, ApiError> {
+    hash.parse().map_err(|_| ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
 }
 
 /// The evidence items with content `hash`, if the caller may see a record of one of them.
-fn visible_items(state: &AppState, caller: &Caller, hash: &str) -> Result<Vec<EvidenceItem>, ApiError> {
+fn visible_items(state: &AppState, caller: &Caller, hash: &ContentHash) -> Result<Vec<EvidenceItem>, ApiError> {
     let items = state.replica.evidence_by_content(hash)?;
     let within = state.within();
     let allowed = items.iter().any(|i| {
@@ -74,7 +71,7 @@ pub async fn upload_status(
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
         let caller = auth::caller(&state, &headers)?;
-        check_hash(&hash)?;
+        let hash = check_hash(&hash)?;
         visible_items(&state, &caller, &hash)?;
         status_of(&state, &hash).map(axum::Json)
     })
@@ -98,7 +95,7 @@ pub async fn upload_chunk(
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
         let caller = auth::caller(&state, &headers)?;
-        check_hash(&hash)?;
+        let hash = check_hash(&hash)?;
         visible_items(&state, &caller, &hash)?;
         let offset: u64 = q
             .get("offset")
@@ -161,7 +158,7 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     blocking(move || {
         let caller = auth::caller(&state, &headers)?;
-        check_hash(&hash)?;
+        let hash = check_hash(&hash)?;
         visible_items(&state, &caller, &hash)?;
         let bytes = match what.as_str() {
             "original" => state.replica.evidence_bytes(&hash),

@@ -3,17 +3,17 @@
 use super::{Body, Query, blocking};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
-use crate::openapi::Errors;
 use crate::judge::changes::{Judged, judge_push};
-use crate::scope;
+use crate::openapi::Errors;
 use crate::state::{SharedState, change_hash};
-use crate::storage::{DocMeta, EntryKind, NewEntry, Push};
+use crate::storage::{EntryKind, NewEntry, Push};
+use crate::{judge, replica, scope};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 use xuncha_core::bundle::BundleEntry;
-use xuncha_core::evidence::{SignedEntry, verify_signed_entry};
+use xuncha_core::evidence::SignedEntry;
 use xuncha_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse};
 
 /// Log entries looked at per pull, and bytes answered at most.
@@ -71,58 +71,43 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
             signature: e.signature.clone(),
         })
         .collect();
+    let evidence = judge::evidence::judge(state, &caller, &device, &metas, &request.evidence, &within)?;
     let mut blobs = Vec::new();
-    for e in &request.evidence {
-        let payload = check_evidence(state, &caller, &metas, e, &within)?;
-        blobs.push((payload.content_hash, payload.size));
+    let mut chain = Vec::new();
+    for (item, link) in &evidence.new {
+        blobs.push((item.payload.content_hash.to_string(), item.payload.size));
         entries.push(NewEntry {
             origin: device.clone(),
-            doc_id: payload.record_id,
+            doc_id: item.payload.record_id.clone(),
             kind: EntryKind::Evidence,
-            hash: e.entry_hash.clone(),
-            bytes: serde_json::to_vec(&[&e.entry_hash, &e.payload_json, &e.signature]).expect("plain JSON"),
+            hash: item.entry_hash.to_string(),
+            bytes: serde_json::to_vec(&[item.entry_hash.as_str(), &item.payload_json, &item.signature])
+                .expect("plain JSON"),
             signature: None,
         });
+        chain.push(link.clone());
     }
 
-    let push = Push { device_id: &device, entries: &entries, docs: &metas, blobs: &blobs, created: &created };
+    let push =
+        Push { device_id: &device, entries: &entries, docs: &metas, blobs: &blobs, created: &created, chain: &chain };
     let new = state.storage.append_push(&push)?;
-    state.replica.apply_pull(&request.changes, &request.evidence, state.storage.last_seq()?)?;
-    tracing::info!(device, changes = request.changes.entries.len(), evidence = request.evidence.len(), new, "push");
+    // The replica follows the log; what it cannot apply is set aside there, not left to
+    // fail the next start. A failure here leaves the log ahead, to be caught up later.
+    let set_aside = replica::catch_up(state).map_err(ApiError::internal)?;
+    tracing::info!(
+        device,
+        changes = request.changes.entries.len(),
+        evidence = request.evidence.len(),
+        new,
+        set_aside,
+        "push"
+    );
     Ok(PushResponse {
         accepted_changes: request.changes.entries.len() as u64,
         new_changes: new,
         accepted_evidence: request.evidence.len() as u64,
         server_time_ms: chrono::Utc::now().timestamp_millis(),
     })
-}
-
-/// Evidence metadata must be signed by the enrolled key of the device named in it and belong
-/// to a record the caller may write.
-fn check_evidence(
-    state: &crate::state::AppState,
-    caller: &Caller,
-    metas: &[DocMeta],
-    e: &SignedEntry,
-    within: &dyn Fn(&str, &str) -> bool,
-) -> Result<xuncha_core::evidence::EvidencePayload, ApiError> {
-    let payload: xuncha_core::evidence::EvidencePayload = serde_json::from_str(&e.payload_json)
-        .map_err(|err| ApiError::bad_request(format!("evidence {}: {err}", e.entry_hash)))?;
-    let enrolled = state.storage.device(&payload.device_id)?.map(|d| d.public_key);
-    let payload = verify_signed_entry(e, enrolled.as_deref()).map_err(ApiError::bad_request)?;
-    let record = match metas.iter().find(|m| m.doc_id == payload.record_id) {
-        Some(m) => m.clone(),
-        None => state.storage.doc_meta(&payload.record_id)?.ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "evidence {} belongs to record {}, which the server does not have",
-                e.entry_hash, payload.record_id
-            ))
-        })?,
-    };
-    if let Some(why) = scope::why_not(&caller.user, &record, within) {
-        return Err(ApiError::forbidden(format!("push refused, nothing was stored: {why}")));
-    }
-    Ok(payload)
 }
 
 /// Everything new in the caller's scope since the cursor, binary `XPL1`.

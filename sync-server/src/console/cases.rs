@@ -204,7 +204,7 @@ pub async fn step(
         }
         let case = state.replica.case(&id)?;
         let known: Vec<String> =
-            items_of(&state, &evidence_records(&case))?.into_iter().map(|e| e.entry_hash).collect();
+            items_of(&state, &evidence_records(&case))?.into_iter().map(|e| e.entry_hash.into()).collect();
         if let Some(unknown) = req.evidence.iter().find(|e| !known.contains(e)) {
             return Err(ApiError::bad_request(format!(
                 "evidence {unknown} is not evidence of this case or of its inspection"

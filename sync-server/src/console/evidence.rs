@@ -25,20 +25,28 @@ pub fn enrolled_key(state: &AppState, device_id: &str) -> Option<String> {
     state.storage.device(device_id).ok().flatten().map(|d| d.public_key)
 }
 
+/// Every key a device has enrolled with (a device enrolled again keeps its old keys, so that
+/// what it signed before still verifies); the replica's own for the server's device.
+pub fn known_keys(state: &AppState, device_id: &str) -> Result<Vec<String>, ApiError> {
+    if state.replica.identity().device_id == device_id {
+        return Ok(vec![state.replica.device_public_key()]);
+    }
+    Ok(state.storage.device_keys(device_id)?)
+}
+
 /// The integrity status of one item and the reasons when it is not verified.
 pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str, Vec<String>), ApiError> {
     let report = state.replica.verify_evidence(&item.entry_hash)?;
     let mut failures: Vec<(Check, String)> =
         report.failures.into_iter().chain(report.items.into_iter().flat_map(|i| i.failures)).collect();
-    match enrolled_key(state, &item.payload.device_id) {
-        Some(key) if key != item.payload.public_key => failures.push((
+    let keys = known_keys(state, &item.payload.device_id)?;
+    if keys.is_empty() {
+        failures.push((Check::Key, format!("device {} is not enrolled on this server", item.payload.device_id)));
+    } else if !keys.contains(&item.payload.public_key) {
+        failures.push((
             Check::Key,
-            format!("signed with a key that is not the one device {} enrolled with", item.payload.device_id),
-        )),
-        Some(_) => {}
-        None => {
-            failures.push((Check::Key, format!("device {} is not enrolled on this server", item.payload.device_id)))
-        }
+            format!("signed with a key that device {} never enrolled with", item.payload.device_id),
+        ));
     }
     let status = if failures.is_empty() {
         VERIFIED

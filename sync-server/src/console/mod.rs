@@ -15,6 +15,7 @@ mod ledger;
 pub mod package;
 mod patrols;
 mod report;
+mod set_aside;
 mod tips;
 mod util;
 
@@ -63,6 +64,7 @@ pub fn routes() -> OpenApiRouter<SharedState> {
         .routes(routes!(ledger::move_entry))
         .routes(routes!(patrols::coverage))
         .routes(routes!(report::quarterly))
+        .routes(routes!(set_aside::list))
         .merge(tip_submit)
         .routes(routes!(tips::areas))
         .routes(routes!(tips::status))

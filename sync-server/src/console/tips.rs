@@ -258,12 +258,13 @@ pub async fn submit(
 /// Evidence taken in on the server goes into the log like a device's, bytes complete, so
 /// that devices pull its metadata and may download it.
 fn publish_evidence(state: &crate::state::AppState, item: &EvidenceItem) -> Result<(), ApiError> {
-    let bytes = serde_json::to_vec(&[&item.entry_hash, &item.payload_json, &item.signature]).expect("plain JSON");
+    let bytes =
+        serde_json::to_vec(&[item.entry_hash.as_str(), &item.payload_json, &item.signature]).expect("plain JSON");
     let entry = NewEntry {
         origin: "server".into(),
         doc_id: item.payload.record_id.clone(),
         kind: EntryKind::Evidence,
-        hash: item.entry_hash.clone(),
+        hash: item.entry_hash.to_string(),
         bytes,
         signature: None,
     };

@@ -1,3 +1,4 @@
 //! What the server checks in a push before anything is stored.
 
 pub mod changes;
+pub mod evidence;

@@ -11,6 +11,93 @@ pub fn run<K>(make: impl Fn() -> (Box<dyn ServerStorage>, K)) {
     device_docs_and_blobs(&*make().0);
     a_push_is_stored_whole(&*make().0);
     change_signatures_are_kept(&*make().0);
+    a_device_belongs_to_its_first_user_and_keeps_its_keys(&*make().0);
+    chain_positions_are_taken_once(&*make().0);
+    set_aside_entries_leave_the_pulls(&*make().0);
+}
+
+fn a_device_belongs_to_its_first_user_and_keeps_its_keys(s: &dyn ServerStorage) {
+    let owner = user(s, "lin", Role::Inspector);
+    let other = user(s, "wu", Role::Inspector);
+    for code in ["o1", "o2", "x1"] {
+        let who = if code == "x1" { other.id } else { owner.id };
+        s.create_enrollment(code, who, i64::MAX).unwrap();
+    }
+    let keyed = |key: &str| Device { public_key: key.repeat(32), ..device("d1", 0) };
+    assert_eq!(s.redeem_enrollment("o1", &keyed("aa"), "t1", 1).unwrap(), Redemption::Enrolled { user_id: owner.id });
+    assert_eq!(
+        s.redeem_enrollment("x1", &keyed("cc"), "tx", 2).unwrap(),
+        Redemption::DeviceOfAnotherUser,
+        "another user cannot take the device over"
+    );
+    let d = s.device("d1").unwrap().unwrap();
+    assert_eq!((d.user_id, d.public_key.as_str()), (owner.id, "aa".repeat(32).as_str()), "nothing changed");
+    assert!(s.device_by_token("tx").unwrap().is_none());
+    assert!(s.device_by_token("t1").unwrap().is_some());
+    s.revoke_device("d1").unwrap();
+    assert_eq!(s.redeem_enrollment("o2", &keyed("bb"), "t2", 3).unwrap(), Redemption::Enrolled { user_id: owner.id });
+    let d = s.device("d1").unwrap().unwrap();
+    assert!(!d.revoked, "the owner's re-enrolment reinstates the device");
+    assert_eq!(d.public_key, "bb".repeat(32));
+    assert!(s.device_by_token("t1").unwrap().is_none(), "the old token is gone");
+    assert_eq!(s.device_keys("d1").unwrap(), vec!["aa".repeat(32), "bb".repeat(32)], "every key stays known");
+    assert!(s.device_keys("d2").unwrap().is_empty());
+    // The other user's code was not used by the refused attempt.
+    assert_eq!(
+        s.redeem_enrollment("x1", &device("d2", 0), "t3", 4).unwrap(),
+        Redemption::Enrolled { user_id: other.id }
+    );
+}
+
+fn evidence_entry(hash: &str) -> NewEntry {
+    NewEntry {
+        origin: "d1".into(),
+        doc_id: "a".into(),
+        kind: EntryKind::Evidence,
+        hash: hash.into(),
+        bytes: hash.as_bytes().to_vec(),
+        signature: None,
+    }
+}
+
+fn chain_positions_are_taken_once(s: &dyn ServerStorage) {
+    let link = |seq: u64, hash: &str| ChainLink { device_id: "d1".into(), chain_seq: seq, entry_hash: hash.into() };
+    let push = |entries: &[NewEntry], chain: &[ChainLink]| {
+        s.append_push(&Push { device_id: "d1", entries, docs: &[], blobs: &[], created: &[], chain })
+    };
+    assert!(s.chain_tip("d1").unwrap().is_none());
+    let (e1, e2) = (evidence_entry("e1"), evidence_entry("e2"));
+    assert_eq!(push(&[e1.clone(), e2.clone()], &[link(1, "e1"), link(2, "e2")]).unwrap(), 2);
+    assert_eq!(s.chain_tip("d1").unwrap(), Some(link(2, "e2")));
+    assert_eq!(s.chain_link("d1", 1).unwrap().as_deref(), Some("e1"));
+    assert!(s.chain_link("d1", 3).unwrap().is_none());
+    assert!(s.chain_link("d1", u64::MAX).unwrap().is_none());
+    assert!(s.has_entry("e1").unwrap() && !s.has_entry("e3").unwrap());
+    let before = s.entries_after(0, 100).unwrap();
+    let clash = push(&[evidence_entry("e3")], &[link(2, "e3")]);
+    assert!(matches!(clash, Err(StorageError::Conflict(_))), "{clash:?}");
+    assert_eq!(s.entries_after(0, 100).unwrap(), before, "a refused push stores nothing");
+    assert!(!s.has_entry("e3").unwrap());
+}
+
+fn set_aside_entries_leave_the_pulls(s: &dyn ServerStorage) {
+    s.append(&[evidence_entry("p1"), evidence_entry("p2"), evidence_entry("p3")], &[]).unwrap();
+    let all = s.entries_after(0, 10).unwrap();
+    s.set_aside(all[1].seq, "the replica refused it", 77).unwrap();
+    s.set_aside(all[1].seq, "again", 78).unwrap();
+    let left: Vec<u64> = s.entries_after(0, 10).unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(left, vec![all[0].seq, all[2].seq]);
+    assert_eq!(s.doc_entries("a").unwrap().len(), 2);
+    assert!(s.has_entry("p2").unwrap(), "it stays in the log");
+    let aside = s.set_aside_entries().unwrap();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(
+        (aside[0].seq, aside[0].hash.as_str(), aside[0].reason.as_str(), aside[0].at_ms),
+        (all[1].seq, "p2", "the replica refused it", 77)
+    );
+    assert_eq!((aside[0].kind, aside[0].origin.as_str(), aside[0].doc_id.as_str()), (EntryKind::Evidence, "d1", "a"));
+    s.set_aside(9_999, "no such entry", 1).unwrap();
+    assert_eq!(s.set_aside_entries().unwrap().len(), 1);
 }
 
 fn change_signatures_are_kept(s: &dyn ServerStorage) {
@@ -52,6 +139,7 @@ fn a_push_is_stored_whole(s: &dyn ServerStorage) {
         docs: std::slice::from_ref(&meta),
         blobs: &blobs,
         created: &created,
+        chain: &[],
     };
     assert_eq!(s.append_push(&push).unwrap(), 1);
     assert_eq!(s.append_push(&push).unwrap(), 0, "a retried push adds nothing");
@@ -106,10 +194,14 @@ fn enrollment_codes_work_once_and_expire(s: &dyn ServerStorage) {
     let u = user(s, "zhao", Role::GridCaptain);
     s.create_enrollment("code-1", u.id, 2_000).unwrap();
     s.create_enrollment("code-2", u.id, 1_000).unwrap();
-    assert_eq!(s.redeem_enrollment("code-1", &device("d1", u.id), "tok-1", 1_500).unwrap(), Some(u.id));
-    assert_eq!(s.redeem_enrollment("code-1", &device("d2", u.id), "tok-2", 1_500).unwrap(), None, "used once");
-    assert_eq!(s.redeem_enrollment("code-2", &device("d3", u.id), "tok-3", 1_500).unwrap(), None, "expired");
-    assert_eq!(s.redeem_enrollment("nope", &device("d4", u.id), "tok-4", 0).unwrap(), None);
+    let invalid = Redemption::InvalidCode;
+    assert_eq!(
+        s.redeem_enrollment("code-1", &device("d1", u.id), "tok-1", 1_500).unwrap(),
+        Redemption::Enrolled { user_id: u.id }
+    );
+    assert_eq!(s.redeem_enrollment("code-1", &device("d2", u.id), "tok-2", 1_500).unwrap(), invalid, "used once");
+    assert_eq!(s.redeem_enrollment("code-2", &device("d3", u.id), "tok-3", 1_500).unwrap(), invalid, "expired");
+    assert_eq!(s.redeem_enrollment("nope", &device("d4", u.id), "tok-4", 0).unwrap(), invalid);
     assert_eq!(s.device_by_token("tok-1").unwrap().unwrap().device_id, "d1");
     assert!(s.device_by_token("tok-2").unwrap().is_none());
 }

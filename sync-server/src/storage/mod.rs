@@ -138,6 +138,39 @@ pub struct Push<'a> {
     pub blobs: &'a [(String, u64)],
     /// Documents the device made: it has their whole history.
     pub created: &'a [String],
+    /// The device chain positions its new evidence entries take.
+    pub chain: &'a [ChainLink],
+}
+
+/// One link of a device's evidence chain: the entry at a position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    pub device_id: String,
+    pub chain_seq: u64,
+    pub entry_hash: String,
+}
+
+/// How redeeming an enrolment code ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redemption {
+    /// The device is enrolled for this user, with the new token and key.
+    Enrolled { user_id: i64 },
+    /// The code is unknown, used or expired.
+    InvalidCode,
+    /// The device id belongs to another user; nothing changed and the code is still unused.
+    DeviceOfAnotherUser,
+}
+
+/// A log entry the replica could not apply: kept in the log, never sent in pulls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetAsideEntry {
+    pub seq: u64,
+    pub origin: String,
+    pub doc_id: String,
+    pub kind: EntryKind,
+    pub hash: String,
+    pub reason: String,
+    pub at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,32 +190,50 @@ pub trait ServerStorage: Send + Sync {
 
     /// A one-time code (stored hashed) that enrols one device for `user_id` until `expires_ms`.
     fn create_enrollment(&self, code_hash: &str, user_id: i64, expires_ms: i64) -> StorageResult<()>;
-    /// Uses the code once: records the device and its token (hashed). None if the code is
-    /// unknown, used or expired.
+    /// Uses the code once: records the device, its token (hashed) and its key (added to the
+    /// device's key history). A device id belongs to the user who first enrolled it: another
+    /// user's code is refused for it and stays unused; the same user gets a new token (a
+    /// revoked device is reinstated).
     fn redeem_enrollment(
         &self,
         code_hash: &str,
         device: &Device,
         token_hash: &str,
         now_ms: i64,
-    ) -> StorageResult<Option<i64>>;
+    ) -> StorageResult<Redemption>;
     fn device_by_token(&self, token_hash: &str) -> StorageResult<Option<Device>>;
     fn device(&self, device_id: &str) -> StorageResult<Option<Device>>;
     fn devices(&self) -> StorageResult<Vec<Device>>;
     /// False if no such device.
     fn revoke_device(&self, device_id: &str) -> StorageResult<bool>;
+    /// Every public key the device has enrolled with, oldest first: old evidence stays
+    /// verifiable after the device enrols again with a new key.
+    fn device_keys(&self, device_id: &str) -> StorageResult<Vec<String>>;
 
     /// Appends entries not yet present (by hash) and updates document metadata, atomically.
     /// Returns how many entries were new.
     fn append(&self, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64>;
     /// Everything a device's push stores, in one transaction: its entries and document
-    /// metadata (as `append`), the evidence bytes it announces, and the documents it created.
-    /// A crash can therefore never leave announced evidence without its upload record.
+    /// metadata (as `append`), the evidence bytes it announces, the documents it created and
+    /// the chain positions its evidence takes. A crash can therefore never leave announced
+    /// evidence without its upload record. A chain position already held by another entry
+    /// is a `Conflict` and nothing is stored.
     fn append_push(&self, push: &Push<'_>) -> StorageResult<u64>;
-    /// Entries after `cursor`, oldest first, at most `limit`.
+    /// Entries after `cursor`, oldest first, at most `limit`; set-aside entries are left out.
     fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>>;
-    /// Every entry of one document, oldest first.
+    /// Every entry of one document, oldest first; set-aside entries are left out.
     fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<LogEntry>>;
+    /// Whether the log holds an entry with this hash (set aside or not).
+    fn has_entry(&self, hash: &str) -> StorageResult<bool>;
+    /// The last link of a device's evidence chain the log holds.
+    fn chain_tip(&self, device_id: &str) -> StorageResult<Option<ChainLink>>;
+    /// The entry hash at a position of a device's chain, if the log holds one.
+    fn chain_link(&self, device_id: &str, chain_seq: u64) -> StorageResult<Option<String>>;
+    /// Marks a log entry the replica cannot apply: it stays in the log with the reason but is
+    /// no longer returned by `entries_after` or `doc_entries`.
+    fn set_aside(&self, seq: u64, reason: &str, at_ms: i64) -> StorageResult<()>;
+    /// Every set-aside entry, oldest first.
+    fn set_aside_entries(&self) -> StorageResult<Vec<SetAsideEntry>>;
     fn doc_meta(&self, doc_id: &str) -> StorageResult<Option<DocMeta>>;
     fn last_seq(&self) -> StorageResult<u64>;
 

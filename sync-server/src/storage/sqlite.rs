@@ -59,6 +59,43 @@ CREATE TABLE IF NOT EXISTS blobs (
     received INTEGER NOT NULL DEFAULT 0,
     complete INTEGER NOT NULL DEFAULT 0
 );
+-- Every key a device enrolled with, so that evidence it signed before stays verifiable.
+CREATE TABLE IF NOT EXISTS device_keys (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    enrolled_ms INTEGER NOT NULL,
+    UNIQUE (device_id, public_key)
+);
+-- The position each evidence entry of the log takes in its device's chain: one entry each.
+CREATE TABLE IF NOT EXISTS evidence_chain (
+    device_id TEXT NOT NULL,
+    chain_seq INTEGER NOT NULL,
+    entry_hash TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (device_id, chain_seq)
+);
+-- Log entries the replica could not apply: never pulled, listed on the console.
+CREATE TABLE IF NOT EXISTS set_aside (
+    seq INTEGER PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+"#;
+
+/// Fills the tables added for issue 10 from what an older server left (once, on user_version
+/// 0): the key each device has now, and the chain position of every evidence entry in the log
+/// (the first entry at a position keeps it).
+const BACKFILL_V1: &str = r#"
+INSERT OR IGNORE INTO device_keys (device_id, public_key, enrolled_ms)
+    SELECT device_id, public_key, 0 FROM devices ORDER BY device_id;
+INSERT OR IGNORE INTO evidence_chain (device_id, chain_seq, entry_hash)
+    SELECT json_extract(payload, '$.device_id'), json_extract(payload, '$.chain_seq'), json_extract(entry, '$[0]')
+    FROM (SELECT CAST(bytes AS TEXT) AS entry, json_extract(CAST(bytes AS TEXT), '$[1]') AS payload, seq
+          FROM log WHERE kind = 'evidence' AND json_valid(CAST(bytes AS TEXT)))
+    WHERE json_valid(payload) AND typeof(json_extract(payload, '$.device_id')) = 'text'
+      AND typeof(json_extract(payload, '$.chain_seq')) = 'integer' AND typeof(json_extract(entry, '$[0]')) = 'text'
+    ORDER BY seq;
+PRAGMA user_version = 1;
 "#;
 
 pub struct SqliteStorage {
@@ -73,6 +110,10 @@ impl SqliteStorage {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         add_signature_columns(&conn)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version < 1 {
+            conn.execute_batch(&format!("BEGIN; {BACKFILL_V1} COMMIT;"))?;
+        }
         Ok(SqliteStorage { conn: Mutex::new(conn) })
     }
 
@@ -183,7 +224,7 @@ impl ServerStorage for SqliteStorage {
         device: &Device,
         token_hash: &str,
         now_ms: i64,
-    ) -> StorageResult<Option<i64>> {
+    ) -> StorageResult<Redemption> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let user: Option<i64> = tx
@@ -193,16 +234,27 @@ impl ServerStorage for SqliteStorage {
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(user_id) = user else { return Ok(None) };
+        let Some(user_id) = user else { return Ok(Redemption::InvalidCode) };
+        let owner: Option<i64> = tx
+            .query_row("SELECT user_id FROM devices WHERE device_id = ?1", [&device.device_id], |r| r.get(0))
+            .optional()?;
+        if owner.is_some_and(|o| o != user_id) {
+            return Ok(Redemption::DeviceOfAnotherUser);
+        }
         tx.execute("UPDATE enrollments SET used_by = ?1 WHERE code_hash = ?2", params![device.device_id, code_hash])?;
+        // The owner stays the same: only the token, the key and the revocation change.
         tx.execute(
             "INSERT INTO devices (device_id, user_id, public_key, token_hash, revoked) VALUES (?1, ?2, ?3, ?4, 0)
-             ON CONFLICT (device_id) DO UPDATE SET user_id = excluded.user_id, public_key = excluded.public_key,
+             ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key,
                token_hash = excluded.token_hash, revoked = 0",
             params![device.device_id, user_id, device.public_key, token_hash],
         )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO device_keys (device_id, public_key, enrolled_ms) VALUES (?1, ?2, ?3)",
+            params![device.device_id, device.public_key, now_ms],
+        )?;
         tx.commit()?;
-        Ok(Some(user_id))
+        Ok(Redemption::Enrolled { user_id })
     }
 
     fn device_by_token(&self, token_hash: &str) -> StorageResult<Option<Device>> {
@@ -229,6 +281,12 @@ impl ServerStorage for SqliteStorage {
         Ok(self.conn().execute("UPDATE devices SET revoked = 1 WHERE device_id = ?1", [device_id])? > 0)
     }
 
+    fn device_keys(&self, device_id: &str) -> StorageResult<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT public_key FROM device_keys WHERE device_id = ?1 ORDER BY id")?;
+        Ok(stmt.query_map([device_id], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    }
+
     fn append(&self, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -246,6 +304,20 @@ impl ServerStorage for SqliteStorage {
                 .execute(params![hash, *size as i64])?;
         }
         mark_docs_in(&tx, push.device_id, push.created, 0)?;
+        for link in push.chain {
+            let taken = tx
+                .prepare_cached("INSERT INTO evidence_chain (device_id, chain_seq, entry_hash) VALUES (?1, ?2, ?3)")?
+                .execute(params![link.device_id, link.chain_seq as i64, link.entry_hash]);
+            match taken {
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                    return Err(StorageError::Conflict(format!(
+                        "item {} of device {}'s evidence chain",
+                        link.chain_seq, link.device_id
+                    )));
+                }
+                other => other?,
+            };
+        }
         tx.commit()?;
         Ok(added)
     }
@@ -253,14 +325,74 @@ impl ServerStorage for SqliteStorage {
     fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>> {
         let conn = self.conn();
         let mut stmt =
-            conn.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+            conn.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE seq > ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq LIMIT ?2"))?;
         Ok(stmt.query_map(params![cursor as i64, limit as i64], row_entry)?.collect::<Result<_, _>>()?)
     }
 
     fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<LogEntry>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 ORDER BY seq"))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq"
+        ))?;
         Ok(stmt.query_map([doc_id], row_entry)?.collect::<Result<_, _>>()?)
+    }
+
+    fn has_entry(&self, hash: &str) -> StorageResult<bool> {
+        Ok(self.conn().prepare_cached("SELECT 1 FROM log WHERE hash = ?1")?.exists([hash])?)
+    }
+
+    fn chain_tip(&self, device_id: &str) -> StorageResult<Option<ChainLink>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT chain_seq, entry_hash FROM evidence_chain WHERE device_id = ?1 ORDER BY chain_seq DESC LIMIT 1",
+            )?
+            .query_row([device_id], |r| {
+                Ok(ChainLink {
+                    device_id: device_id.to_owned(),
+                    chain_seq: r.get::<_, i64>(0)? as u64,
+                    entry_hash: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn chain_link(&self, device_id: &str, chain_seq: u64) -> StorageResult<Option<String>> {
+        let Ok(seq) = i64::try_from(chain_seq) else { return Ok(None) };
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT entry_hash FROM evidence_chain WHERE device_id = ?1 AND chain_seq = ?2")?
+            .query_row(params![device_id, seq], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_aside(&self, seq: u64, reason: &str, at_ms: i64) -> StorageResult<()> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO set_aside (seq, reason, at_ms) SELECT seq, ?2, ?3 FROM log WHERE seq = ?1",
+            params![seq as i64, reason, at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn set_aside_entries(&self) -> StorageResult<Vec<SetAsideEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT l.seq, l.doc_id, l.kind, l.hash, l.origin, s.reason, s.at_ms
+             FROM set_aside s JOIN log l ON l.seq = s.seq ORDER BY l.seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(2)?;
+            Ok(SetAsideEntry {
+                seq: r.get::<_, i64>(0)? as u64,
+                doc_id: r.get(1)?,
+                kind: if kind == "evidence" { EntryKind::Evidence } else { EntryKind::Change },
+                hash: r.get(3)?,
+                origin: r.get(4)?,
+                reason: r.get(5)?,
+                at_ms: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn doc_meta(&self, doc_id: &str) -> StorageResult<Option<DocMeta>> {

@@ -342,7 +342,7 @@ fn check_items(files: &Files, manifest: &Value, keys: &HashMap<String, PublicKey
             )),
             Some(path) => match files.get(path) {
                 None => out.failures.push(format!("证据 {hash}：缺少原件 {path} (missing)")),
-                Some(b) if sha256_hex(b) != payload.content_hash || b.len() as u64 != payload.size => {
+                Some(b) if payload.content_hash != sha256_hex(b) || b.len() as u64 != payload.size => {
                     out.failures.push(format!(
                         "证据 {hash}：{path} 不是设备签名时的原件，哈希或大小不符 (not the bytes the device signed)"
                     ))

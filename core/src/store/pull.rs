@@ -1,0 +1,283 @@
+//! Applying a pull. What the server sends is checked like anything from outside: a change
+//! Automerge refuses, a record that cannot be projected, evidence whose metadata is not valid or
+//! whose place in its device's chain is taken — each is set aside (kept with the reason, counted
+//! in the sync status) and everything else is applied. One bad entry never blocks a phone.
+
+use super::evidence::{content_path, insert_item};
+use super::{Inner, Origin, Store, insert_changes, load_doc, projection};
+use crate::bundle::{BundleEntry, ChangeBundle};
+use crate::doc::parse_change;
+use crate::evidence::{EntryHash, EvidenceItem, SignedEntry, is_record_id};
+use crate::util::now_ms;
+use crate::{Error, Result};
+use automerge::{Automerge, Change};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+crate::model::wire_enum!(
+    /// What kind of entry was set aside.
+    SetAsideKind { Change = "change", Evidence = "evidence" }
+);
+
+/// An entry from the server that this store could not apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetAside {
+    pub kind: SetAsideKind,
+    /// The record the entry names, when it names a valid one; else empty.
+    pub doc_id: String,
+    /// The entry's key in the server's log: the SHA-256 (hex) of a change's bytes, or an
+    /// evidence item's entry hash as sent.
+    pub key: String,
+    pub reason: String,
+    pub at_ms: i64,
+}
+
+/// What a pull did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PullApplied {
+    /// Changes new to this store.
+    pub changes_added: usize,
+    /// Entries of this pull set aside.
+    pub set_aside: Vec<SetAside>,
+}
+
+/// A set-aside entry with its bytes (as the server's log holds them), before it is written.
+struct Aside {
+    entry: SetAside,
+    bytes: Vec<u8>,
+}
+
+impl Aside {
+    fn change(doc_id: &str, bytes: &[u8], why: &dyn std::fmt::Display) -> Aside {
+        Aside {
+            entry: SetAside {
+                kind: SetAsideKind::Change,
+                doc_id: if is_record_id(doc_id) { doc_id.to_owned() } else { String::new() },
+                key: EntryHash::of(bytes).to_string(),
+                reason: why.to_string(),
+                at_ms: now_ms(),
+            },
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    fn evidence(e: &SignedEntry, why: &dyn std::fmt::Display) -> Aside {
+        // The record as the payload names it, read loosely: the payload may not be valid.
+        let doc_id = serde_json::from_str::<serde_json::Value>(&e.payload_json)
+            .ok()
+            .and_then(|v| v.get("record_id").and_then(|r| r.as_str()).map(str::to_owned))
+            .filter(|r| is_record_id(r))
+            .unwrap_or_default();
+        Aside {
+            entry: SetAside {
+                kind: SetAsideKind::Evidence,
+                doc_id,
+                key: e.entry_hash.clone(),
+                reason: why.to_string(),
+                at_ms: now_ms(),
+            },
+            bytes: serde_json::to_vec(&[&e.entry_hash, &e.payload_json, &e.signature]).expect("plain JSON"),
+        }
+    }
+}
+
+/// A change with the entry it came as (bytes and signature).
+type Pulled<'a> = (Change, &'a BundleEntry);
+
+impl Store {
+    /// Applies a pull: the changes, the evidence metadata and the new cursor, in one
+    /// transaction. Entries that cannot be applied are set aside (see the module comment).
+    pub fn apply_pull(&self, changes: &ChangeBundle, evidence: &[SignedEntry], cursor: u64) -> Result<PullApplied> {
+        let mut asides = Vec::new();
+        let mut by_doc: BTreeMap<String, Vec<Pulled<'_>>> = BTreeMap::new();
+        for entry in &changes.entries {
+            let id = &entry.doc_id;
+            let parsed = if is_record_id(id) {
+                parse_change(&entry.change)
+            } else {
+                Err(Error::invalid("record id", "the change names no valid record"))
+            };
+            match parsed {
+                Ok(change) => by_doc.entry(id.clone()).or_default().push((change, entry)),
+                Err(e) => asides.push(Aside::change(id, &entry.change, &e)),
+            }
+        }
+        let mut items = Vec::new();
+        for e in evidence {
+            match e.open() {
+                Ok(item) => items.push((item, e)),
+                Err(why) => asides.push(Aside::evidence(e, &why)),
+            }
+        }
+        let dir = self.evidence_dir();
+        let mut inner = self.lock();
+        let touched: Vec<String> = by_doc.keys().cloned().collect();
+        let result = inner.apply_pulled(by_doc, items, asides, &dir, cursor);
+        if result.is_err() {
+            // Memory must match disk again: drop what was half applied.
+            inner.forget_cached(touched);
+        }
+        result
+    }
+
+    /// Every entry set aside so far, oldest first.
+    pub fn set_aside_entries(&self) -> Result<Vec<SetAside>> {
+        let inner = self.lock();
+        let mut stmt =
+            inner.conn.prepare_cached("SELECT kind, doc_id, key, reason, at FROM set_aside ORDER BY at, key")?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(0)?;
+            Ok(SetAside {
+                kind: SetAsideKind::parse(&kind).unwrap_or(SetAsideKind::Change),
+                doc_id: r.get(1)?,
+                key: r.get(2)?,
+                reason: r.get(3)?,
+                at_ms: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Inner {
+    fn apply_pulled(
+        &mut self,
+        by_doc: BTreeMap<String, Vec<Pulled<'_>>>,
+        items: Vec<(EvidenceItem, &SignedEntry)>,
+        mut asides: Vec<Aside>,
+        dir: &Path,
+        cursor: u64,
+    ) -> Result<PullApplied> {
+        let mut report = PullApplied::default();
+        let mut kept = Vec::new();
+        for (id, changes) in by_doc {
+            let good = self.apply_in_memory(&id, changes, &mut asides);
+            kept.push((id, good));
+        }
+        let Inner { conn, docs, .. } = self;
+        let tx = conn.transaction()?;
+        for (id, changes) in kept {
+            let Some(doc) = docs.get(&id).filter(|_| !changes.is_empty()) else { continue };
+            let stored = in_savepoint(&tx, || {
+                let added = insert_changes(
+                    &tx,
+                    &id,
+                    changes.iter().map(|(c, e)| (c.clone(), e.signature.clone())).collect(),
+                    Origin::Server,
+                )?;
+                if added > 0 {
+                    projection::write(&tx, &id, doc)?;
+                }
+                Ok(added)
+            });
+            match stored {
+                Ok(added) => report.changes_added += added,
+                Err(why) => {
+                    docs.remove(&id);
+                    let why = format!("the record cannot be stored: {why}");
+                    asides.extend(changes.iter().map(|(_, e)| Aside::change(&id, &e.change, &why)));
+                }
+            }
+        }
+        for (item, raw) in items {
+            if let Err(why) = store_pulled_item(&tx, item, dir) {
+                asides.push(Aside::evidence(raw, &why));
+            }
+        }
+        for a in &asides {
+            let e = &a.entry;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO set_aside (key, kind, doc_id, bytes, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![e.key, e.kind.as_str(), e.doc_id, a.bytes, e.reason, e.at_ms])?;
+        }
+        tx.prepare_cached("UPDATE sync_state SET cursor = ?1 WHERE id = 1")?.execute([cursor as i64])?;
+        tx.commit()?;
+        report.set_aside = asides.into_iter().map(|a| a.entry).collect();
+        Ok(report)
+    }
+
+    /// Applies a document's pulled changes to its cached copy; returns those Automerge took.
+    /// A refused change is set aside alone: the others are applied again from what is on disk.
+    fn apply_in_memory<'a>(&mut self, id: &str, changes: Vec<Pulled<'a>>, asides: &mut Vec<Aside>) -> Vec<Pulled<'a>> {
+        let all = changes.iter().map(|(c, _)| c.clone());
+        if self.cached_doc(id).and_then(|doc| Ok(doc.apply_changes(all)?)).is_ok() {
+            return changes;
+        }
+        let mut good: Vec<Pulled<'a>> = Vec::new();
+        for (change, bytes) in changes {
+            let applied = self.fresh_doc(id, &good).and_then(|doc| Ok(doc.apply_changes([change.clone()])?));
+            match applied {
+                Ok(()) => good.push((change, bytes)),
+                Err(why) => asides.push(Aside::change(id, &bytes.change, &why)),
+            }
+        }
+        if self.fresh_doc(id, &good).is_err() {
+            // What is on disk does not load: nothing can be added to it.
+            asides
+                .extend(good.drain(..).map(|(_, e)| Aside::change(id, &e.change, &"the stored record does not load")));
+            self.docs.remove(id);
+        }
+        good
+    }
+
+    /// The cached document, loaded if needed (empty if new). Unlike `doc`, never empties the
+    /// cache: documents changed earlier in the same pull must stay until they are stored.
+    fn cached_doc(&mut self, id: &str) -> Result<&mut Automerge> {
+        if !self.docs.contains_key(id) {
+            return self.fresh_doc(id, &[]);
+        }
+        Ok(self.docs.get_mut(id).expect("checked above"))
+    }
+
+    /// The document as on disk (empty if new) with `also` applied, replacing the cached copy.
+    fn fresh_doc(&mut self, id: &str, also: &[Pulled<'_>]) -> Result<&mut Automerge> {
+        self.docs.remove(id);
+        let mut doc =
+            load_doc(&self.conn, &self.actor, id)?.unwrap_or_else(|| Automerge::new().with_actor(self.actor.clone()));
+        doc.apply_changes(also.iter().map(|(c, _)| c.clone()))?;
+        Ok(self.docs.entry(id.to_owned()).or_insert(doc))
+    }
+}
+
+/// Stores one pulled evidence item unless it is already here. An item whose place in its
+/// device's chain another item holds is refused: two items cannot be the same link.
+fn store_pulled_item(tx: &Transaction<'_>, mut item: EvidenceItem, dir: &Path) -> Result<()> {
+    if tx.prepare_cached("SELECT 1 FROM evidence WHERE entry_hash = ?1")?.exists([&item.entry_hash])? {
+        return Ok(());
+    }
+    let p = &item.payload;
+    let holder: Option<String> = tx
+        .prepare_cached("SELECT entry_hash FROM evidence WHERE device_id = ?1 AND chain_seq = ?2")?
+        .query_row(params![p.device_id, p.chain_seq as i64], |r| r.get(0))
+        .optional()?;
+    if let Some(holder) = holder {
+        return Err(Error::invalid(
+            "evidence chain",
+            format!("item {} of device {} is already {holder}", p.chain_seq, p.device_id),
+        ));
+    }
+    item.bytes_present = content_path(dir, &p.content_hash).exists();
+    in_savepoint(tx, || {
+        insert_item(tx, &item)?;
+        tx.prepare_cached("UPDATE evidence SET meta_acked = 1, uploaded = 1 WHERE entry_hash = ?1")?
+            .execute([&item.entry_hash])?;
+        Ok(())
+    })
+}
+
+/// Runs `f` inside a savepoint of `tx`: its writes are kept if it succeeds, undone if not.
+fn in_savepoint<T>(tx: &Transaction<'_>, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    tx.execute_batch("SAVEPOINT pulled")?;
+    match f() {
+        Ok(v) => {
+            tx.execute_batch("RELEASE pulled")?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO pulled; RELEASE pulled")?;
+            Err(e)
+        }
+    }
+}
