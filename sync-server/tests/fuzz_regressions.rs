@@ -73,10 +73,10 @@ fn seed_files() -> Vec<(String, Vec<u8>)> {
         "inspection": null,
         "items": [{
             "entry_hash": entry_hash, "payload_file": payload_file, "signature": signature,
-            "content_file": photo_file, "device_id": "dev-fuzz", "chain_seq": 1,
+            "content_file": photo_file, "device_id": payload.device_id, "chain_seq": 1,
         }],
         "devices": [{
-            "device_id": "dev-fuzz",
+            "device_id": payload.device_id,
             "enrolled_public_key": payload.public_key,
             "enrolled_to": "林晓雯 (lin)",
             "chain": [{"chain_seq": 1, "entry_hash": entry_hash, "payload": payload_json, "signature": signature}],

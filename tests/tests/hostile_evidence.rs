@@ -81,7 +81,12 @@ fn a_hostile_phone_cannot_store_bad_evidence_or_take_over_a_device() {
     let mut t = TestServer::start();
     let attacker = device(&t, "lin");
     let honest = device(&t, "zhao");
-    let boss = device(&t, "admin");
+    // The admin signs in as their own account (a change names its true author).
+    let admin = t.server.state.storage.user_by_username("admin").unwrap().unwrap();
+    let boss = t.device(
+        "admin",
+        xuncha_core::Officer { name: admin.name, department: admin.department, cert_no: admin.cert_no },
+    );
     let honest_record = honest_round(&t.url(), &honest, 1);
     // A record outside lin's county (qs-yx), made by the admin at the city node.
     let outside = boss.store.start_inspection(new_inspection("qs")).unwrap();

@@ -121,7 +121,7 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
             .body(body.clone()),
         case("push corrupt change", Method::POST, &push, 400, "change").sync(&tok).body(corrupt_change.encode()),
         case("push bad document id", Method::POST, &push, 400, "not a valid id").sync(&tok).body(bad_id.encode()),
-        case("push bad evidence json", Method::POST, &push, 400, "evidence").sync(&tok).body(bad_evidence.encode()),
+        case("push bad evidence json", Method::POST, &push, 400, "证据").sync(&tok).body(bad_evidence.encode()),
         case("push forged evidence", Method::POST, &push, 400, "").sync(&tok).body(forged_evidence.encode()),
         case("push huge", Method::POST, &push, 413, "limit").sync(&tok).body(huge.clone()),
         case("push no token", Method::POST, &push, 401, "token").protocol(Some(CURRENT)).body(valid_push.clone()),
