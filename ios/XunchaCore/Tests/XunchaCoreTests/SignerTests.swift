@@ -19,10 +19,11 @@ final class SignerTests: XCTestCase {
             XCTAssertEqual(signer.signatures.get, 1, "one probe signature at open")
             XCTAssertEqual(store.devicePublicKey(), signer.raw.hex)
             let id = try Inspections(store: store).start(template: try store.checklist(), jurisdictionId: Fixtures.grid)
+            XCTAssertEqual(signer.signatures.get, 2, "the change that starts the record is signed too")
             let photo = try store.addPhoto(jpeg: try Photos.place1(),
                                            capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1()))
             XCTAssertEqual(photo.publicKey, signer.raw.hex)
-            XCTAssertEqual(signer.signatures.get, 2)
+            XCTAssertEqual(signer.signatures.get, 4, "the evidence entry and the change that links it")
             let report = try store.verifyRecord(recordId: id)
             XCTAssertTrue(report.ok, "\(report)")
         }

@@ -27,9 +27,10 @@ class SignerTest {
             assertEquals(1, signer.signatures.get(), "one probe signature at open")
             assertEquals(signer.raw.hex(), store.devicePublicKey())
             val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
+            assertEquals(2, signer.signatures.get(), "the change that starts the record is signed too")
             val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
             assertEquals(signer.raw.hex(), photo.publicKey)
-            assertEquals(2, signer.signatures.get())
+            assertEquals(4, signer.signatures.get(), "the evidence entry and the change that links it")
             val report = store.verifyRecord(id)
             assertTrue(report.ok, "$report")
         }
