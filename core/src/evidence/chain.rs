@@ -124,7 +124,7 @@ pub(crate) fn is_record_id(id: &str) -> bool {
 fn is_hex_id(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.len() % 2 == 0
+        && s.len().is_multiple_of(2)
         && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 

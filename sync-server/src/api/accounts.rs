@@ -176,7 +176,7 @@ pub async fn enroll(State(state): State<SharedState>, Body(body): Body) -> Resul
 fn is_device_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id.len() % 2 == 0
+        && id.len().is_multiple_of(2)
         && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 

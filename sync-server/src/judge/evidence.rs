@@ -72,7 +72,7 @@ pub fn judge(
             judged.known += 1;
             continue;
         }
-        if !keys.iter().any(|k| *k == item.payload.public_key) {
+        if !keys.contains(&item.payload.public_key) {
             return Err(refused(
                 StatusCode::FORBIDDEN,
                 "evidence_key",
