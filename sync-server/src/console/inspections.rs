@@ -127,17 +127,36 @@ fn row_json(state: &AppState, tree: &Tree, r: &InspectionSummary) -> Result<Valu
     }))
 }
 
+/// The list's and the export's filters as the OpenAPI document declares them (`filters` reads
+/// them from the query map).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct FilterParams {
+    /// jurisdiction node (default: the caller's)
+    node: Option<String>,
+    /// first day, YYYY-MM-DD (China Standard Time)
+    from: Option<String>,
+    /// last day, YYYY-MM-DD
+    to: Option<String>,
+    /// day or night
+    shift: Option<String>,
+    /// joint or spot
+    mode: Option<String>,
+    /// a department on the team
+    department: Option<String>,
+    /// no_problem, suspected, confirmed or none
+    conclusion: Option<String>,
+    /// 1: only inspections with unsettled conflicts
+    conflicts: Option<String>,
+    /// 1: only inspections whose photos are still uploading
+    photo_pending: Option<String>,
+    /// search text
+    q: Option<String>,
+}
+
 #[utoipa::path(get, path = "/v1/console/inspections", tag = "console", security(("bearer" = [])),
-    params(("node" = Option<String>, Query, description = "jurisdiction node (default: the caller's)"),
-           ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD (China Standard Time)"),
-           ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD"),
-           ("shift" = Option<String>, Query, description = "day or night"),
-           ("mode" = Option<String>, Query, description = "joint or spot"),
-           ("department" = Option<String>, Query, description = "a department on the team"),
-           ("conclusion" = Option<String>, Query, description = "no_problem, suspected, confirmed or none"),
-           ("conflicts" = Option<String>, Query, description = "1: only inspections with unsettled conflicts"),
-           ("photo_pending" = Option<String>, Query, description = "1: only inspections whose photos are still uploading"),
-           ("q" = Option<String>, Query, description = "search text"),
+    params(FilterParams,
            ("page" = Option<i64>, Query, description = "page, from 1"),
            ("per_page" = Option<i64>, Query, description = "rows per page, 1 to 200")),
     responses((status = 200, description = "one page of inspections in the caller's subtree", body = serde_json::Value), Errors))]
@@ -179,16 +198,7 @@ pub fn conclusion_label(c: Option<Conclusion>) -> String {
 }
 
 #[utoipa::path(get, path = "/v1/console/inspections.csv", tag = "console", security(("bearer" = [])),
-    params(("node" = Option<String>, Query, description = "jurisdiction node (default: the caller's)"),
-           ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD (China Standard Time)"),
-           ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD"),
-           ("shift" = Option<String>, Query, description = "day or night"),
-           ("mode" = Option<String>, Query, description = "joint or spot"),
-           ("department" = Option<String>, Query, description = "a department on the team"),
-           ("conclusion" = Option<String>, Query, description = "no_problem, suspected, confirmed or none"),
-           ("conflicts" = Option<String>, Query, description = "1: only inspections with unsettled conflicts"),
-           ("photo_pending" = Option<String>, Query, description = "1: only inspections whose photos are still uploading"),
-           ("q" = Option<String>, Query, description = "search text")),
+    params(FilterParams),
     responses((status = 200, description = "the filtered list as CSV (UTF-8 with BOM)", content_type = "text/csv", body = String), Errors))]
 pub async fn csv(
     State(state): State<SharedState>,
