@@ -29,6 +29,8 @@ pub enum Error {
     /// changed…); nothing was stored.
     #[error("changes to {doc_id} were refused ({code}): {why}")]
     ChangeRefused { doc_id: String, code: &'static str, why: String },
+    #[error("a {role} does not work on {kind} records")]
+    RoleForbidden { role: crate::Role, kind: crate::RecordKind },
     #[error("no officer is signed in on this device")]
     NotSignedIn,
     #[error("invalid {field}: {why}")]

@@ -8,6 +8,8 @@ pub mod bundle;
 pub mod doc;
 pub mod error;
 pub mod evidence;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod store;
 pub mod sync;
