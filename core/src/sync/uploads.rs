@@ -6,7 +6,7 @@ use super::SyncReport;
 use super::client::{SyncClient, net};
 use super::engine::{Phase, Progress, SyncProgress};
 use super::protocol::{UPLOAD_CHUNK_BYTES, UploadStatus};
-use super::upload_batch::{BATCH_BYTES, BATCH_FILE_BYTES, BatchUploadResponse, UploadBatch};
+use super::upload_batch::{BATCH_BYTES, BATCH_FILE_BYTES, BatchUploadResponse, MAX_BATCH_FILES, UploadBatch};
 use crate::evidence::ContentHash;
 use crate::{Error, Result, Store};
 
@@ -36,7 +36,8 @@ impl SyncClient {
         let mut batch = UploadBatch::default();
         let mut batch_bytes = 0;
         for (hash, size) in small {
-            if !batch.files.is_empty() && batch_bytes + size as usize > BATCH_BYTES {
+            let full = batch.files.len() == MAX_BATCH_FILES || batch_bytes + size as usize > BATCH_BYTES;
+            if !batch.files.is_empty() && full {
                 alone.extend(self.send_batch(store, std::mem::take(&mut batch), report, &mut tally)?);
                 batch_bytes = 0;
             }
