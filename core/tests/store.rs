@@ -84,6 +84,10 @@ fn a_whole_inspection_is_recorded_listed_filtered_and_searchable() {
     let by_address = store.search("荷桥路18号", 10).unwrap();
     assert_eq!(by_address[0].kind, RecordKind::Place);
     assert!(store.search("不存在的内容", 10).unwrap().is_empty());
+    // What a console search box may send: quotes, NULs and control characters.
+    let odd = store.search("数学\0提高\u{e}班\"", 10).unwrap();
+    assert!(odd.iter().all(|h| h.record_id == id), "{odd:?}");
+    assert!(store.search("\0\0\0", 10).unwrap().is_empty());
 }
 
 #[test]

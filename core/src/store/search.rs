@@ -15,7 +15,10 @@ impl Store {
     /// Records whose text contains `query`. Queries of three or more characters use the trigram
     /// index; shorter ones (common in Chinese: "补课") fall back to a substring scan.
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
-        let q = query.trim();
+        // Control characters match nothing a person wrote, and a NUL ends the FTS5 string early
+        // ("unterminated string"): drop them.
+        let cleaned: String = query.chars().filter(|c| !c.is_control()).collect();
+        let q = cleaned.trim();
         if q.is_empty() {
             return Ok(Vec::new());
         }
