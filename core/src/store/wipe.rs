@@ -27,9 +27,10 @@ impl Store {
         for path in [sibling(&db, "-wal"), sibling(&db, "-shm"), db.clone()] {
             remove_if_present(&path)?;
         }
-        match std::fs::remove_dir_all(self.evidence_dir()) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-            _ => {}
+        if let Err(e) = std::fs::remove_dir_all(self.evidence_dir())
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(e.into());
         }
         std::fs::File::open(self.dir())?.sync_all()?;
         Ok(())
