@@ -134,7 +134,7 @@ impl EvidenceFiles {
 
 /// The AAD binds a file to its name: a sealed file copied under another hash does not open.
 fn original_aad(hash: &ContentHash) -> Vec<u8> {
-    original_aad_str(&hash.to_string())
+    original_aad_str(hash.as_str())
 }
 
 fn original_aad_str(hash: &str) -> Vec<u8> {
@@ -142,7 +142,7 @@ fn original_aad_str(hash: &str) -> Vec<u8> {
 }
 
 fn thumb_aad(hash: &ContentHash) -> Vec<u8> {
-    thumb_aad_str(&hash.to_string())
+    thumb_aad_str(hash.as_str())
 }
 
 fn thumb_aad_str(hash: &str) -> Vec<u8> {
