@@ -74,7 +74,8 @@ impl From<CoreError> for ApiError {
             | CoreError::WrongAnswerType { .. }
             | CoreError::ItemNotApplicable { .. }
             | CoreError::IllegalTransition { .. }
-            | CoreError::Invalid { .. } => ApiError::InvalidInput(message),
+            | CoreError::Invalid { .. }
+            | CoreError::RoleForbidden { .. } => ApiError::InvalidInput(message),
             CoreError::NotReady(_) => ApiError::NotReady(message),
             CoreError::NotSignedIn => ApiError::NotSignedIn(message),
             CoreError::NotEnrolled => ApiError::NotEnrolled(message),

@@ -1146,6 +1146,25 @@ pub struct SyncStatus {
     pub enrolled: bool,
     /// Entries from the server this phone could not apply and set aside (the rest synced).
     pub set_aside: u64,
+    /// Records the server refused (see `refused_records`); kept here, not counted as pending.
+    pub refused_records: u64,
+}
+
+/// A record the server refused to store: kept on the phone and shown with the reason; it is
+/// offered again once it changes (or the device enrols with another account).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RefusedRecord {
+    pub record_id: String,
+    /// Stable code, e.g. "forbidden", "forged_author".
+    pub code: String,
+    /// The server's message, in Chinese.
+    pub message: String,
+}
+
+impl From<core::sync::protocol::RefusedRecord> for RefusedRecord {
+    fn from(r: core::sync::protocol::RefusedRecord) -> Self {
+        RefusedRecord { record_id: r.doc_id, code: r.code, message: r.message }
+    }
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -1160,6 +1179,7 @@ impl From<core::SyncStatus> for SyncStatus {
             server_url: s.server_url,
             enrolled: s.enrolled,
             set_aside: s.set_aside,
+            refused_records: s.refused_records,
         }
     }
 }
@@ -1199,6 +1219,10 @@ pub struct SyncReport {
     pub pulled_changes: u64,
     /// HTTP requests made.
     pub round_trips: u64,
+    /// Records the server refused in this sync; everything else synced.
+    pub refused_records: u64,
+    /// Evidence files the server would not take this time; kept and tried again next sync.
+    pub failed_uploads: u64,
 }
 
 impl From<core::sync::SyncReport> for SyncReport {
@@ -1209,6 +1233,8 @@ impl From<core::sync::SyncReport> for SyncReport {
             uploaded_bytes: r.uploaded_bytes,
             pulled_changes: r.pulled_changes,
             round_trips: r.round_trips,
+            refused_records: r.refused_records,
+            failed_uploads: r.failed_uploads,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! push / upload / pull), and a direct store-to-store exchange.
 
 use crate::error::ApiResult;
-use crate::records::{ExchangeReport, SyncReport, SyncStatus, UserInfo};
+use crate::records::{ExchangeReport, RefusedRecord, SyncReport, SyncStatus, UserInfo};
 use crate::signer::with_device_key;
 use crate::store::XunchaStore;
 use std::sync::Arc;
@@ -56,6 +56,12 @@ impl XunchaStore {
     /// What is waiting to be synced, and how the last sync went.
     pub fn sync_status(&self) -> ApiResult<SyncStatus> {
         Ok(self.store()?.sync_status()?.into())
+    }
+
+    /// Records the server refused, newest first, each with its reason: shown to the officer,
+    /// kept, and offered again once the record changes.
+    pub fn refused_records(&self) -> ApiResult<Vec<RefusedRecord>> {
+        Ok(self.inner.refused_records()?.into_iter().map(Into::into).collect())
     }
 
     /// Two-way exchange with another store (e.g. a second device's store in tests): afterwards

@@ -29,6 +29,8 @@ pub enum Error {
     /// changed…); nothing was stored.
     #[error("changes to {doc_id} were refused ({code}): {why}")]
     ChangeRefused { doc_id: String, code: &'static str, why: String },
+    #[error("a {role} does not work on {kind} records")]
+    RoleForbidden { role: crate::Role, kind: crate::RecordKind },
     #[error("no officer is signed in on this device")]
     NotSignedIn,
     #[error("invalid {field}: {why}")]
@@ -83,6 +85,7 @@ impl Error {
             Error::IllegalTransition { .. } => "illegal_transition",
             Error::NotReady(_) => "not_ready",
             Error::ChangeRefused { .. } => "change_refused",
+            Error::RoleForbidden { .. } => "role_forbidden",
             Error::NotSignedIn => "not_signed_in",
             Error::Network(_) => "network",
             Error::Refused { .. } => "refused",

@@ -9,6 +9,8 @@ pub mod crypt;
 pub mod doc;
 pub mod error;
 pub mod evidence;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lock;
 pub mod model;
 pub mod store;

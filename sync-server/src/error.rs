@@ -4,18 +4,20 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use xuncha_core::sync::protocol::ErrorBody;
+use xuncha_core::sync::protocol::{ErrorBody, RefusedRecord};
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// A push refused as a whole: each of its records, and why (the phone marks them).
+    pub refused: Vec<RefusedRecord>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), refused: Vec::new() }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
@@ -37,7 +39,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { code: self.code.to_owned(), message: self.message })).into_response()
+        let body = ErrorBody { code: self.code.to_owned(), message: self.message, refused: self.refused };
+        (self.status, Json(body)).into_response()
     }
 }
 

@@ -94,6 +94,7 @@ pub fn router(state: SharedState) -> Router {
             .routes(routes!(sync::push))
             .routes(routes!(sync::pull))
             .routes(routes!(evidence::upload_status, evidence::upload_chunk))
+            .routes(routes!(evidence::upload_batch))
             .routes(routes!(evidence::download))
             .routes(routes!(decisions::review))
             .routes(routes!(decisions::open_case))

@@ -8,6 +8,7 @@
 //!   raised there.
 
 use crate::storage::{DocMeta, Role, User};
+use xuncha_core::{Access, RecordKind};
 
 /// `within(node, ancestor)`: whether node lies in ancestor's subtree.
 pub fn can_read(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) -> bool {
@@ -33,13 +34,11 @@ pub fn why_not(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) 
     }
     let me = if user.cert_no.is_empty() { &user.name } else { &user.cert_no };
     let member = doc.members.iter().any(|m| m == me);
-    let allowed = match (user.role, kind) {
-        (Role::Supervisor, _) => true,
-        (Role::Inspector, "inspection") => member,
-        (Role::Inspector, "ledger_entry" | "place" | "case") => true,
-        (Role::GridCaptain | Role::BuildingManager, "patrol" | "place") => true,
-        (Role::GridCaptain | Role::BuildingManager, "case") => member,
-        _ => false,
+    let allowed = match RecordKind::parse(kind).map(|k| user.role.access(k)) {
+        Some(Access::All) => true,
+        Some(Access::AsMember) => member,
+        Some(Access::Never) => false,
+        None => user.role == Role::Supervisor,
     };
     if allowed {
         None

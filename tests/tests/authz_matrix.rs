@@ -205,7 +205,8 @@ fn push_acceptance_follows_role_and_subtree_and_a_refused_push_stores_nothing() 
                 if !accepted {
                     assert_eq!(status, 403, "{role} {kind} {relation}: {body}");
                     let message = body["message"].as_str().unwrap_or_default();
-                    assert!(message.contains("refused") && message.contains(&id), "{message}");
+                    assert!(message.contains("未保存") && message.contains(&id), "{message}");
+                    assert_eq!(body["refused"][0]["doc_id"], id.as_str(), "{body}");
                     assert_eq!(t.log_len(), before, "a refused push stores nothing");
                     assert!(t.server.state.replica.document_bytes(&id).is_err());
                 }
@@ -216,9 +217,10 @@ fn push_acceptance_follows_role_and_subtree_and_a_refused_push_stores_nothing() 
     assert!(failures.is_empty(), "push acceptance:\n{}", failures.join("\n"));
 }
 
-/// One document out of scope refuses the whole push, with a message saying which and why.
+/// One document out of scope is refused alone, with a message saying which and why; the rest
+/// of the push is stored, and the phone keeps the refused record, marked, without resending it.
 #[test]
-fn a_push_touching_one_document_outside_scope_is_refused_whole() {
+fn a_document_outside_scope_is_refused_alone_and_the_rest_syncs() {
     let t = TestServer::start();
     let lin = t.device("lin", demo_officer("lin"));
     let inside: Vec<String> =
@@ -228,22 +230,38 @@ fn a_push_touching_one_document_outside_scope_is_refused_whole() {
     let outside = lin.store.start_inspection(new_inspection("qs")).unwrap();
     let photo = xuncha_fixtures::photos::phone_photo(3, 26.61, 106.92);
     let item = lin.store.add_photo(&photo, &capture(&inside[0])).unwrap();
+    let held_photo = xuncha_fixtures::photos::phone_photo(4, 26.61, 106.92);
+    let held = lin.store.add_photo(&held_photo, &capture(&outside)).unwrap();
+    let after_held = lin.store.add_photo(&xuncha_fixtures::photos::phone_photo(5, 26.61, 106.92), &capture(&inside[1]));
+    let report = lin.sync().unwrap();
+    assert_eq!(report.refused_records, 1, "{report:?}");
+    for id in &inside {
+        assert_eq!(t.server.state.replica.heads(id).unwrap(), lin.store.heads(id).unwrap(), "{id}");
+    }
+    assert!(t.server.state.replica.document_bytes(&outside).is_err(), "{outside} was stored");
+    assert!(t.server.state.storage.blob(&item.payload.content_hash).unwrap().is_some_and(|b| b.complete));
+    // The photo of the refused record is held, not stored; the one taken after it is not blocked.
+    assert!(t.server.state.storage.blob(&held.payload.content_hash).unwrap().is_none());
+    let after = after_held.unwrap();
+    assert_eq!(t.server.state.replica.evidence_for_record(&inside[1]).unwrap().len(), 1, "{after:?}");
+
+    let refused = lin.store.refused_records().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!((refused[0].doc_id.as_str(), refused[0].code.as_str()), (outside.as_str(), "forbidden"));
+    assert!(refused[0].message.contains("辖区") && refused[0].message.contains(&outside), "{:?}", refused[0]);
+    let status = lin.store.sync_status().unwrap();
+    assert_eq!((status.pending_records, status.refused_records), (0, 1), "kept, marked, not pending");
+
+    // Not sent again until it changes.
     let before = t.log_len();
-    let err = lin.sync().unwrap_err();
-    match &err {
-        Error::Refused { status: 403, message, .. } => {
-            assert!(message.contains(&outside) && message.contains("outside your jurisdiction"), "{message}");
-            assert!(message.contains("nothing was stored"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(!err.is_transient(), "retrying cannot help");
+    let again = lin.sync().unwrap();
+    assert_eq!((again.pushed_changes, again.refused_records), (0, 0), "{again:?}");
     assert_eq!(t.log_len(), before);
-    for id in inside.iter().chain([&outside]) {
-        assert!(t.server.state.replica.document_bytes(id).is_err(), "{id} was stored");
-    }
-    assert!(t.server.state.storage.blob(&item.payload.content_hash).unwrap().is_none());
-    assert_eq!(lin.store.sync_status().unwrap().pending_records, 4, "the phone keeps everything");
+    // A change to it offers it again (and it is refused again, with its held photo).
+    lin.store.answer_item(&outside, "I01", xuncha_core::AnswerValue::No, "").unwrap();
+    let third = lin.sync().unwrap();
+    assert_eq!(third.refused_records, 1, "{third:?}");
+    assert_eq!(lin.store.refused_records().unwrap().len(), 1);
 }
 
 /// Writing to an existing document one may see but not write (a supervisor's decision on an

@@ -34,6 +34,17 @@ macro_rules! sha256_name {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// The 32 raw bytes of the hash (for binary framings).
+            pub fn to_bytes(&self) -> [u8; 32] {
+                let mut out = [0; 32];
+                hex::decode_to_slice(&self.0, &mut out).expect("validated hex");
+                out
+            }
+
+            pub fn from_bytes(bytes: [u8; 32]) -> Self {
+                $name(hex::encode(bytes))
+            }
         }
 
         impl FromStr for $name {

@@ -3,10 +3,10 @@
 //! device key and appended to the device's hash chain, never edited afterwards.
 
 mod chain;
-mod exif;
+pub(crate) mod exif;
 mod gps;
 mod hash;
-mod photo;
+pub(crate) mod photo;
 mod signer;
 mod verify;
 

@@ -8,6 +8,7 @@ mod ledger;
 mod patrol;
 mod place;
 mod record;
+mod role;
 mod template;
 
 pub use case::*;
@@ -18,6 +19,7 @@ pub use ledger::*;
 pub use patrol::*;
 pub use place::*;
 pub use record::*;
+pub use role::*;
 pub use template::*;
 
 /// Declares a string-backed enum with stable wire names, `as_str` and `parse`.

@@ -15,6 +15,7 @@ mod patrols;
 mod places;
 pub(crate) mod projection;
 mod pull;
+mod push;
 mod reference;
 pub(crate) mod schema;
 mod search;
@@ -24,14 +25,15 @@ mod wipe;
 pub use cases::StepDetails;
 pub use exchange::{ImportReport, PeerState};
 pub use pull::{PullApplied, SetAside, SetAsideKind};
+pub use push::PushBatch;
 pub use search::SearchHit;
-pub use sync_state::{PushBatch, SyncStatus};
+pub use sync_state::SyncStatus;
 
 use crate::crypt::StoreKey;
 use crate::doc::{self, Author, ChangeSignature, Edit};
 use crate::evidence::DeviceSigner;
 use crate::util::{new_id, now_ms, random_bytes};
-use crate::{AuditEntry, ChecklistTemplate, DeviceIdentity, Error, Officer, RecordKind, Result};
+use crate::{Access, AuditEntry, ChecklistTemplate, DeviceIdentity, Error, Officer, RecordKind, Result, Role};
 use automerge::{ActorId, Automerge, Change};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::HashMap;
@@ -255,11 +257,25 @@ impl Inner {
         edits: &[Edit],
     ) -> Result<String> {
         let author = self.author()?;
+        self.may_make(kind)?;
         let id = new_id(prefix);
         let (doc, change) = doc::create(&self.actor, &author, kind.as_str(), &id, maps, edits)?;
         self.docs.insert(id.clone(), doc);
         self.persist(&id, vec![change], Origin::Local)?;
         Ok(id)
+    }
+
+    /// The server refuses records of a kind the account's role does not work on: refuse them
+    /// here, when the officer starts one, not weeks later at sync. A store never enrolled
+    /// (or the server's own replica) has no role and no such limit.
+    fn may_make(&self, kind: RecordKind) -> Result<()> {
+        let role: Option<String> = self.conn.query_row("SELECT role FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+        if let Some(role) = role.as_deref().and_then(Role::parse)
+            && role.access(kind) == Access::Never
+        {
+            return Err(Error::RoleForbidden { role, kind });
+        }
+        Ok(())
     }
 
     /// Applies `edits` to a record as one change, stored durably with its projection.
@@ -378,6 +394,9 @@ pub(crate) fn insert_changes(
             signature
         ])?;
         added += 1;
+    }
+    if added > 0 {
+        push::reconsider(tx, doc_id)?;
     }
     Ok(added)
 }

@@ -22,7 +22,8 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V5_TRUSTED_CA, reproject: false },
     Step { sql: V6_CHANGE_SIGNATURES, reproject: false },
     Step { sql: V7_SET_ASIDE, reproject: false },
-    Step { sql: V8_APP_LOCK, reproject: false },
+    Step { sql: V8_REFUSED, reproject: false },
+    Step { sql: V9_APP_LOCK, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -211,9 +212,27 @@ CREATE TABLE set_aside (
 );
 "#;
 
-/// Version 8: the app lock (ADR 0013), one row: the PIN's argon2 hash (none until the officer
+/// Version 8: the enrolled account's role, records the server refused, and how far each upload
+/// got, with its reason: kept and shown, not sent again until
+/// they change. Evidence `meta_acked` 2 means held by the server until its record is accepted.
+const V8_REFUSED: &str = r#"
+CREATE TABLE refused_records (
+    doc_id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX evidence_chain_pending ON evidence(device_id, meta_acked, chain_seq);
+ALTER TABLE sync_state ADD COLUMN role TEXT;
+CREATE TABLE upload_progress (
+    content_hash TEXT PRIMARY KEY,
+    offset INTEGER NOT NULL
+);
+"#;
+
+/// Version 9: the app lock (ADR 0013), one row: the PIN's argon2 hash (none until the officer
 /// sets one), the idle timeout, and wrong PINs in a row with the time the next try is allowed.
-const V8_APP_LOCK: &str = r#"
+const V9_APP_LOCK: &str = r#"
 CREATE TABLE app_lock (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     pin_hash TEXT,

@@ -2,20 +2,11 @@
 //! and the status shown to the officer. Every step is one transaction, so a sync killed at any
 //! point resumes without losing or duplicating anything.
 
-use super::{Store, stored_signature};
-use crate::bundle::BundleEntry;
-use crate::evidence::{ContentHash, SignedEntry};
-use crate::sync::protocol::PushRequest;
+use super::Store;
+use crate::evidence::ContentHash;
 use crate::util::now_ms;
-use crate::{Error, Result};
+use crate::{Error, Result, Role};
 use rusqlite::{OptionalExtension, params};
-
-/// One push: the request and what to mark acknowledged once the server confirms it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PushBatch {
-    pub request: PushRequest,
-    pub change_seqs: Vec<i64>,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncStatus {
@@ -31,65 +22,23 @@ pub struct SyncStatus {
     pub enrolled: bool,
     /// Entries from the server this store could not apply (see `set_aside_entries`).
     pub set_aside: u64,
+    /// Records the server refused (see `refused_records`); not counted as pending.
+    pub refused_records: u64,
 }
 
 impl Store {
-    /// Unacknowledged changes (oldest first, up to about `max_bytes`) and every evidence item
-    /// whose metadata the server has not acknowledged.
-    pub fn next_push(&self, max_bytes: usize) -> Result<PushBatch> {
-        let inner = self.lock();
-        let mut batch = PushBatch::default();
-        let mut size = 0;
-        let mut stmt = inner
-            .conn
-            .prepare_cached("SELECT seq, doc_id, bytes, signer, signature FROM changes WHERE acked = 0 ORDER BY seq")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let bytes: Vec<u8> = r.get(2)?;
-            if size > 0 && size + bytes.len() > max_bytes {
-                break;
-            }
-            size += bytes.len();
-            batch.change_seqs.push(r.get(0)?);
-            let sig = stored_signature(r.get(3)?, r.get(4)?);
-            batch.request.changes.entries.push(BundleEntry::new(r.get::<_, String>(1)?, bytes, sig));
-        }
-        let mut stmt = inner.conn.prepare_cached(
-            "SELECT entry_hash, payload, signature FROM evidence WHERE meta_acked = 0 ORDER BY captured_at",
-        )?;
-        batch.request.evidence = stmt
-            .query_map([], |r| {
-                Ok(SignedEntry { entry_hash: r.get(0)?, payload_json: r.get(1)?, signature: r.get(2)? })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(batch)
-    }
-
-    /// The server stored the batch: never send it again.
-    pub fn mark_pushed(&self, batch: &PushBatch) -> Result<()> {
-        let mut inner = self.lock();
-        let tx = inner.conn.transaction()?;
-        for seq in &batch.change_seqs {
-            tx.prepare_cached("UPDATE changes SET acked = 1 WHERE seq = ?1")?.execute([seq])?;
-        }
-        for e in &batch.request.evidence {
-            tx.prepare_cached("UPDATE evidence SET meta_acked = 1 WHERE entry_hash = ?1")?.execute([&e.entry_hash])?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
     pub fn sync_cursor(&self) -> Result<u64> {
         let c: i64 = self.lock().conn.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
         Ok(c as u64)
     }
 
     /// Evidence whose bytes the server does not have yet: (content hash, size), oldest first.
+    /// Evidence the server holds until its refused record is accepted waits with it.
     pub fn pending_uploads(&self) -> Result<Vec<(ContentHash, u64)>> {
         let inner = self.lock();
         let mut stmt = inner.conn.prepare_cached(
             "SELECT content_hash, max(json_extract(payload, '$.size')) FROM evidence
-             WHERE uploaded = 0 AND bytes_present = 1 GROUP BY content_hash ORDER BY min(captured_at)",
+             WHERE uploaded = 0 AND bytes_present = 1 AND meta_acked != 2 GROUP BY content_hash ORDER BY min(captured_at)",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
         rows.map(|row| {
@@ -100,16 +49,55 @@ impl Store {
     }
 
     pub fn mark_uploaded(&self, content_hash: &ContentHash) -> Result<()> {
-        self.lock().conn.execute("UPDATE evidence SET uploaded = 1 WHERE content_hash = ?1", [content_hash])?;
+        let mut inner = self.lock();
+        let tx = inner.conn.transaction()?;
+        tx.execute("UPDATE evidence SET uploaded = 1 WHERE content_hash = ?1", [content_hash])?;
+        tx.execute("DELETE FROM upload_progress WHERE content_hash = ?1", [content_hash])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many bytes of a file the server last acknowledged (0 if none).
+    pub fn upload_offset(&self, content_hash: &ContentHash) -> Result<u64> {
+        let offset: Option<i64> = self
+            .lock()
+            .conn
+            .query_row("SELECT offset FROM upload_progress WHERE content_hash = ?1", [content_hash], |r| r.get(0))
+            .optional()?;
+        Ok(offset.map_or(0, |o| o.max(0) as u64))
+    }
+
+    pub fn set_upload_offset(&self, content_hash: &ContentHash, offset: u64) -> Result<()> {
+        self.lock().conn.execute(
+            "INSERT OR REPLACE INTO upload_progress (content_hash, offset) VALUES (?1, ?2)",
+            params![content_hash, offset.min(i64::MAX as u64) as i64],
+        )?;
         Ok(())
     }
 
     /// Where to sync and with which device token (from enrolment).
+    /// A new account may have another role: every refusal is reconsidered.
     pub fn set_sync_account(&self, server_url: &str, token: &str) -> Result<()> {
-        self.lock()
-            .conn
-            .execute("UPDATE sync_state SET server_url = ?1, token = ?2 WHERE id = 1", params![server_url, token])?;
+        let mut inner = self.lock();
+        let tx = inner.conn.transaction()?;
+        tx.execute("UPDATE sync_state SET server_url = ?1, token = ?2 WHERE id = 1", params![server_url, token])?;
+        super::push::reconsider_all(&tx)?;
+        tx.commit()?;
         Ok(())
+    }
+
+    /// The role of the account this device enrolled with (None: unknown to this app version):
+    /// records it does not work on are refused when started.
+    pub fn set_account_role(&self, role: Option<Role>) -> Result<()> {
+        let role = role.map(Role::as_str);
+        self.lock().conn.execute("UPDATE sync_state SET role = ?1 WHERE id = 1", [role])?;
+        Ok(())
+    }
+
+    pub fn account_role(&self) -> Result<Option<Role>> {
+        let role: Option<String> =
+            self.lock().conn.query_row("SELECT role FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+        Ok(role.as_deref().and_then(Role::parse))
     }
 
     /// Trust only this CA (PEM) for the server, instead of the platform's trust store: pins the
@@ -154,17 +142,20 @@ impl Store {
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let inner = self.lock();
-        let (pending_records, pending_changes): (i64, i64) =
-            inner.conn.query_row("SELECT count(DISTINCT doc_id), count(*) FROM changes WHERE acked = 0", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        let (pending_records, pending_changes): (i64, i64) = inner.conn.query_row(
+            "SELECT count(DISTINCT doc_id), count(*) FROM changes
+                 WHERE acked = 0 AND doc_id NOT IN (SELECT doc_id FROM refused_records)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let pending_bytes: i64 = inner.conn.query_row(
             "SELECT coalesce(sum(size), 0) FROM (SELECT max(json_extract(payload, '$.size')) AS size FROM evidence
-             WHERE uploaded = 0 AND bytes_present = 1 GROUP BY content_hash)",
+             WHERE uploaded = 0 AND bytes_present = 1 AND meta_acked != 2 GROUP BY content_hash)",
             [],
             |r| r.get(0),
         )?;
         let set_aside: i64 = inner.conn.query_row("SELECT count(*) FROM set_aside", [], |r| r.get(0))?;
+        let refused: i64 = inner.conn.query_row("SELECT count(*) FROM refused_records", [], |r| r.get(0))?;
         inner.conn.query_row(
             "SELECT last_success, last_attempt, last_error, server_url, token IS NOT NULL FROM sync_state WHERE id = 1",
             [],
@@ -179,6 +170,7 @@ impl Store {
                     server_url: r.get(3)?,
                     enrolled: r.get(4)?,
                     set_aside: set_aside as u64,
+                    refused_records: refused as u64,
                 })
             },
         )

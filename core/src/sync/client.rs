@@ -5,10 +5,10 @@
 use super::engine::{Backoff, Phase, Progress, SyncProgress};
 use super::protocol::{
     DEVICE_REVOKED, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse,
-    PushResponse, UPLOAD_CHUNK_BYTES, UploadStatus, UserInfo,
+    PushResponse, RefusedRecord, UserInfo,
 };
 use crate::util::now_ms;
-use crate::{Error, Result, Store};
+use crate::{Error, PushBatch, Result, Store};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use std::time::Duration;
 
@@ -16,9 +16,12 @@ use std::time::Duration;
 const PUSH_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 pub struct SyncClient {
-    base: String,
+    pub(super) base: String,
     token: String,
-    http: Client,
+    pub(super) http: Client,
+    push_batch_bytes: usize,
+    /// Off: every file on its own (status request, then chunks), as a baseline to measure.
+    pub(super) batch_uploads: bool,
 }
 
 /// What one sync did.
@@ -28,8 +31,23 @@ pub struct SyncReport {
     pub pushed_evidence: u64,
     pub uploaded_bytes: u64,
     pub pulled_changes: u64,
-    /// HTTP requests made.
+    /// HTTP requests made, all told.
     pub round_trips: u64,
+    /// Of those, push requests and evidence upload requests (batches, chunks, status asks).
+    pub push_requests: u64,
+    pub upload_requests: u64,
+    /// Evidence files the server would not take this time (kept, tried again next sync).
+    pub failed_uploads: u64,
+    pub upload_errors: Vec<String>,
+    /// Records the server refused in this sync (kept on the device, see `Store::refused_records`).
+    pub refused_records: u64,
+}
+
+/// What the server did with a push batch.
+struct PushAnswer {
+    refused: Vec<RefusedRecord>,
+    held_evidence: Vec<String>,
+    server_time_ms: Option<i64>,
 }
 
 /// Parses a CA certificate (PEM) the device is told to trust.
@@ -54,7 +72,25 @@ impl SyncClient {
             builder = builder.tls_certs_only(parse_ca(pem)?);
         }
         let http = builder.build().map_err(|e| Error::Network(e.to_string()))?;
-        Ok(SyncClient { base: base.trim_end_matches('/').to_owned(), token: token.to_owned(), http })
+        Ok(SyncClient {
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+            http,
+            push_batch_bytes: PUSH_BATCH_BYTES,
+            batch_uploads: true,
+        })
+    }
+
+    /// Uploads every evidence file on its own (the per-file path only), for comparison.
+    pub fn without_batched_uploads(mut self) -> SyncClient {
+        self.batch_uploads = false;
+        self
+    }
+
+    /// Pushes batches of about `bytes` instead of 4 MB (a record larger than that goes alone).
+    pub fn with_push_batch_bytes(mut self, bytes: usize) -> SyncClient {
+        self.push_batch_bytes = bytes.max(1);
+        self
     }
 
     /// The client for the account this store enrolled with (and the CA it was told to trust).
@@ -77,6 +113,7 @@ impl SyncClient {
         let response: EnrollResponse =
             probe.send(probe.http.post(format!("{}/v1/enroll", probe.base)).json(&request))?.json().map_err(net)?;
         store.set_sync_account(&probe.base, &response.token)?;
+        store.set_account_role(crate::Role::parse(&response.user.role))?;
         Ok((SyncClient::with_trusted_ca(base, &response.token, ca.as_deref())?, response.user))
     }
 
@@ -119,57 +156,25 @@ impl SyncClient {
         let total = store.sync_status()?.pending_changes;
         progress.on_progress(Progress { phase: Phase::PushRecords, done: 0, total });
         loop {
-            let batch = store.next_push(PUSH_BATCH_BYTES)?;
+            let batch = store.next_push(self.push_batch_bytes)?;
             if batch.request.changes.entries.is_empty() && batch.request.evidence.is_empty() {
                 break;
             }
-            let body = batch.request.encode();
-            let response = self.send(self.authed(self.http.post(format!("{}/v1/sync/push", self.base))).body(body))?;
+            let answer = self.push(&batch)?;
             report.round_trips += 1;
-            let ack: PushResponse = response.json().map_err(net)?;
-            store.mark_pushed(&batch)?;
-            store.set_server_clock_offset(ack.server_time_ms - now_ms())?;
+            report.push_requests += 1;
+            store.mark_push_answer(&batch, &answer.refused, &answer.held_evidence)?;
+            if let Some(server_time_ms) = answer.server_time_ms {
+                store.set_server_clock_offset(server_time_ms - now_ms())?;
+            }
             report.pushed_changes += batch.change_seqs.len() as u64;
             report.pushed_evidence += batch.request.evidence.len() as u64;
+            report.refused_records += answer.refused.len() as u64;
             progress.on_progress(Progress { phase: Phase::PushRecords, done: report.pushed_changes, total });
         }
 
-        // Evidence bytes: resumable, chunk by chunk, from wherever the server got to.
-        let uploads = store.pending_uploads()?;
-        let total: u64 = uploads.iter().map(|(_, size)| size).sum();
-        let mut done = 0;
-        progress.on_progress(Progress { phase: Phase::UploadBytes, done, total });
-        for (hash, size) in uploads {
-            let url = format!("{}/v1/evidence/{hash}/upload", self.base);
-            let mut status: UploadStatus = self.send(self.authed(self.http.get(&url)))?.json().map_err(net)?;
-            report.round_trips += 1;
-            if !status.complete {
-                let bytes = store.evidence_bytes(&hash)?;
-                while !status.complete {
-                    let from = status.offset as usize;
-                    if from >= bytes.len() {
-                        return Err(Error::Refused {
-                            status: 409,
-                            code: "upload_stuck".into(),
-                            message: format!("the server holds {from} bytes of {hash} but did not complete it"),
-                        });
-                    }
-                    let to = (from + UPLOAD_CHUNK_BYTES).min(bytes.len());
-                    let put = self.http.put(format!("{url}?offset={from}")).body(bytes[from..to].to_vec());
-                    status = self.send(self.authed(put))?.json().map_err(net)?;
-                    report.round_trips += 1;
-                    report.uploaded_bytes += (to - from) as u64;
-                    progress.on_progress(Progress {
-                        phase: Phase::UploadBytes,
-                        done: done + status.offset.min(size),
-                        total,
-                    });
-                }
-            }
-            store.mark_uploaded(&hash)?;
-            done += size;
-            progress.on_progress(Progress { phase: Phase::UploadBytes, done, total });
-        }
+        // Evidence bytes: small files several to a request, large ones in resumable chunks.
+        self.upload_all(store, progress, &mut report)?;
 
         // What others did, since the cursor.
         let mut pulled = 0;
@@ -196,18 +201,38 @@ impl SyncClient {
         Ok(report)
     }
 
-    fn authed(&self, request: RequestBuilder) -> RequestBuilder {
+    /// Sends one batch. A refusal that names its records is an answer, not a failure: those
+    /// records are marked refused and the sync goes on with the rest.
+    fn push(&self, batch: &PushBatch) -> Result<PushAnswer> {
+        let request = self.authed(self.http.post(format!("{}/v1/sync/push", self.base))).body(batch.request.encode());
+        let response = request.send().map_err(net)?;
+        if response.status().is_success() {
+            let ack: PushResponse = response.json().map_err(net)?;
+            return Ok(PushAnswer {
+                refused: ack.refused,
+                held_evidence: ack.held_evidence,
+                server_time_ms: Some(ack.server_time_ms),
+            });
+        }
+        let status = response.status().as_u16();
+        let body = error_body(response);
+        if (400..500).contains(&status) && !body.refused.is_empty() {
+            return Ok(PushAnswer { refused: body.refused, held_evidence: Vec::new(), server_time_ms: None });
+        }
+        Err(Error::Refused { status, code: body.code, message: body.message })
+    }
+
+    pub(super) fn authed(&self, request: RequestBuilder) -> RequestBuilder {
         request.bearer_auth(&self.token).header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
     }
 
-    fn send(&self, request: RequestBuilder) -> Result<Response> {
+    pub(super) fn send(&self, request: RequestBuilder) -> Result<Response> {
         let response = request.send().map_err(net)?;
         if response.status().is_success() {
             return Ok(response);
         }
         let status = response.status().as_u16();
-        let body: ErrorBody =
-            response.json().unwrap_or(ErrorBody { code: "http".into(), message: format!("HTTP status {status}") });
+        let body = error_body(response);
         Err(Error::Refused { status, code: body.code, message: body.message })
     }
 }
@@ -217,6 +242,16 @@ fn is_revocation(e: &Error) -> bool {
     matches!(e, Error::Refused { status: 401, code, .. } if code == DEVICE_REVOKED)
 }
 
-fn net(e: reqwest::Error) -> Error {
+/// The server's error body, or one made from the status when the body is not one.
+fn error_body(response: Response) -> ErrorBody {
+    let status = response.status().as_u16();
+    response.json().unwrap_or(ErrorBody {
+        code: "http".into(),
+        message: format!("HTTP status {status}"),
+        refused: Vec::new(),
+    })
+}
+
+pub(super) fn net(e: reqwest::Error) -> Error {
     Error::Network(e.to_string())
 }

@@ -6,6 +6,8 @@ mod engine;
 mod facts;
 pub mod protocol;
 mod transition;
+pub mod upload_batch;
+mod uploads;
 
 pub(crate) use client::parse_ca;
 pub use client::{SyncClient, SyncReport};

@@ -32,12 +32,28 @@ pub struct PushRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
-    /// Changes in the request (all now stored on the server).
+    /// Changes in the request now stored on the server (all but the refused records').
     pub accepted_changes: u64,
     /// Of those, the ones the server did not have before.
     pub new_changes: u64,
     pub accepted_evidence: u64,
     pub server_time_ms: i64,
+    /// Records of the request the server did not store, each with why; the rest is stored.
+    #[serde(default)]
+    pub refused: Vec<RefusedRecord>,
+    /// Evidence entries whose place in the device's chain the server took but which it holds
+    /// until their record is accepted (their record was refused or is not on the server).
+    #[serde(default)]
+    pub held_evidence: Vec<String>,
+}
+
+/// A record the server refused to store, and why (a stable code and a message for people).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefusedRecord {
+    pub doc_id: String,
+    pub code: String,
+    pub message: String,
 }
 
 /// What the server returns for a pull.
@@ -100,6 +116,9 @@ pub const DEVICE_REVOKED: &str = "device_revoked";
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
+    /// A push refused as a whole: each of its records, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<RefusedRecord>,
 }
 
 fn entries_json(evidence: &[SignedEntry]) -> Vec<u8> {

@@ -19,6 +19,7 @@ use std::io::Write;
 use xuncha_core::EvidenceItem;
 use xuncha_core::evidence::ContentHash;
 use xuncha_core::sync::protocol::UploadStatus;
+use xuncha_core::sync::upload_batch::{BatchFileResult, BatchUploadResponse, UploadBatch};
 
 fn check_hash(hash: &str) -> Result<ContentHash, ApiError> {
     hash.parse().map_err(|_| ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
@@ -102,48 +103,108 @@ pub async fn upload_chunk(
             .ok_or_else(|| ApiError::bad_request("the offset query parameter is missing"))?
             .parse()
             .map_err(|_| ApiError::bad_request("offset is not a number"))?;
-        let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let status = status_of(&state, &hash)?;
-        let end = offset.checked_add(body.len() as u64).filter(|e| *e <= u64::MAX / 2).ok_or_else(|| {
-            ApiError::bad_request(format!("offset {offset} is past the end of any upload; ask for the offset"))
-        })?;
-        if status.complete || end <= status.offset {
-            return Ok(axum::Json(status));
-        }
-        if offset != status.offset {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "offset",
-                format!("the server holds {} bytes; continue from there, not from {offset}", status.offset),
-            ));
-        }
-        if end > status.size {
-            return Err(ApiError::bad_request(format!(
-                "{end} bytes is more than the {} the signed metadata declares",
-                status.size
-            )));
-        }
-        let part = state.uploads.join(format!("{hash}.part"));
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&part).map_err(ApiError::internal)?;
-        // The file may hold bytes past the recorded offset from a write whose record was lost.
-        f.set_len(offset).map_err(ApiError::internal)?;
-        f.write_all(&body).map_err(ApiError::internal)?;
-        f.sync_all().map_err(ApiError::internal)?;
-        let complete = end == status.size;
-        if complete && let Err(e) = state.replica.adopt_evidence_bytes(&hash, &part) {
-            // Wrong bytes: start over rather than keep what cannot be evidence.
-            let _ = std::fs::remove_file(&part);
-            state.storage.set_blob_progress(&hash, 0, false)?;
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "hash_mismatch",
-                format!("the uploaded bytes were refused: {e}; upload again from 0"),
-            ));
-        }
-        state.storage.set_blob_progress(&hash, end, complete)?;
-        Ok(axum::Json(UploadStatus { offset: end, size: status.size, complete }))
+        append(&state, &hash, offset, &body).map(axum::Json)
     })
     .await
+}
+
+/// Writes `body` at `offset` of the upload of `hash`; completes it when the last byte arrives
+/// and the bytes hash right. A chunk the server already has changes nothing; a gap is refused.
+fn append(state: &AppState, hash: &ContentHash, offset: u64, body: &[u8]) -> Result<UploadStatus, ApiError> {
+    let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+    let status = status_of(state, hash.as_str())?;
+    let end = offset.checked_add(body.len() as u64).filter(|e| *e <= u64::MAX / 2).ok_or_else(|| {
+        ApiError::bad_request(format!("offset {offset} is past the end of any upload; ask for the offset"))
+    })?;
+    if status.complete || end <= status.offset {
+        return Ok(status);
+    }
+    if offset != status.offset {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "offset",
+            format!("the server holds {} bytes; continue from there, not from {offset}", status.offset),
+        ));
+    }
+    if end > status.size {
+        return Err(ApiError::bad_request(format!(
+            "{end} bytes is more than the {} the signed metadata declares",
+            status.size
+        )));
+    }
+    let part = state.uploads.join(format!("{hash}.part"));
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&part).map_err(ApiError::internal)?;
+    // The file may hold bytes past the recorded offset from a write whose record was lost.
+    f.set_len(offset).map_err(ApiError::internal)?;
+    f.write_all(body).map_err(ApiError::internal)?;
+    f.sync_all().map_err(ApiError::internal)?;
+    let complete = end == status.size;
+    if complete && let Err(e) = state.replica.adopt_evidence_bytes(hash, &part) {
+        // Wrong bytes: start over rather than keep what cannot be evidence.
+        let _ = std::fs::remove_file(&part);
+        state.storage.set_blob_progress(hash.as_str(), 0, false)?;
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash_mismatch",
+            format!("the uploaded bytes were refused: {e}; upload again from 0"),
+        ));
+    }
+    state.storage.set_blob_progress(hash.as_str(), end, complete)?;
+    Ok(UploadStatus { offset: end, size: status.size, complete })
+}
+
+/// Several whole files in one request (`XEB1`, see `xuncha_core::sync::upload_batch`). Each is
+/// judged on its own — scope, announced size, hash — and answered on its own: one bad file
+/// does not fail the others.
+#[utoipa::path(post, path = "/v1/evidence/batch", tag = "evidence", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an XEB1 batch of whole files"),
+    responses((status = 200, description = "what became of each file", body = BatchUploadResponse), Errors))]
+pub async fn upload_batch(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<axum::Json<BatchUploadResponse>, ApiError> {
+    blocking(move || {
+        let caller = auth::caller(&state, &headers)?;
+        let batch = UploadBatch::decode(&body)?;
+        let files = batch
+            .files
+            .iter()
+            .map(|(hash, bytes)| {
+                let done = whole_file(&state, &caller, hash, bytes);
+                if let Err(e) = &done {
+                    tracing::info!(%hash, code = e.code, "batch file not taken");
+                }
+                BatchFileResult {
+                    content_hash: hash.to_string(),
+                    complete: done.is_ok(),
+                    code: done.as_ref().err().map(|e| e.code.to_owned()),
+                    message: done.err().map(|e| e.message),
+                }
+            })
+            .collect();
+        Ok(axum::Json(BatchUploadResponse { files }))
+    })
+    .await
+}
+
+/// One whole file of a batch, from wherever the server got to.
+fn whole_file(state: &AppState, caller: &Caller, hash: &ContentHash, bytes: &[u8]) -> Result<(), ApiError> {
+    visible_items(state, caller, hash)?;
+    let status = status_of(state, hash.as_str())?;
+    if status.complete {
+        return Ok(());
+    }
+    if bytes.len() as u64 != status.size {
+        return Err(ApiError::bad_request(format!(
+            "{} bytes sent, but the signed metadata declares {}",
+            bytes.len(),
+            status.size
+        )));
+    }
+    let rest = usize::try_from(status.offset).ok().and_then(|o| bytes.get(o..)).unwrap_or_default();
+    let done = append(state, hash, status.offset, rest)?;
+    if done.complete { Ok(()) } else { Err(ApiError::internal("a whole file did not complete its upload")) }
 }
 
 /// The original or the thumbnail, for callers who may see a record it belongs to.

@@ -3,7 +3,7 @@
 use super::{Body, Query, blocking};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
-use crate::judge::changes::{Judged, judge_push};
+use crate::judge::changes::judge_push;
 use crate::openapi::Errors;
 use crate::state::{SharedState, change_hash};
 use crate::storage::{EntryKind, NewEntry, Push};
@@ -55,13 +55,14 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
 
     let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
     let within = state.within();
-    // Judge every change of every document before anything is stored (judge/changes.rs);
-    // refuse the whole push if any fails.
-    let Judged { metas, created } = judge_push(state, &caller, &device, &request.changes)?;
+    // Judge every change of every document before anything is stored (judge/changes.rs): the
+    // accepted documents are stored, each refused one is named in the answer.
+    let judged = judge_push(state, &caller, &device, &request.changes)?;
     let mut entries: Vec<NewEntry> = request
         .changes
         .entries
         .iter()
+        .filter(|e| judged.accepts(&e.doc_id))
         .map(|e| NewEntry {
             origin: device.clone(),
             doc_id: e.doc_id.clone(),
@@ -71,10 +72,18 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
             signature: e.signature.clone(),
         })
         .collect();
-    let evidence = judge::evidence::judge(state, &caller, &device, &metas, &request.evidence, &within)?;
+    let accepted_changes = entries.len() as u64;
+    let evidence = judge::evidence::judge(state, &caller, &device, &judged.metas, &request.evidence, &within)?;
+    // Nothing to store at all: the push is refused as a whole, naming each record.
+    if entries.is_empty()
+        && evidence.new.is_empty()
+        && evidence.chain.is_empty()
+        && let Some(refusal) = judged.all_refused()
+    {
+        return Err(refusal);
+    }
     let mut blobs = Vec::new();
-    let mut chain = Vec::new();
-    for (item, link) in &evidence.new {
+    for item in &evidence.new {
         blobs.push((item.payload.content_hash.to_string(), item.payload.size));
         entries.push(NewEntry {
             origin: device.clone(),
@@ -85,28 +94,37 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
                 .expect("plain JSON"),
             signature: None,
         });
-        chain.push(link.clone());
     }
 
-    let push =
-        Push { device_id: &device, entries: &entries, docs: &metas, blobs: &blobs, created: &created, chain: &chain };
+    let push = Push {
+        device_id: &device,
+        entries: &entries,
+        docs: &judged.metas,
+        blobs: &blobs,
+        created: &judged.created,
+        chain: &evidence.chain,
+    };
     let new = state.storage.append_push(&push)?;
     // The replica follows the log; what it cannot apply is set aside there, not left to
     // fail the next start. A failure here leaves the log ahead, to be caught up later.
     let set_aside = replica::catch_up(state).map_err(ApiError::internal)?;
     tracing::info!(
         device,
-        changes = request.changes.entries.len(),
-        evidence = request.evidence.len(),
+        changes = accepted_changes,
+        evidence = evidence.new.len(),
+        held = evidence.held.len(),
+        refused = judged.refused.len(),
         new,
         set_aside,
         "push"
     );
     Ok(PushResponse {
-        accepted_changes: request.changes.entries.len() as u64,
+        accepted_changes,
         new_changes: new,
-        accepted_evidence: request.evidence.len() as u64,
+        accepted_evidence: (evidence.new.len() + evidence.known) as u64,
         server_time_ms: chrono::Utc::now().timestamp_millis(),
+        refused: judged.refused.into_iter().map(|(_, r)| r).collect(),
+        held_evidence: evidence.held,
     })
 }
 

@@ -19,17 +19,36 @@ use axum::http::StatusCode;
 use std::collections::BTreeMap;
 use xuncha_core::bundle::{BundleEntry, ChangeBundle};
 use xuncha_core::doc::Author;
+use xuncha_core::sync::protocol::RefusedRecord;
 use xuncha_core::sync::{MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES, NewChange, Refusal, Transition, transition};
 
-/// What an accepted push writes besides the log entries.
+/// What a push's documents come to: the accepted ones' facts, and the refused ones.
 pub struct Judged {
-    /// Scope facts of every document after the push.
+    /// Scope facts of every accepted document after the push.
     pub metas: Vec<DocMeta>,
-    /// Documents the push creates (the device has their whole history).
+    /// Accepted documents the push creates (the device has their whole history).
     pub created: Vec<String>,
+    /// Documents refused, each with the status a push of it alone would get.
+    pub refused: Vec<(StatusCode, RefusedRecord)>,
 }
 
-/// Judges every document of a push; the first refusal refuses the whole push.
+impl Judged {
+    pub fn accepts(&self, doc: &str) -> bool {
+        !self.refused.iter().any(|(_, r)| r.doc_id == doc)
+    }
+
+    /// The whole push refused, when every document in it was: the first refusal's status and
+    /// message, naming every record.
+    pub fn all_refused(&self) -> Option<ApiError> {
+        let (status, first) = self.refused.first()?;
+        let code = CODES.iter().find(|c| **c == first.code).copied().unwrap_or("refused");
+        let mut error = ApiError::new(*status, code, format!("推送被拒绝，未保存任何内容：{}", first.message));
+        error.refused = self.refused.iter().map(|(_, r)| r.clone()).collect();
+        Some(error)
+    }
+}
+
+/// Judges every document of a push on its own: one refused document does not stop the others.
 pub fn judge_push(
     state: &AppState,
     caller: &Caller,
@@ -42,30 +61,71 @@ pub fn judge_push(
         by_doc.entry(e.doc_id.as_str()).or_default().push(e);
     }
     let within = state.within();
-    let mut judged = Judged { metas: Vec::new(), created: Vec::new() };
+    let mut judged = Judged { metas: Vec::new(), created: Vec::new(), refused: Vec::new() };
     for (doc, entries) in by_doc {
         let current = state.replica.document_bytes(doc).ok();
-        let bytes: Vec<&[u8]> = entries.iter().map(|e| e.change.as_slice()).collect();
-        let t = transition(current.as_deref(), &bytes)?;
-        if let Some(r) = t.problem(doc) {
-            return Err(refusal(doc, r));
+        match judge_document(state, caller, device_id, doc, current.as_deref(), &entries, &within)? {
+            Ok(m) => {
+                if current.is_none() {
+                    judged.created.push(doc.to_owned());
+                }
+                judged.metas.push(m);
+            }
+            Err(r) => judged.refused.push(refusal(doc, r)),
         }
-        check_scope_changes(&caller.user, doc, &t, &within).map_err(|r| refusal(doc, r))?;
-        let m = meta(doc, t.after.facts.clone());
-        if let Some(why) = scope::why_not(&caller.user, &m, &within) {
-            return Err(ApiError::forbidden(format!("push refused, nothing was stored: {why}")));
-        }
-        for new in &t.new_changes {
-            let entry = entries.get(new.index).copied().ok_or_else(|| ApiError::internal("change index"))?;
-            check_author(state, caller, device_id, doc, new, entry).map_err(|r| refusal(doc, r))?;
-        }
-        if current.is_none() {
-            judged.created.push(doc.to_owned());
-        }
-        judged.metas.push(m);
     }
     Ok(judged)
 }
+
+/// One document's new changes: its facts after them, or why they are refused. The outer error
+/// is the server's own failure.
+fn judge_document(
+    state: &AppState,
+    caller: &Caller,
+    device_id: &str,
+    doc: &str,
+    current: Option<&[u8]>,
+    entries: &[&BundleEntry],
+    within: &dyn Fn(&str, &str) -> bool,
+) -> Result<Result<DocMeta, Refusal>, ApiError> {
+    let bytes: Vec<&[u8]> = entries.iter().map(|e| e.change.as_slice()).collect();
+    let t = match transition(current, &bytes) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(Refusal::new("bad_change", e.to_string()))),
+    };
+    if let Some(r) = t.problem(doc) {
+        return Ok(Err(r));
+    }
+    if let Err(r) = check_scope_changes(&caller.user, doc, &t, within) {
+        return Ok(Err(r));
+    }
+    let m = meta(doc, t.after.facts.clone());
+    if let Some(why) = scope::why_not(&caller.user, &m, within) {
+        return Ok(Err(Refusal::new("forbidden", why)));
+    }
+    for new in &t.new_changes {
+        let entry = entries.get(new.index).copied().ok_or_else(|| ApiError::internal("change index"))?;
+        if let Err(r) = check_author(state, caller, device_id, doc, new, entry) {
+            return Ok(Err(r));
+        }
+    }
+    Ok(Ok(m))
+}
+
+/// The codes a refusal can carry (ApiError's code is static).
+const CODES: [&str; 11] = [
+    "forged_author",
+    "jurisdiction_changed",
+    "team_member_removed",
+    "kind_changed",
+    "id_collision",
+    "missing_dependencies",
+    "change_too_large",
+    "document_too_large",
+    "bad_change",
+    "forbidden",
+    "refused",
+];
 
 /// Whether `author` is `user` as the server knows them (name and certificate number).
 fn is_user(author: &Author, user: &User) -> bool {
@@ -161,7 +221,7 @@ fn check_scope_changes(
 }
 
 /// A refusal as the pusher sees it: a stable code, a 4xx, a Chinese message naming the record.
-fn refusal(doc: &str, r: Refusal) -> ApiError {
+fn refusal(doc: &str, r: Refusal) -> (StatusCode, RefusedRecord) {
     tracing::warn!(doc, code = r.code, why = r.why, "push refused");
     let (status, what) = match r.code {
         "forged_author" => (StatusCode::FORBIDDEN, "修改的署名不是推送者本人，也没有署名设备的有效签名（伪造作者）"),
@@ -172,6 +232,8 @@ fn refusal(doc: &str, r: Refusal) -> ApiError {
         "missing_dependencies" => (StatusCode::UNPROCESSABLE_ENTITY, "修改所依赖的先前修改缺失，请先同步完整记录"),
         "change_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "单次修改超过大小上限"),
         "document_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "记录超过大小上限"),
+        "forbidden" => (StatusCode::FORBIDDEN, "记录不在您的辖区或权限范围内"),
+        "bad_change" => (StatusCode::BAD_REQUEST, "修改无法解码"),
         _ => (StatusCode::UNPROCESSABLE_ENTITY, "修改不被接受"),
     };
     let limits = match r.code {
@@ -179,5 +241,7 @@ fn refusal(doc: &str, r: Refusal) -> ApiError {
         "document_too_large" => format!("（{MAX_DOCUMENT_BYTES} 字节）"),
         _ => String::new(),
     };
-    ApiError::new(status, r.code, format!("推送被拒绝，未保存任何内容：记录 {doc}：{what}{limits}。{}", r.why))
+    let code = CODES.iter().find(|c| **c == r.code).copied().unwrap_or("refused");
+    let message = format!("记录 {doc}：{what}{limits}。{}", r.why);
+    (status, RefusedRecord { doc_id: doc.to_owned(), code: code.to_owned(), message })
 }

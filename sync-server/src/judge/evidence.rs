@@ -19,8 +19,14 @@ use xuncha_core::evidence::SignedEntry;
 /// The evidence of an accepted push.
 #[derive(Debug, Default)]
 pub struct Judged {
-    /// Entries new to the log, in chain order, with the chain positions they take.
-    pub new: Vec<(EvidenceItem, ChainLink)>,
+    /// Entries new to the log, in chain order.
+    pub new: Vec<EvidenceItem>,
+    /// Entries whose record the caller may not write now (refused in this push, or not on the
+    /// server): they take their place in the chain, so that the entries after them are not
+    /// blocked, but are not stored; the phone sends them again once their record is accepted.
+    pub held: Vec<String>,
+    /// The chain positions new and held entries take (an entry held before has its place).
+    pub chain: Vec<ChainLink>,
     /// Entries the log already holds (a retried push).
     pub known: usize,
 }
@@ -35,7 +41,8 @@ fn shown(s: &str) -> String {
 }
 
 /// Judges every evidence entry of a push by `device` (the caller's). `metas` are the scope
-/// facts of the push's documents as they will be after it.
+/// facts of the push's accepted documents as they will be after it. A broken, foreign or
+/// out-of-order entry refuses the push; one whose record the caller may not write is held.
 pub fn judge(
     state: &AppState,
     caller: &Caller,
@@ -79,8 +86,7 @@ pub fn judge(
                 format!("证据 {} 的签名密钥不是设备 {device} 登记的密钥", item.entry_hash),
             ));
         }
-        let link = next_link(state, device, tip.as_ref(), &item)?;
-        in_scope(state, caller, metas, &item, within)?;
+        let place = next_link(state, device, tip.as_ref(), &item)?;
         if let Some(blob) = state.storage.blob(&item.payload.content_hash)?
             && blob.size != item.payload.size
         {
@@ -93,23 +99,39 @@ pub fn judge(
                 ),
             ));
         }
-        tip = Some(link.clone());
-        judged.new.push((item, link));
+        if let Place::Next(link) = place {
+            tip = Some(link.clone());
+            judged.chain.push(link);
+        }
+        match in_scope(state, caller, metas, &item, within) {
+            Ok(()) => judged.new.push(item),
+            Err(why) => {
+                tracing::info!(device, entry = %item.entry_hash, code = why.code, "evidence held");
+                judged.held.push(item.entry_hash.to_string());
+            }
+        }
     }
     Ok(judged)
 }
 
-/// The item must take the position right after `tip` and link to it.
-fn next_link(
-    state: &AppState,
-    device: &str,
-    tip: Option<&ChainLink>,
-    item: &EvidenceItem,
-) -> Result<ChainLink, ApiError> {
+/// Where an entry goes in its device's chain.
+enum Place {
+    /// Right after the tip, linking to it.
+    Next(ChainLink),
+    /// The place it took when it was held before.
+    Held,
+}
+
+/// The item must take the position right after `tip` and link to it, or be the entry held at
+/// its position.
+fn next_link(state: &AppState, device: &str, tip: Option<&ChainLink>, item: &EvidenceItem) -> Result<Place, ApiError> {
     let seq = item.payload.chain_seq;
     let expected = tip.map_or(1, |t| t.chain_seq + 1);
     if seq != expected {
         if let Some(holder) = state.storage.chain_link(device, seq)? {
+            if holder == item.entry_hash.as_str() {
+                return Ok(Place::Held);
+            }
             return Err(refused(
                 StatusCode::CONFLICT,
                 "chain_taken",
@@ -130,7 +152,7 @@ fn next_link(
             format!("证据 {} 没有链接到设备 {device} 证据链的上一项", item.entry_hash),
         ));
     }
-    Ok(ChainLink { device_id: device.to_owned(), chain_seq: seq, entry_hash: item.entry_hash.to_string() })
+    Ok(Place::Next(ChainLink { device_id: device.to_owned(), chain_seq: seq, entry_hash: item.entry_hash.to_string() }))
 }
 
 /// The item's record must be one the caller may write: in this push, or already on the server.

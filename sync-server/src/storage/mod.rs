@@ -25,34 +25,8 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Inspector,
-    GridCaptain,
-    BuildingManager,
-    Supervisor,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::Inspector, Role::GridCaptain, Role::BuildingManager, Role::Supervisor, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Inspector => "inspector",
-            Role::GridCaptain => "grid_captain",
-            Role::BuildingManager => "building_manager",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+/// Roles and what each works on are core's, shared with the phones.
+pub use xuncha_core::Role;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
