@@ -32,9 +32,12 @@ for t in "${triples[@]}"; do
 done
 
 # 1. The native library, one per ABI, copied by cargo-ndk into jniLibs/<abi>/libxuncha.so.
+#    SQLCipher (ADR 0013) needs libcrypto, which the NDK lacks: `vendored-openssl` builds a static
+#    OpenSSL per ABI (slow the first time; needs perl and make).
 targets=()
 for abi in "${abis[@]}"; do targets+=(-t "$abi"); done
-cargo ndk "${targets[@]}" --platform "$min_sdk" -o "$jni" build --profile "$profile" -p xuncha-bindings --lib
+cargo ndk "${targets[@]}" --platform "$min_sdk" -o "$jni" build --profile "$profile" -p xuncha-bindings --lib \
+  --features vendored-openssl
 
 for abi in "${abis[@]}"; do
   [ -f "$jni/$abi/libxuncha.so" ] || die "cargo-ndk left no $jni/$abi/libxuncha.so"

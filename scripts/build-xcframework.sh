@@ -22,6 +22,9 @@ case "$profile" in dev) out_dir=debug ;; *) out_dir="$profile" ;; esac
 export IPHONEOS_DEPLOYMENT_TARGET=16.0   # ios/App/project.yml; also used by cc for SQLite and ring
 
 installed=$(rustup target list --installed)
+# SQLCipher (ADR 0013) uses Apple's CommonCrypto here: libsqlite3-sys picks it when host and
+# target are both Apple and no OpenSSL location is given, so no OpenSSL is built or linked.
+unset OPENSSL_DIR OPENSSL_LIB_DIR OPENSSL_INCLUDE_DIR
 for t in "${triples[@]}"; do
   grep -qx "$t" <<<"$installed" || { echo "adding Rust target $t" >&2; rustup target add "$t"; }
   cargo build -p xuncha-bindings --lib --profile "$profile" --target "$t"

@@ -30,6 +30,16 @@ pub enum ApiError {
     /// The platform key store (Android Keystore, iOS Keychain) holding the device key failed,
     /// or gave a key or signature that is not valid ed25519. Nothing was stored.
     KeyStore(String),
+    /// The app is locked (idle, or locked on request): show the lock screen and unlock with
+    /// the PIN or biometrics. Stable code `app_locked`.
+    Locked(String),
+    /// A wrong PIN, or too many wrong ones: the message says how long to wait.
+    PinWrong(String),
+    /// The store key from the keystore does not open this store (`store_key_wrong`).
+    StoreKeyWrong(String),
+    /// The console revoked this device: the store was wiped (`device_revoked`). Delete the
+    /// store key from the keystore and go back to enrolment.
+    DeviceRevoked(String),
 }
 
 impl std::fmt::Display for ApiError {
@@ -43,7 +53,11 @@ impl std::fmt::Display for ApiError {
         | ApiError::Refused(m)
         | ApiError::Storage(m)
         | ApiError::Corrupt(m)
-        | ApiError::KeyStore(m)) = self;
+        | ApiError::KeyStore(m)
+        | ApiError::Locked(m)
+        | ApiError::PinWrong(m)
+        | ApiError::StoreKeyWrong(m)
+        | ApiError::DeviceRevoked(m)) = self;
         f.write_str(m)
     }
 }
@@ -70,6 +84,10 @@ impl From<CoreError> for ApiError {
             CoreError::Refused { .. } | CoreError::ChangeRefused { .. } => ApiError::Refused(message),
             CoreError::CorruptChanges(_) | CoreError::Document(_) => ApiError::Corrupt(message),
             CoreError::Sqlite(_) | CoreError::Io(_) | CoreError::SchemaTooNew { .. } => ApiError::Storage(message),
+            CoreError::AppLocked => ApiError::Locked(message),
+            CoreError::PinWrong { .. } | CoreError::PinBackoff { .. } => ApiError::PinWrong(message),
+            CoreError::StoreKeyWrong => ApiError::StoreKeyWrong(message),
+            CoreError::DeviceRevoked => ApiError::DeviceRevoked(message),
         }
     }
 }
@@ -99,6 +117,10 @@ mod tests {
             (CoreError::UnknownTemplate { id: "t".into(), version: 2 }, "NotFound"),
             (CoreError::CorruptChanges("bundle too short".into()), "Corrupt"),
             (CoreError::SchemaTooNew { found: 9, supported: 3 }, "Storage"),
+            (CoreError::AppLocked, "Locked"),
+            (CoreError::PinBackoff { wait_ms: 30_000 }, "PinWrong"),
+            (CoreError::StoreKeyWrong, "StoreKeyWrong"),
+            (CoreError::DeviceRevoked, "DeviceRevoked"),
         ];
         for (core, expected) in cases {
             let text = core.to_string();

@@ -14,65 +14,70 @@ impl XunchaStore {
     /// truncated, a decompression bomb) or the GPS fix is impossible. Whatever the camera did
     /// (no EXIF, junk EXIF GPS, CMYK or grayscale colour, a poor fix) is kept and flagged.
     pub fn add_photo(&self, jpeg: Vec<u8>, capture: Capture) -> ApiResult<EvidenceItem> {
-        with_device_key(|| self.inner.add_photo(&jpeg, &capture.into())).map(Into::into)
+        let store = self.store()?;
+        with_device_key(|| store.add_photo(&jpeg, &capture.into())).map(Into::into)
     }
 
     /// Like `add_photo`, reading the camera's file at `path`.
     pub fn add_photo_file(&self, path: String, capture: Capture) -> ApiResult<EvidenceItem> {
-        with_device_key(|| self.inner.add_photo_file(Path::new(&path), &capture.into())).map(Into::into)
+        let store = self.store()?;
+        with_device_key(|| store.add_photo_file(Path::new(&path), &capture.into())).map(Into::into)
     }
 
     /// The inspected party's signature, drawn on screen (PNG bytes).
     pub fn add_signature(&self, png: Vec<u8>, capture: Capture) -> ApiResult<EvidenceItem> {
-        with_device_key(|| self.inner.add_signature(&png, &capture.into())).map(Into::into)
+        let store = self.store()?;
+        with_device_key(|| store.add_signature(&png, &capture.into())).map(Into::into)
     }
 
     /// A voice note: the recorder's bytes and their audio MIME type (e.g. "audio/mp4").
     pub fn add_voice_note(&self, bytes: Vec<u8>, mime: String, capture: Capture) -> ApiResult<EvidenceItem> {
-        with_device_key(|| self.inner.add_voice_note(&bytes, &mime, &capture.into())).map(Into::into)
+        let store = self.store()?;
+        with_device_key(|| store.add_voice_note(&bytes, &mime, &capture.into())).map(Into::into)
     }
 
     /// Every evidence item of a record (from any device), oldest first.
     pub fn evidence_for_record(&self, record_id: String) -> ApiResult<Vec<EvidenceItem>> {
-        Ok(list(self.inner.evidence_for_record(&record_id)?))
+        Ok(list(self.store()?.evidence_for_record(&record_id)?))
     }
 
     pub fn evidence_item(&self, entry_hash: String) -> ApiResult<EvidenceItem> {
-        Ok(self.inner.evidence_item(&entry_hash)?.into())
+        Ok(self.store()?.evidence_item(&entry_hash)?.into())
     }
 
     /// The original bytes, exactly as captured (`NotFound` while they have not arrived).
     pub fn evidence_bytes(&self, content_hash: String) -> ApiResult<Vec<u8>> {
-        Ok(self.inner.evidence_bytes(&content_hash.parse()?)?)
+        Ok(self.store()?.evidence_bytes(&content_hash.parse()?)?)
     }
 
     /// A JPEG thumbnail (about 320 px on the long side, upright) of a photo, made on first use.
     pub fn thumbnail(&self, content_hash: String) -> ApiResult<Vec<u8>> {
-        Ok(self.inner.thumbnail(&content_hash.parse()?)?)
+        Ok(self.store()?.thumbnail(&content_hash.parse()?)?)
     }
 
     /// Makes up to `limit` missing thumbnails ahead of time (call from a background thread);
     /// returns how many it made.
     pub fn make_thumbnails(&self, limit: u32) -> ApiResult<u32> {
-        Ok(self.inner.make_thumbnails(limit as usize)? as u32)
+        Ok(self.store()?.make_thumbnails(limit as usize)? as u32)
     }
 
     /// Checks one item: its bytes against their hash, its signature, its key, its chain link.
     pub fn verify_evidence(&self, entry_hash: String) -> ApiResult<VerifyReport> {
-        Ok(self.inner.verify_evidence(&entry_hash)?.into())
+        Ok(self.store()?.verify_evidence(&entry_hash)?.into())
     }
 
     /// Checks every item of a record, and that every item the record links to exists.
     pub fn verify_record(&self, record_id: String) -> ApiResult<VerifyReport> {
-        Ok(self.inner.verify_record(&record_id)?.into())
+        Ok(self.store()?.verify_record(&record_id)?.into())
     }
 
     /// Checks a device's whole evidence chain: every item, and no gaps from the first.
     pub fn verify_device_chain(&self, device_id: String) -> ApiResult<VerifyReport> {
-        Ok(self.inner.verify_device_chain(&device_id)?.into())
+        Ok(self.store()?.verify_device_chain(&device_id)?.into())
     }
 
-    /// This device's ed25519 public key (hex), as it appears in its evidence.
+    /// This device's ed25519 public key (hex), as it appears in its evidence. Public, so
+    /// readable while locked.
     pub fn device_public_key(&self) -> String {
         self.inner.device_public_key()
     }

@@ -125,6 +125,25 @@ impl XunchaStore {
         let checked = CheckedSigner::new(signer).map_err(ApiError::KeyStore)?;
         Ok(XunchaStore::wrap(core::Store::open_with_signer(dir, Some(Box::new(checked)))?))
     }
+
+    /// Opens the store in `dir` encrypted at rest (ADR 0013) with `store_key`, 32 random bytes
+    /// the app keeps in the platform keystore (Android Keystore-wrapped, iOS Keychain) and never
+    /// writes elsewhere; `signer` as in `open_with_signer`, or None for a key kept in the
+    /// (encrypted) database. A wrong key is `ApiError.StoreKeyWrong`; a plaintext store from an
+    /// older app is encrypted on this first open.
+    #[uniffi::constructor]
+    pub fn open_encrypted(
+        dir: String,
+        store_key: Vec<u8>,
+        signer: Option<Arc<dyn DeviceSigner>>,
+    ) -> ApiResult<Arc<Self>> {
+        let key = core::StoreKey::from_slice(&store_key)?;
+        let signer: Option<Box<dyn core::evidence::DeviceSigner>> = match signer {
+            Some(s) => Some(Box::new(CheckedSigner::new(s).map_err(ApiError::KeyStore)?)),
+            None => None,
+        };
+        Ok(XunchaStore::wrap(core::Store::open_encrypted(dir, &key, signer)?))
+    }
 }
 
 #[cfg(test)]

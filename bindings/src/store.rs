@@ -19,6 +19,14 @@ impl XunchaStore {
     pub(crate) fn wrap(inner: core::Store) -> Arc<Self> {
         Arc::new(XunchaStore { inner, syncing: Mutex::new(()) })
     }
+
+    /// The store, for anything the officer does through the app: the one place where a locked
+    /// app (`ApiError.Locked`) or a wiped store (`ApiError.DeviceRevoked`) is refused, by
+    /// core's rule (`Store::check_access`). Each call counts as activity for the idle timeout.
+    pub(crate) fn store(&self) -> ApiResult<&core::Store> {
+        self.inner.check_access(crate::lock::now_ms())?;
+        Ok(&self.inner)
+    }
 }
 
 #[uniffi::export]
@@ -29,16 +37,17 @@ impl XunchaStore {
         Ok(XunchaStore::wrap(core::Store::open(dir)?))
     }
 
+    /// Readable while locked: the lock screen shows who is signed in.
     pub fn identity(&self) -> DeviceIdentity {
         self.inner.identity().into()
     }
 
     pub fn sign_in(&self, officer: Officer) -> ApiResult<()> {
-        Ok(self.inner.sign_in(officer.into())?)
+        Ok(self.store()?.sign_in(officer.into())?)
     }
 
     pub fn sign_out(&self) -> ApiResult<()> {
-        Ok(self.inner.sign_out()?)
+        Ok(self.store()?.sign_out()?)
     }
 
     // --- reference data -------------------------------------------------------------------
@@ -46,96 +55,96 @@ impl XunchaStore {
     /// Stores a checklist template given as JSON (the format of the files in `fixtures/checklists`).
     pub fn load_template_json(&self, json: String) -> ApiResult<ChecklistTemplate> {
         let t: core::ChecklistTemplate = serde_json::from_str(&json).map_err(|e| bad_json("checklist template", e))?;
-        self.inner.add_template(&t)?;
+        self.store()?.add_template(&t)?;
         Ok(t.into())
     }
 
     /// Adds or updates jurisdiction nodes given as a JSON array, parents first.
     pub fn load_jurisdictions_json(&self, json: String) -> ApiResult<u32> {
         let nodes: Vec<core::Jurisdiction> = serde_json::from_str(&json).map_err(|e| bad_json("jurisdictions", e))?;
-        self.inner.upsert_jurisdictions(&nodes)?;
+        self.store()?.upsert_jurisdictions(&nodes)?;
         Ok(nodes.len() as u32)
     }
 
     pub fn template(&self, id: String, version: u32) -> ApiResult<ChecklistTemplate> {
-        Ok(self.inner.template(&id, version)?.into())
+        Ok(self.store()?.template(&id, version)?.into())
     }
 
     pub fn latest_template(&self, id: String) -> ApiResult<ChecklistTemplate> {
-        Ok(self.inner.latest_template(&id)?.into())
+        Ok(self.store()?.latest_template(&id)?.into())
     }
 
     pub fn jurisdiction(&self, id: String) -> ApiResult<Jurisdiction> {
-        Ok(self.inner.jurisdiction(&id)?.into())
+        Ok(self.store()?.jurisdiction(&id)?.into())
     }
 
     /// The node and everything below it, parents before children.
     pub fn jurisdiction_subtree(&self, id: String) -> ApiResult<Vec<Jurisdiction>> {
-        Ok(list(self.inner.jurisdiction_subtree(&id)?))
+        Ok(list(self.store()?.jurisdiction_subtree(&id)?))
     }
 
     // --- places and ledger ----------------------------------------------------------------
 
     pub fn add_place(&self, place: Place) -> ApiResult<String> {
-        Ok(self.inner.add_place(&place.into())?)
+        Ok(self.store()?.add_place(&place.into())?)
     }
 
     pub fn place(&self, id: String) -> ApiResult<Place> {
-        Ok(self.inner.place(&id)?.into())
+        Ok(self.store()?.place(&id)?.into())
     }
 
     pub fn list_places(&self, jurisdiction_id: String) -> ApiResult<Vec<Place>> {
-        Ok(list(self.inner.list_places(&jurisdiction_id)?))
+        Ok(list(self.store()?.list_places(&jurisdiction_id)?))
     }
 
     pub fn add_ledger_entry(&self, entry: NewLedgerEntry) -> ApiResult<String> {
-        Ok(self.inner.add_ledger_entry(&entry.into())?)
+        Ok(self.store()?.add_ledger_entry(&entry.into())?)
     }
 
     pub fn move_ledger_entry(&self, id: String, status: LedgerStatus, reason: String) -> ApiResult<()> {
-        Ok(self.inner.move_ledger_entry(&id, status.into(), &reason)?)
+        Ok(self.store()?.move_ledger_entry(&id, status.into(), &reason)?)
     }
 
     pub fn ledger_entry(&self, id: String) -> ApiResult<LedgerEntry> {
-        Ok(self.inner.ledger_entry(&id)?.into())
+        Ok(self.store()?.ledger_entry(&id)?.into())
     }
 
     // --- inspections ----------------------------------------------------------------------
 
     /// Starts an inspection; the signed-in officer is its first team member. Returns its id.
     pub fn start_inspection(&self, new: NewInspection) -> ApiResult<String> {
-        Ok(self.inner.start_inspection(new.into())?)
+        Ok(self.store()?.start_inspection(new.into())?)
     }
 
     /// Adds another officer to the team (the leader does this before going out), so the
     /// inspection reaches that officer's phone at the next sync.
     pub fn add_team_member(&self, id: String, member: Officer) -> ApiResult<()> {
-        Ok(self.inner.add_team_member(&id, &member.into())?)
+        Ok(self.store()?.add_team_member(&id, &member.into())?)
     }
 
     pub fn join_inspection(&self, id: String) -> ApiResult<()> {
-        Ok(self.inner.join_inspection(&id)?)
+        Ok(self.store()?.join_inspection(&id)?)
     }
 
     pub fn answer_item(&self, id: String, item_id: String, value: AnswerValue, note: String) -> ApiResult<()> {
-        Ok(self.inner.answer_item(&id, &item_id, value.into(), &note)?)
+        Ok(self.store()?.answer_item(&id, &item_id, value.into(), &note)?)
     }
 
     /// Records a finding; returns its id.
     pub fn add_finding(&self, id: String, text: String) -> ApiResult<String> {
-        Ok(self.inner.add_finding(&id, &text)?)
+        Ok(self.store()?.add_finding(&id, &text)?)
     }
 
     pub fn conclude_inspection(&self, id: String, conclusion: Conclusion) -> ApiResult<()> {
-        Ok(self.inner.conclude_inspection(&id, conclusion.into())?)
+        Ok(self.store()?.conclude_inspection(&id, conclusion.into())?)
     }
 
     pub fn review_inspection(&self, id: String, review: Review, reason: String) -> ApiResult<()> {
-        Ok(self.inner.review_inspection(&id, review.into(), &reason)?)
+        Ok(self.store()?.review_inspection(&id, review.into(), &reason)?)
     }
 
     pub fn inspection(&self, id: String) -> ApiResult<Inspection> {
-        Ok(self.inner.inspection(&id)?.into())
+        Ok(self.store()?.inspection(&id)?.into())
     }
 
     /// A page of the inspection list, newest first.
@@ -145,65 +154,65 @@ impl XunchaStore {
         limit: u32,
         offset: u32,
     ) -> ApiResult<Vec<InspectionSummary>> {
-        Ok(list(self.inner.list_inspections(&filter.into(), limit, offset)?))
+        Ok(list(self.store()?.list_inspections(&filter.into(), limit, offset)?))
     }
 
     pub fn search(&self, query: String, limit: u32) -> ApiResult<Vec<SearchHit>> {
-        Ok(list(self.inner.search(&query, limit)?))
+        Ok(list(self.store()?.search(&query, limit)?))
     }
 
     /// Every field edit of a record, oldest first.
     pub fn audit_trail(&self, record_id: String) -> ApiResult<Vec<AuditEntry>> {
-        Ok(list(self.inner.audit_trail(&record_id)?))
+        Ok(list(self.store()?.audit_trail(&record_id)?))
     }
 
     // --- cases ----------------------------------------------------------------------------
 
     pub fn open_case(&self, new: NewCase) -> ApiResult<String> {
-        Ok(self.inner.open_case(&new.into())?)
+        Ok(self.store()?.open_case(&new.into())?)
     }
 
     pub fn advance_case(&self, id: String, to: CaseState, details: StepDetails) -> ApiResult<()> {
-        Ok(self.inner.advance_case(&id, to.into(), &details.into())?)
+        Ok(self.store()?.advance_case(&id, to.into(), &details.into())?)
     }
 
     pub fn assign_case(&self, id: String, department: String, deadline_ms: Option<i64>) -> ApiResult<()> {
-        Ok(self.inner.assign_case(&id, &department, deadline_ms)?)
+        Ok(self.store()?.assign_case(&id, &department, deadline_ms)?)
     }
 
     pub fn case(&self, id: String) -> ApiResult<Case> {
-        Ok(self.inner.case(&id)?.into())
+        Ok(self.store()?.case(&id)?.into())
     }
 
     pub fn list_cases(&self, jurisdiction_id: String, state: Option<CaseState>) -> ApiResult<Vec<CaseSummary>> {
-        Ok(list(self.inner.list_cases(&jurisdiction_id, state.map(Into::into))?))
+        Ok(list(self.store()?.list_cases(&jurisdiction_id, state.map(Into::into))?))
     }
 
     // --- patrols --------------------------------------------------------------------------
 
     pub fn start_patrol(&self, grid_id: String) -> ApiResult<String> {
-        Ok(self.inner.start_patrol(&grid_id)?)
+        Ok(self.store()?.start_patrol(&grid_id)?)
     }
 
     pub fn add_patrol_point(&self, id: String, point: PatrolPoint) -> ApiResult<()> {
-        Ok(self.inner.add_patrol_point(&id, point.into())?)
+        Ok(self.store()?.add_patrol_point(&id, point.into())?)
     }
 
     pub fn finish_patrol(&self, id: String, result: PatrolResult, note: String) -> ApiResult<()> {
-        Ok(self.inner.finish_patrol(&id, result.into(), &note)?)
+        Ok(self.store()?.finish_patrol(&id, result.into(), &note)?)
     }
 
     pub fn patrol(&self, id: String) -> ApiResult<PatrolLog> {
-        Ok(self.inner.patrol(&id)?.into())
+        Ok(self.store()?.patrol(&id)?.into())
     }
 
     /// Patrols of the grids in a jurisdiction subtree started in [from_ms, to_ms), newest first.
     pub fn list_patrols(&self, jurisdiction_id: String, from_ms: i64, to_ms: i64) -> ApiResult<Vec<PatrolSummary>> {
-        Ok(list(self.inner.list_patrols(&jurisdiction_id, from_ms, to_ms)?))
+        Ok(list(self.store()?.list_patrols(&jurisdiction_id, from_ms, to_ms)?))
     }
 
     /// The checklist items that apply to this inspection (its shift and place type), in order.
     pub fn applicable_items(&self, inspection_id: String) -> ApiResult<Vec<ChecklistItem>> {
-        Ok(list(self.inner.applicable_items(&inspection_id)?))
+        Ok(list(self.store()?.applicable_items(&inspection_id)?))
     }
 }

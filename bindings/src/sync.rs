@@ -25,14 +25,15 @@ impl XunchaStore {
     /// store; None goes back to the platform's. Pins the deployment, and on Android avoids the
     /// platform verifier (which needs the app context). Set it before `enroll`.
     pub fn set_trusted_ca(&self, pem: Option<String>) -> ApiResult<()> {
-        Ok(self.inner.set_trusted_ca(pem.as_deref())?)
+        Ok(self.store()?.set_trusted_ca(pem.as_deref())?)
     }
 
     /// Enrols this device with the sync server at `server_url` using a one-time code from the
     /// admin; the device token is kept in the store. Returns the account the device now syncs
     /// as (sign that officer in). Blocking: call it off the main thread.
     pub fn enroll(&self, server_url: String, code: String) -> ApiResult<UserInfo> {
-        let (_, user) = with_device_key(|| SyncClient::enroll(&self.inner, &server_url, &code))?;
+        let store = self.store()?;
+        let (_, user) = with_device_key(|| SyncClient::enroll(store, &server_url, &code))?;
         Ok(user.into())
     }
 
@@ -41,7 +42,9 @@ impl XunchaStore {
     /// minutes on a slow link: apps call it from a background worker (WorkManager,
     /// BGTaskScheduler), never the main thread. One attempt: on `ApiError.Network` nothing is
     /// lost and the worker retries later; the outcome is recorded for `sync_status` either way.
-    /// Concurrent calls on one store run one after the other.
+    /// Concurrent calls on one store run one after the other. Runs while the app is locked (a
+    /// background worker shows nothing). A device the console revoked is wiped here and the
+    /// error is `ApiError.DeviceRevoked`.
     pub fn sync(&self, progress: Arc<dyn SyncProgress>) -> ApiResult<SyncReport> {
         let _one_at_a_time = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
         let client = SyncClient::for_store(&self.inner)?;
@@ -52,7 +55,7 @@ impl XunchaStore {
 
     /// What is waiting to be synced, and how the last sync went.
     pub fn sync_status(&self) -> ApiResult<SyncStatus> {
-        Ok(self.inner.sync_status()?.into())
+        Ok(self.store()?.sync_status()?.into())
     }
 
     /// Records the server refused, newest first, each with its reason: shown to the officer,
@@ -64,7 +67,7 @@ impl XunchaStore {
     /// Two-way exchange with another store (e.g. a second device's store in tests): afterwards
     /// both hold every change either had. Reports each phase as it completes.
     pub fn exchange_with(&self, other: Arc<XunchaStore>, progress: Arc<dyn SyncProgress>) -> ApiResult<ExchangeReport> {
-        let (mine, theirs) = (&self.inner, &other.inner);
+        let (mine, theirs) = (self.store()?, other.store()?);
         progress.on_progress("compare".into(), 0, PHASES);
         let (my_state, their_state) = (mine.peer_state()?, theirs.peer_state()?);
         progress.on_progress("compare".into(), 1, PHASES);

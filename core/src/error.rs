@@ -43,6 +43,26 @@ pub enum Error {
     NotEnrolled,
     #[error("the database was written by a newer app (schema {found}, this app knows up to {supported})")]
     SchemaTooNew { found: i64, supported: i64 },
+    /// The store key does not open the database (or an encrypted store was opened without one).
+    #[error("存储密钥不正确，无法打开本机数据 (store_key_wrong)")]
+    StoreKeyWrong,
+    /// The app is locked after idle or on request: unlock with the PIN or biometrics first.
+    #[error("应用已锁定，请输入 PIN 码或使用生物识别解锁 (app_locked)")]
+    AppLocked,
+    /// A wrong PIN; `wait_ms` > 0 once too many were wrong.
+    #[error("PIN 码不正确 (pin_wrong){}", wait_hint(*.wait_ms))]
+    PinWrong { wait_ms: i64 },
+    /// Too many wrong PINs: no attempt is checked until the wait is over.
+    #[error("PIN 码错误次数过多，请 {} 秒后再试 (pin_backoff)", (.wait_ms + 999) / 1000)]
+    PinBackoff { wait_ms: i64 },
+    /// The console revoked this device: its store was wiped at the server's answer, and the
+    /// store object refuses everything after.
+    #[error("本机已被管理员停用，本机数据已清除。如需继续使用，请联系管理员重新登记本机 (device_revoked)")]
+    DeviceRevoked,
+}
+
+fn wait_hint(wait_ms: i64) -> String {
+    if wait_ms > 0 { format!("，请 {} 秒后再试", (wait_ms + 999) / 1000) } else { String::new() }
 }
 
 impl Error {
@@ -50,6 +70,33 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         matches!(self, Error::Network(_))
             || matches!(self, Error::Refused { status, .. } if *status >= 500 || *status == 429)
+    }
+
+    /// A stable code for apps and logs; never changes once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Sqlite(_) | Error::Io(_) => "storage",
+            Error::Document(_) | Error::CorruptChanges(_) => "corrupt",
+            Error::NotFound { .. } | Error::UnknownTemplate { .. } => "not_found",
+            Error::UnknownItem { .. }
+            | Error::WrongAnswerType { .. }
+            | Error::ItemNotApplicable { .. }
+            | Error::Invalid { .. } => "invalid",
+            Error::IllegalTransition { .. } => "illegal_transition",
+            Error::NotReady(_) => "not_ready",
+            Error::ChangeRefused { .. } => "change_refused",
+            Error::RoleForbidden { .. } => "role_forbidden",
+            Error::NotSignedIn => "not_signed_in",
+            Error::Network(_) => "network",
+            Error::Refused { .. } => "refused",
+            Error::NotEnrolled => "not_enrolled",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::StoreKeyWrong => "store_key_wrong",
+            Error::AppLocked => "app_locked",
+            Error::PinWrong { .. } => "pin_wrong",
+            Error::PinBackoff { .. } => "pin_backoff",
+            Error::DeviceRevoked => "device_revoked",
+        }
     }
 
     pub(crate) fn invalid(field: &'static str, why: impl Into<String>) -> Self {

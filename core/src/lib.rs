@@ -5,18 +5,22 @@
 //! projection tables updated in the same transaction serve lists and search.
 
 pub mod bundle;
+pub mod crypt;
 pub mod doc;
 pub mod error;
 pub mod evidence;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod lock;
 pub mod model;
 pub mod store;
 pub mod sync;
 mod util;
 
+pub use crypt::StoreKey;
 pub use error::{Error, Result};
 pub use evidence::{Capture, EvidenceItem, EvidenceKind, Flag, GpsFix, GpsProvider, VerifyReport};
+pub use lock::LockState;
 pub use model::*;
 pub use store::{
     ImportReport, PeerState, PullApplied, PushBatch, SearchHit, SetAside, SetAsideKind, StepDetails, Store, SyncStatus,

@@ -12,7 +12,8 @@ SUITE=trixie
 SWIFTLANG_VERSION="${SWIFTLANG_VERSION:-6.0.3-2}"   # pinned; falls back to trixie's candidate if gone
 # ca-certificates: core's HTTP client (reqwest + rustls-platform-verifier) refuses to start
 # without system roots, even for plain-http loopback sync in the tests.
-PKGS=(libc6-dev ca-certificates)
+# libssl3t64: libcrypto.so.3, which the host-built library links for SQLCipher (ADR 0013).
+PKGS=(libc6-dev ca-certificates libssl3t64)
 MARKER="$ROOT/.xuncha-swift-ok"
 
 log() { echo "swift-chroot.sh: $*" >&2; }

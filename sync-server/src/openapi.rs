@@ -48,7 +48,7 @@ impl IntoResponses for Errors {
         };
         ResponsesBuilder::new()
             .response("400", error("malformed request"))
-            .response("401", error("no valid token"))
+            .response("401", error("no valid token; code `device_revoked` when the console revoked the calling device (the phone then wipes its store)"))
             .response("403", error("outside the caller's role or jurisdiction"))
             .response("404", error("not found, or not visible to the caller"))
             .response("409", error("conflicts with the current state"))

@@ -81,30 +81,26 @@ impl Store {
     /// Takes bytes that arrived separately (an upload, a download) for known evidence: they must
     /// hash to `content_hash`; the file at `from` is moved into the evidence folder.
     pub fn adopt_evidence_bytes(&self, content_hash: &ContentHash, from: &Path) -> Result<()> {
-        let target = self.content_path(content_hash);
-        let bytes = std::fs::read(from)?;
-        if ContentHash::of(&bytes) != *content_hash {
-            return Err(Error::invalid("evidence bytes", format!("they do not hash to {content_hash}")));
-        }
         if self.evidence_by_content(content_hash)?.is_empty() {
+            // Wrong bytes are refused before unknown metadata, as before.
+            let bytes = std::fs::read(from)?;
+            if ContentHash::of(&bytes) != *content_hash {
+                return Err(Error::invalid("evidence bytes", format!("they do not hash to {content_hash}")));
+            }
             return Err(Error::NotFound { kind: "evidence metadata", id: content_hash.to_string() });
         }
-        if !target.exists() {
-            std::fs::create_dir_all(target.parent().expect("has a parent"))?;
-            std::fs::rename(from, &target)?;
-            std::fs::File::open(target.parent().expect("has a parent"))?.sync_all()?;
-        }
+        self.files.adopt(content_hash, from)?;
         self.lock().conn.execute("UPDATE evidence SET bytes_present = 1 WHERE content_hash = ?1", [content_hash])?;
         Ok(())
     }
 
-    /// The original bytes, exactly as captured.
+    /// The original bytes, exactly as captured (decrypted when the store has a key).
     pub fn evidence_bytes(&self, content_hash: &ContentHash) -> Result<Vec<u8>> {
-        let path = self.content_path(content_hash);
-        std::fs::read(&path).map_err(|_| Error::NotFound { kind: "evidence bytes", id: content_hash.to_string() })
+        self.files.read(content_hash)
     }
 
-    /// Where the original bytes live (for apps that stream them).
+    /// Where the original bytes live. In an encrypted store the file is sealed: read it with
+    /// `evidence_bytes`, never directly.
     pub fn content_path(&self, content_hash: &ContentHash) -> PathBuf {
         content_path(&self.evidence_dir(), content_hash)
     }
@@ -112,17 +108,17 @@ impl Store {
     /// A JPEG thumbnail (about 320 px on the long side, upright) of a photo, made from the
     /// original at reduced scale the first time it is asked for.
     pub fn thumbnail(&self, content_hash: &ContentHash) -> Result<Vec<u8>> {
-        let original = self.content_path(content_hash);
-        let path = thumb_path(&self.evidence_dir(), content_hash);
-        if let Ok(bytes) = std::fs::read(&path) {
+        if let Some(bytes) = self.files.read_thumbnail(content_hash) {
             return Ok(bytes);
         }
-        let jpeg = std::fs::read(&original)
-            .map_err(|_| Error::NotFound { kind: "photo bytes", id: content_hash.to_string() })?;
+        let jpeg = self.files.read(content_hash).map_err(|e| match e {
+            Error::NotFound { .. } => Error::NotFound { kind: "photo bytes", id: content_hash.to_string() },
+            other => other,
+        })?;
         let info = evidence::inspect_jpeg(&jpeg)?;
         let orientation = evidence::read_exif(&jpeg).summary.map_or(1, |e| e.orientation);
         let thumb = evidence::thumbnail(&jpeg, info.width, info.height, orientation)?;
-        write_new_file(&path, &thumb)?;
+        self.files.write_thumbnail(content_hash, &thumb)?;
         Ok(thumb)
     }
 
@@ -137,9 +133,8 @@ impl Store {
             let rows: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
             rows.into_iter().filter_map(|h| h.parse().ok()).collect()
         };
-        let dir = self.evidence_dir();
         let mut made = 0;
-        for hash in hashes.iter().filter(|h| !thumb_path(&dir, h).exists()).take(limit) {
+        for hash in hashes.iter().filter(|h| !self.files.has_thumbnail(h)).take(limit) {
             self.thumbnail(hash)?;
             made += 1;
         }
@@ -221,7 +216,6 @@ impl Store {
     }
 
     fn verify(&self, items: &[SignedEntry]) -> VerifyReport {
-        let dir = self.evidence_dir();
         let keys: std::collections::HashMap<String, String> = {
             let inner = self.lock();
             let mut stmt =
@@ -232,7 +226,7 @@ impl Store {
         };
         let items = evidence::verify_items(
             items,
-            &|p: &EvidencePayload| std::fs::read(content_path(&dir, &p.content_hash)).ok(),
+            &|p: &EvidencePayload| self.files.read_for_verify(&p.content_hash),
             &|d: &str| keys.get(d).cloned(),
         );
         VerifyReport { items, failures: Vec::new() }
@@ -251,7 +245,6 @@ impl Store {
         }
         let corrects: Option<EntryHash> = capture.corrects.as_deref().map(str::parse).transpose()?;
         let content_hash = ContentHash::of(bytes);
-        let dir = self.evidence_dir();
         let mut inner = self.lock();
         let author = inner.author()?;
         let limit_m = inner.evidence_target(capture)?;
@@ -317,8 +310,7 @@ impl Store {
 
         // Bytes first, durably; the row that makes them evidence comes after. A crash between
         // the two leaves a file no row names, which the next open removes.
-        let path = content_path(&dir, &content_hash);
-        let new_file = write_new_file(&path, bytes)?;
+        let new_file = self.files.write(&content_hash, bytes)?;
         let link = EvidenceLink {
             entry_hash: item.entry_hash.to_string(),
             content_hash: content_hash.to_string(),
@@ -330,7 +322,7 @@ impl Store {
             Edit::Entry("evidence", item.entry_hash.to_string(), serde_json::to_value(&link).expect("plain JSON"));
         if let Err(e) = inner.edit_with(&capture.record_id, &[edit], |tx| insert_item(tx, &item)) {
             if new_file {
-                let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(self.content_path(&content_hash));
             }
             return Err(e);
         }
@@ -472,7 +464,7 @@ pub(crate) fn content_path(dir: &Path, hash: &ContentHash) -> PathBuf {
     dir.join(hash.shard()).join(hash)
 }
 
-fn thumb_path(dir: &Path, hash: &ContentHash) -> PathBuf {
+pub(crate) fn thumb_path(dir: &Path, hash: &ContentHash) -> PathBuf {
     dir.join("thumbs").join(format!("{hash}.jpg"))
 }
 
@@ -482,6 +474,13 @@ pub(crate) fn write_new_file(path: &Path, bytes: &[u8]) -> Result<bool> {
     if path.exists() {
         return Ok(false);
     }
+    replace_file(path, bytes)?;
+    Ok(true)
+}
+
+/// Writes `bytes` under `path`, replacing what is there in one rename: a crash leaves the old
+/// file or the new one, never a part.
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let parent = path.parent().expect("evidence paths have a parent");
     std::fs::create_dir_all(parent)?;
     let tmp = parent.join(format!(".{}.tmp", hex::encode(crate::util::random_bytes::<6>())));
@@ -496,7 +495,7 @@ pub(crate) fn write_new_file(path: &Path, bytes: &[u8]) -> Result<bool> {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::Io(e));
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Loads this device's signer: the platform's if given, else the key kept in the database

@@ -2,8 +2,11 @@
 //! writer) and the evidence folder. Every record edit is one Automerge change and one SQLite
 //! transaction that stores the change and updates the record's projection row together.
 
+mod app_lock;
 mod cases;
+mod db_open;
 mod evidence;
+mod evidence_files;
 mod exchange;
 mod inspections;
 mod judge;
@@ -17,6 +20,7 @@ mod reference;
 pub(crate) mod schema;
 mod search;
 mod sync_state;
+mod wipe;
 
 pub use cases::StepDetails;
 pub use exchange::{ImportReport, PeerState};
@@ -25,6 +29,7 @@ pub use push::PushBatch;
 pub use search::SearchHit;
 pub use sync_state::SyncStatus;
 
+use crate::crypt::StoreKey;
 use crate::doc::{self, Author, ChangeSignature, Edit};
 use crate::evidence::DeviceSigner;
 use crate::util::{new_id, now_ms, random_bytes};
@@ -44,6 +49,10 @@ const DOC_CACHE_LIMIT: usize = 512;
 pub struct Store {
     dir: PathBuf,
     inner: Mutex<Inner>,
+    /// Evidence bytes and thumbnails on disk, sealed when the store has a key.
+    files: evidence_files::EvidenceFiles,
+    /// App lock and wipe state (`app_lock.rs`); taken before `inner` when both are needed.
+    gate: Mutex<app_lock::Gate>,
 }
 
 pub(crate) struct Inner {
@@ -64,10 +73,29 @@ impl Store {
     }
 
     /// Opens the store with the device key held by the platform (Android Keystore, iOS Keychain).
+    /// Unencrypted: for the server's replica and tests; the apps use `open_encrypted`.
     pub fn open_with_signer(dir: impl AsRef<Path>, signer: Option<Box<dyn DeviceSigner>>) -> Result<Store> {
-        let dir = dir.as_ref().to_path_buf();
+        Self::open_keyed(dir.as_ref(), None, signer)
+    }
+
+    /// Opens the store encrypted at rest with `key`, which the platform keystore holds (ADR
+    /// 0013): the database through SQLCipher, evidence files sealed. A wrong key is refused
+    /// with `StoreKeyWrong`. A plaintext store from before is encrypted on this first open.
+    pub fn open_encrypted(
+        dir: impl AsRef<Path>,
+        key: &StoreKey,
+        signer: Option<Box<dyn DeviceSigner>>,
+    ) -> Result<Store> {
+        Self::open_keyed(dir.as_ref(), Some(key), signer)
+    }
+
+    fn open_keyed(dir: &Path, key: Option<&StoreKey>, signer: Option<Box<dyn DeviceSigner>>) -> Result<Store> {
+        let dir = dir.to_path_buf();
         std::fs::create_dir_all(dir.join(EVIDENCE_DIR))?;
-        let mut conn = Connection::open(dir.join(DB_FILE))?;
+        let files = evidence_files::EvidenceFiles::new(dir.join(EVIDENCE_DIR), key.map(StoreKey::file_key));
+        // Files first: the database's rename is what marks a store as encrypted.
+        files.seal_plaintext_files()?;
+        let mut conn = db_open::open(&dir.join(DB_FILE), key.map(StoreKey::db_key).as_ref())?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: an acknowledged edit survives power loss, not only a killed process.
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -101,9 +129,10 @@ impl Store {
         )?;
         let actor = ActorId::from(hex::decode(&device_id).map_err(|_| Error::invalid("device id", "not hex"))?);
         let signer = evidence::device_signer(&conn, &device_id, signer)?;
-        evidence::sweep_orphans(&conn, &dir.join(EVIDENCE_DIR))?;
+        evidence::sweep_orphans(&conn, files.dir())?;
+        let gate = Mutex::new(app_lock::Gate::load(&conn)?);
         let inner = Inner { conn, device_id, actor, officer, signer, docs: HashMap::new(), templates: HashMap::new() };
-        Ok(Store { dir, inner: Mutex::new(inner) })
+        Ok(Store { dir, inner: Mutex::new(inner), files, gate })
     }
 
     /// For a store that can be rebuilt from elsewhere (the server's replica, rebuilt from its
@@ -120,6 +149,16 @@ impl Store {
 
     pub fn evidence_dir(&self) -> PathBuf {
         self.dir.join(EVIDENCE_DIR)
+    }
+
+    /// True when the store was opened with a key (database and evidence files encrypted).
+    pub fn is_encrypted(&self) -> bool {
+        self.files.encrypted()
+    }
+
+    pub(crate) fn gate(&self) -> MutexGuard<'_, app_lock::Gate> {
+        // The gate holds plain flags; a panic elsewhere cannot leave it half written.
+        self.gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -290,6 +329,11 @@ impl Inner {
             self.docs.remove(id);
         }
         result
+    }
+
+    pub(crate) fn forget_everything(&mut self) {
+        self.docs.clear();
+        self.templates.clear();
     }
 
     pub(crate) fn forget_cached(&mut self, ids: impl IntoIterator<Item = String>) {

@@ -23,6 +23,7 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V6_CHANGE_SIGNATURES, reproject: false },
     Step { sql: V7_SET_ASIDE, reproject: false },
     Step { sql: V8_REFUSED, reproject: false },
+    Step { sql: V9_APP_LOCK, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -227,6 +228,19 @@ CREATE TABLE upload_progress (
     content_hash TEXT PRIMARY KEY,
     offset INTEGER NOT NULL
 );
+"#;
+
+/// Version 9: the app lock (ADR 0013), one row: the PIN's argon2 hash (none until the officer
+/// sets one), the idle timeout, and wrong PINs in a row with the time the next try is allowed.
+const V9_APP_LOCK: &str = r#"
+CREATE TABLE app_lock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pin_hash TEXT,
+    idle_minutes INTEGER NOT NULL DEFAULT 5,
+    failed_pins INTEGER NOT NULL DEFAULT 0,
+    blocked_until_ms INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO app_lock (id) VALUES (1);
 "#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves

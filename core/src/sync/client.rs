@@ -4,8 +4,8 @@
 
 use super::engine::{Backoff, Phase, Progress, SyncProgress};
 use super::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushResponse,
-    RefusedRecord, UserInfo,
+    DEVICE_REVOKED, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse,
+    PushResponse, RefusedRecord, UserInfo,
 };
 use crate::util::now_ms;
 use crate::{Error, PushBatch, Result, Store};
@@ -95,6 +95,7 @@ impl SyncClient {
 
     /// The client for the account this store enrolled with (and the CA it was told to trust).
     pub fn for_store(store: &Store) -> Result<SyncClient> {
+        store.refuse_if_wiped()?;
         let (base, token) = store.sync_account()?.ok_or(Error::NotEnrolled)?;
         SyncClient::with_trusted_ca(&base, &token, store.trusted_ca()?.as_deref())
     }
@@ -118,8 +119,17 @@ impl SyncClient {
 
     /// One whole exchange: push records and evidence metadata, upload evidence bytes, pull.
     /// Safe to interrupt anywhere: each step is acknowledged before it is forgotten.
+    /// A device the console revoked is wiped at the server's answer (ADR 0013): the error is
+    /// then `DeviceRevoked`, and the store refuses everything after.
     pub fn sync(&self, store: &Store, progress: &dyn SyncProgress) -> Result<SyncReport> {
+        store.refuse_if_wiped()?;
         let result = self.sync_once(store, progress);
+        if let Err(e) = &result
+            && is_revocation(e)
+        {
+            store.wipe()?;
+            return Err(Error::DeviceRevoked);
+        }
         store.record_sync_attempt(result.as_ref().err().map(|e| e.to_string()).as_deref())?;
         result
     }
@@ -225,6 +235,11 @@ impl SyncClient {
         let body = error_body(response);
         Err(Error::Refused { status, code: body.code, message: body.message })
     }
+}
+
+/// The server's stable answer to a revoked device's token (401 `device_revoked`).
+fn is_revocation(e: &Error) -> bool {
+    matches!(e, Error::Refused { status: 401, code, .. } if code == DEVICE_REVOKED)
 }
 
 /// The server's error body, or one made from the status when the body is not one.

@@ -107,6 +107,9 @@ pub struct UserInfo {
     pub cert_no: String,
 }
 
+/// The error code (HTTP 401) of a device the console revoked: the phone wipes its store.
+pub const DEVICE_REVOKED: &str = "device_revoked";
+
 /// Every error the server returns: a machine-readable code and a message for people.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -57,8 +57,11 @@ final class AppModel: ObservableObject {
 
     private nonisolated static func open() throws -> (store: XunchaStore, templateIds: [String], demoRoot: String?) {
         let dir = try storeDirectory()
-        // Refused with ApiError.KeyStore when the Keychain key does not sign correctly.
-        let store = try XunchaStore.openWithSigner(dir: dir.path, signer: try KeychainSigner.loadOrCreate())
+        // Encrypted at rest with the Keychain-held store key (ADR 0013); a store from an older app
+        // is encrypted on this first open. Refused with ApiError.KeyStore when the Keychain key
+        // does not sign correctly.
+        let store = try XunchaStore.openEncrypted(
+            dir: dir.path, storeKey: try StoreKeychain.loadOrCreate(), signer: try KeychainSigner.loadOrCreate())
         var templateIds: [String] = []
         var demoRoot: String?
         for url in Bundle.main.urls(forResourcesWithExtension: "json", subdirectory: "checklists") ?? [] {
@@ -120,7 +123,15 @@ final class AppModel: ObservableObject {
     /// One sync with the server, on a background thread; `progress` is called on that thread.
     /// Core records the outcome (last success / error) in the store for the sync screen.
     func sync(progress: SyncProgress) async -> Result<SyncReport, Error> {
-        await call { try $0.sync(progress: progress) }
+        await call {
+            do {
+                return try $0.sync(progress: progress)
+            } catch ApiError.DeviceRevoked(let message) {
+                // The store wiped itself; its key goes too, then the app returns to enrolment.
+                StoreKeychain.delete()
+                throw ApiError.DeviceRevoked(message: message)
+            }
+        }
     }
 
     func syncFacts() async -> Result<SyncFacts, Error> {

@@ -63,7 +63,13 @@ pub fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError>
                 .device_by_token(&hash)?
                 .ok_or_else(|| ApiError::unauthorized("the token is not valid"))?;
             if device.revoked {
-                return Err(ApiError::unauthorized(format!("device {} was revoked; enrol it again", device.device_id)));
+                // A stable code: the phone wipes its store when it sees it (ADR 0013).
+                tracing::warn!(device_id = device.device_id, "a revoked device called");
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    xuncha_core::sync::protocol::DEVICE_REVOKED,
+                    "本机已被管理员停用 (device was revoked)；本机数据将被清除，如需继续使用请联系管理员重新登记",
+                ));
             }
             (device.user_id, Some(device))
         }

@@ -16,6 +16,13 @@ public enum Xuncha {
     public static func open(directory: URL, signer: DeviceSigner) throws -> XunchaStore {
         try XunchaStore.openWithSigner(dir: directory.path, signer: signer)
     }
+
+    /// Opens the store encrypted at rest with `storeKey` (32 bytes the app keeps in the Keychain,
+    /// made once with `newStoreKey()`); `signer` as above, or nil. A wrong key is
+    /// `ApiError.StoreKeyWrong`.
+    public static func open(directory: URL, storeKey: Data, signer: DeviceSigner? = nil) throws -> XunchaStore {
+        try XunchaStore.openEncrypted(dir: directory.path, storeKey: storeKey, signer: signer)
+    }
 }
 
 extension XunchaStore {
@@ -32,7 +39,8 @@ extension ApiError {
         switch self {
         case let .NotFound(message), let .InvalidInput(message), let .NotReady(message),
              let .NotSignedIn(message), let .NotEnrolled(message), let .Network(message),
-             let .Refused(message), let .Storage(message), let .Corrupt(message), let .KeyStore(message):
+             let .Refused(message), let .Storage(message), let .Corrupt(message), let .KeyStore(message),
+             let .Locked(message), let .PinWrong(message), let .StoreKeyWrong(message), let .DeviceRevoked(message):
             return message
         }
     }

@@ -153,6 +153,13 @@ enum DemoServer {
         return try XCTUnwrap(code["code"] as? String)
     }
 
+    /// The console admin revokes a device (a lost phone).
+    static func revokeDevice(_ deviceId: String) throws {
+        let login = try post("/v1/login", ["username": "admin", "password": "admin-demo-2026"])
+        let token = try XCTUnwrap(login["token"] as? String)
+        _ = try post("/v1/admin/devices/\(deviceId)/revoke", [:], token: token)
+    }
+
     static func post(_ path: String, _ body: [String: String], token: String? = nil) throws -> [String: Any] {
         var request = URLRequest(url: try XCTUnwrap(URL(string: try url() + path)))
         request.httpMethod = "POST"

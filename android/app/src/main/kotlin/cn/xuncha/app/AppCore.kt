@@ -2,6 +2,7 @@ package cn.xuncha.app
 
 import android.content.Context
 import cn.xuncha.app.keys.DeviceKey
+import cn.xuncha.app.keys.StoreKey
 import cn.xuncha.app.logic.SyncFacts
 import cn.xuncha.core.ffi.ApiException
 import cn.xuncha.core.ffi.Capture
@@ -50,8 +51,12 @@ class AppCore(private val context: Context) {
 
     private fun open(): XunchaStore {
         val dir = File(context.noBackupFilesDir, "store")
-        // Refused with ApiException.KeyStore when the platform key does not sign correctly.
-        val store = XunchaStore.openWithSigner(dir.absolutePath, DeviceKey.signer(context))
+        // Encrypted at rest with the Keystore-wrapped store key (ADR 0013); a store from an older
+        // app is encrypted on this first open. Refused with ApiException.KeyStore when the
+        // platform key does not sign correctly.
+        val key = StoreKey.loadOrCreate(context.noBackupFilesDir)
+        val store = XunchaStore.openEncrypted(dir.absolutePath, key, DeviceKey.signer(context))
+        key.fill(0)
         loadBundledReference(store)
         return store
     }
@@ -93,7 +98,14 @@ class AppCore(private val context: Context) {
         return user
     }
 
-    fun sync(progress: SyncProgress): SyncReport = store.sync(progress)
+    /** A device revoked in the console has wiped its store by the time this throws
+     *  ApiException.DeviceRevoked; the store key goes too, then the app returns to enrolment. */
+    fun sync(progress: SyncProgress): SyncReport = try {
+        store.sync(progress)
+    } catch (e: ApiException.DeviceRevoked) {
+        StoreKey.delete(context.noBackupFilesDir)
+        throw e
+    }
 
     /** The checklist items that apply to this inspection (shift, place type), in order. */
     fun applicableItems(inspectionId: String): List<ChecklistItem> = store.applicableItems(inspectionId)

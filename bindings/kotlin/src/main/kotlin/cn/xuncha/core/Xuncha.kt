@@ -19,6 +19,14 @@ object Xuncha {
      * its key is not ed25519 or its probe signature does not verify. Always the same key per store.
      */
     fun open(dir: File, signer: DeviceSigner): XunchaStore = XunchaStore.openWithSigner(dir.absolutePath, signer)
+
+    /**
+     * Opens the store encrypted at rest with [storeKey]: 32 bytes made once with `newStoreKey()`
+     * and kept wrapped by the Android Keystore, never in plain files. A wrong key is
+     * ApiException.StoreKeyWrong; [signer] as above, or null for a key kept in the encrypted store.
+     */
+    fun openEncrypted(dir: File, storeKey: ByteArray, signer: DeviceSigner? = null): XunchaStore =
+        XunchaStore.openEncrypted(dir.absolutePath, storeKey, signer)
 }
 
 /** Loads the reference data a store needs: a checklist template and the jurisdiction tree (JSON). */

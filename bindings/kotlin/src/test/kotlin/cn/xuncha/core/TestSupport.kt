@@ -127,6 +127,12 @@ object DemoServer {
         return field(post("/v1/admin/users/$username/enrollment", "{}", token), "code")
     }
 
+    /** The console admin revokes a device (a lost phone). */
+    fun revokeDevice(deviceId: String) {
+        val token = field(post("/v1/login", """{"username":"admin","password":"admin-demo-2026"}"""), "token")
+        post("/v1/admin/devices/$deviceId/revoke", "{}", token)
+    }
+
     private fun post(path: String, json: String, token: String? = null): String {
         val request = HttpRequest.newBuilder(URI.create(url + path))
             .header("content-type", "application/json")
