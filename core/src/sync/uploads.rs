@@ -41,9 +41,17 @@ impl SyncClient {
                 alone.extend(self.send_batch(store, std::mem::take(&mut batch), report, &mut tally)?);
                 batch_bytes = 0;
             }
-            batch_bytes += size as usize;
-            let bytes = store.evidence_bytes(&hash)?;
-            batch.files.push((hash, bytes));
+            match store.evidence_bytes(&hash) {
+                Ok(bytes) => {
+                    batch_bytes += size as usize;
+                    batch.files.push((hash, bytes));
+                }
+                // A file this phone cannot read back is reported, not a reason to stop.
+                Err(e) => {
+                    report.failed_uploads += 1;
+                    report.upload_errors.push(format!("{hash}: {e}"));
+                }
+            }
         }
         if !batch.files.is_empty() {
             alone.extend(self.send_batch(store, batch, report, &mut tally)?);
