@@ -538,6 +538,20 @@ pub(crate) fn device_signer(
 pub(crate) fn sweep_orphans(conn: &Connection, dir: &Path) -> Result<usize> {
     let mut removed = 0;
     let mut known = conn.prepare_cached("SELECT 1 FROM evidence WHERE content_hash = ?1 LIMIT 1")?;
+    for (path, name) in evidence_files(dir)? {
+        let hash = name.strip_suffix(".jpg").unwrap_or(&name);
+        let orphan = name.starts_with('.') || !known.exists([hash])?;
+        if orphan {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Every file in the evidence folder's shard directories, with its file name.
+pub(crate) fn evidence_files(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let sub = entry?.path();
         if !sub.is_dir() {
@@ -546,13 +560,8 @@ pub(crate) fn sweep_orphans(conn: &Connection, dir: &Path) -> Result<usize> {
         for file in std::fs::read_dir(&sub)? {
             let path = file?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-            let hash = name.strip_suffix(".jpg").unwrap_or(&name);
-            let orphan = name.starts_with('.') || !known.exists([hash])?;
-            if orphan {
-                std::fs::remove_file(&path)?;
-                removed += 1;
-            }
+            files.push((path, name));
         }
     }
-    Ok(removed)
+    Ok(files)
 }

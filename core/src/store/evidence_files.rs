@@ -4,7 +4,7 @@
 //! store (pull, sweep, upload) does not change. Without one (server replica, tests) files are the
 //! plain bytes, as before.
 
-use super::evidence::{content_path, replace_file, thumb_path, write_new_file};
+use super::evidence::{content_path, evidence_files, replace_file, thumb_path, write_new_file};
 use crate::crypt::{FileKey, is_sealed};
 use crate::evidence::ContentHash;
 use crate::{Error, Result};
@@ -98,28 +98,20 @@ impl EvidenceFiles {
     pub(crate) fn seal_plaintext_files(&self) -> Result<usize> {
         let Some(key) = &self.key else { return Ok(0) };
         let mut sealed = 0;
-        for entry in std::fs::read_dir(&self.dir)? {
-            let sub = entry?.path();
-            if !sub.is_dir() {
+        for (path, name) in evidence_files(&self.dir)? {
+            let (aad, hash) = match name.strip_suffix(".jpg") {
+                Some(hash) => (thumb_aad_str(hash), hash.to_owned()),
+                None => (original_aad_str(&name), name.clone()),
+            };
+            if name.starts_with('.') || hash.parse::<ContentHash>().is_err() {
                 continue;
             }
-            for file in std::fs::read_dir(&sub)? {
-                let path = file?.path();
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-                let (aad, hash) = match name.strip_suffix(".jpg") {
-                    Some(hash) => (thumb_aad_str(hash), hash.to_owned()),
-                    None => (original_aad_str(&name), name.clone()),
-                };
-                if name.starts_with('.') || hash.parse::<ContentHash>().is_err() {
-                    continue;
-                }
-                let bytes = std::fs::read(&path)?;
-                if is_sealed(&bytes) {
-                    continue;
-                }
-                replace_file(&path, &key.seal(&aad, &bytes))?;
-                sealed += 1;
+            let bytes = std::fs::read(&path)?;
+            if is_sealed(&bytes) {
+                continue;
             }
+            replace_file(&path, &key.seal(&aad, &bytes))?;
+            sealed += 1;
         }
         Ok(sealed)
     }
