@@ -1,6 +1,7 @@
 //! The one error type apps see. Core's rich error is collapsed here, in one place, to the few
-//! cases a screen reacts to differently; the message (core's Display text) says what was wrong
-//! and names only record and item ids, never personal data.
+//! cases a screen reacts to differently. The message is what the officer reads: core's Chinese
+//! message and, in brackets, the stable code (for the help desk). It names only record and item
+//! ids, never personal data; the English detail stays in core's `Display`, for logs.
 
 use xuncha_core::Error as CoreError;
 
@@ -66,7 +67,7 @@ impl std::error::Error for ApiError {}
 
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
-        let message = e.to_string();
+        let message = format!("{} ({})", e.message_zh(), e.code());
         let transient = e.is_transient();
         match e {
             CoreError::NotFound { .. } | CoreError::UnknownTemplate { .. } => ApiError::NotFound(message),
@@ -92,9 +93,10 @@ impl From<CoreError> for ApiError {
     }
 }
 
-/// Reference data handed over as JSON that does not parse (serde's message names the place).
+/// Reference data handed over as JSON that does not parse: where, in Chinese (serde's own words
+/// are English).
 pub(crate) fn bad_json(what: &str, e: serde_json::Error) -> ApiError {
-    ApiError::InvalidInput(format!("invalid {what} JSON: {e}"))
+    ApiError::InvalidInput(format!("{what}数据格式不正确（第 {} 行第 {} 列）(invalid)", e.line(), e.column()))
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -104,7 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn core_errors_collapse_to_the_case_a_screen_handles_keeping_the_message() {
+    fn core_errors_collapse_to_the_case_a_screen_handles_with_the_chinese_message_and_code() {
         let refused = |status| CoreError::Refused { status, code: "x".into(), message: "no".into() };
         let cases = [
             (CoreError::NotSignedIn, "NotSignedIn"),
@@ -123,7 +125,7 @@ mod tests {
             (CoreError::DeviceRevoked, "DeviceRevoked"),
         ];
         for (core, expected) in cases {
-            let text = core.to_string();
+            let text = format!("{} ({})", core.message_zh(), core.code());
             let api = ApiError::from(core);
             assert!(format!("{api:?}").starts_with(expected), "{api:?} is not {expected}");
             assert_eq!(api.to_string(), text);

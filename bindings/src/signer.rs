@@ -65,28 +65,33 @@ struct CheckedSigner {
     key: VerifyingKey,
 }
 
+/// What the officer reads when the key store fails: nothing was stored; the code is for the
+/// help desk.
+fn key_store(why: &str) -> String {
+    format!("{why}，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)")
+}
+
 impl CheckedSigner {
     fn new(platform: Arc<dyn DeviceSigner>) -> Result<CheckedSigner, String> {
-        let raw = platform.public_key().map_err(|e| format!("the device key store gave no public key: {e}"))?;
+        let raw = platform.public_key().map_err(|_| key_store("设备密钥库没有给出公钥"))?;
         let raw = <[u8; 32]>::try_from(raw.as_slice())
-            .map_err(|_| format!("the device public key has {} bytes; an ed25519 key has 32", raw.len()))?;
+            .map_err(|_| key_store(&format!("设备公钥有 {} 字节，应为 32 字节", raw.len())))?;
         let key = VerifyingKey::from_bytes(&raw)
             .ok()
             .filter(|k| !k.is_weak())
-            .ok_or("the device public key is not a valid ed25519 key")?;
+            .ok_or_else(|| key_store("设备公钥不是有效的 ed25519 公钥"))?;
         let signer = CheckedSigner { platform, key };
         signer.checked_sign(PROBE)?;
         Ok(signer)
     }
 
     fn checked_sign(&self, message: &[u8]) -> Result<[u8; 64], String> {
-        let sig =
-            self.platform.sign(message.to_vec()).map_err(|e| format!("the device key store did not sign: {e}"))?;
+        let sig = self.platform.sign(message.to_vec()).map_err(|_| key_store("设备密钥库未能签名"))?;
         let sig = <[u8; 64]>::try_from(sig.as_slice())
-            .map_err(|_| format!("the device key store returned a {}-byte signature; ed25519 has 64", sig.len()))?;
+            .map_err(|_| key_store(&format!("设备密钥库返回的签名有 {} 字节，应为 64 字节", sig.len())))?;
         self.key
             .verify_strict(message, &Signature::from_bytes(&sig))
-            .map_err(|_| "the device key store's signature does not verify with its public key".to_owned())?;
+            .map_err(|_| key_store("设备密钥库的签名与其公钥不符"))?;
         Ok(sig)
     }
 }
@@ -196,6 +201,6 @@ mod tests {
             core::evidence::DeviceSigner::sign(&signer, b"metadata");
             Ok(())
         });
-        assert!(matches!(&result, Err(ApiError::KeyStore(m)) if m.contains("does not verify")), "{result:?}");
+        assert!(matches!(&result, Err(ApiError::KeyStore(m)) if m.contains("签名与其公钥不符")), "{result:?}");
     }
 }

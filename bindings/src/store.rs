@@ -54,14 +54,14 @@ impl XunchaStore {
 
     /// Stores a checklist template given as JSON (the format of the files in `fixtures/checklists`).
     pub fn load_template_json(&self, json: String) -> ApiResult<ChecklistTemplate> {
-        let t: core::ChecklistTemplate = serde_json::from_str(&json).map_err(|e| bad_json("checklist template", e))?;
+        let t: core::ChecklistTemplate = serde_json::from_str(&json).map_err(|e| bad_json("检查表", e))?;
         self.store()?.add_template(&t)?;
         Ok(t.into())
     }
 
     /// Adds or updates jurisdiction nodes given as a JSON array, parents first.
     pub fn load_jurisdictions_json(&self, json: String) -> ApiResult<u32> {
-        let nodes: Vec<core::Jurisdiction> = serde_json::from_str(&json).map_err(|e| bad_json("jurisdictions", e))?;
+        let nodes: Vec<core::Jurisdiction> = serde_json::from_str(&json).map_err(|e| bad_json("辖区", e))?;
         self.store()?.upsert_jurisdictions(&nodes)?;
         Ok(nodes.len() as u32)
     }

@@ -27,7 +27,7 @@ impl StoreKey {
     /// A key from a slice, as the platform keystore hands it over; it must be 32 bytes.
     pub fn from_slice(bytes: &[u8]) -> Result<StoreKey> {
         let key = <[u8; 32]>::try_from(bytes)
-            .map_err(|_| Error::invalid("store key", format!("{} bytes, expected 32", bytes.len())))?;
+            .map_err(|_| Error::invalid("store key", format!("存储密钥有 {} 字节，应为 32 字节", bytes.len())))?;
         Ok(StoreKey(key))
     }
 

@@ -60,10 +60,10 @@ pub fn wait_after(failed: u32) -> i64 {
 pub(crate) fn hash_pin(pin: &str) -> Result<String> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let salt = SaltString::encode_b64(&crate::util::random_bytes::<16>())
-        .map_err(|e| Error::invalid("PIN salt", e.to_string()))?;
+        .map_err(|e| Error::invalid_because("PIN salt", "PIN 码无法保存，请重试", e))?;
     let hash = argon2::Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
-        .map_err(|e| Error::invalid("PIN", e.to_string()))?;
+        .map_err(|e| Error::invalid_because("PIN", "PIN 码无法保存，请重试", e))?;
     Ok(hash.to_string())
 }
 

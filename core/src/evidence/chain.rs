@@ -47,7 +47,7 @@ impl EvidencePayload {
     /// Parses signed metadata from elsewhere and checks every field (`validate`).
     pub fn decode(payload_json: &str) -> Result<EvidencePayload> {
         let payload: EvidencePayload = serde_json::from_str(payload_json)
-            .map_err(|e| Error::invalid("evidence metadata", format!("it does not parse: {e}")))?;
+            .map_err(|e| Error::invalid_because("evidence metadata", "证据的签名信息无法读取", e))?;
         payload.validate()?;
         Ok(payload)
     }
@@ -56,19 +56,19 @@ impl EvidencePayload {
     pub fn validate(&self) -> Result<()> {
         let bad = |field: &'static str, why: String| Err(Error::invalid(field, why));
         if self.v != PAYLOAD_VERSION {
-            return bad("evidence version", format!("{} is not {PAYLOAD_VERSION}", self.v));
+            return bad("evidence version", format!("证据格式版本 {} 不是 {PAYLOAD_VERSION}", self.v));
         }
         if !is_hex_id(&self.device_id, 64) {
-            return bad("evidence device", format!("{:?} is not a device id (lowercase hex)", shown(&self.device_id)));
+            return bad("evidence device", format!("{:?} 不是有效的设备编号", shown(&self.device_id)));
         }
         if self.public_key.len() != 64 || !is_hex_id(&self.public_key, 64) {
-            return bad("evidence key", "the public key is not 64 lowercase hex digits".to_owned());
+            return bad("evidence key", "证据中的设备公钥格式不正确".to_owned());
         }
         if self.chain_seq == 0 || self.chain_seq > i64::MAX as u64 {
-            return bad("evidence chain", format!("position {} is outside 1..2^63", self.chain_seq));
+            return bad("evidence chain", format!("证据链序号 {} 超出范围", self.chain_seq));
         }
         if (self.chain_seq == 1) != self.prev.is_none() {
-            return bad("evidence chain", "only the first item of a chain has no previous item".to_owned());
+            return bad("evidence chain", "只有证据链的第一条可以没有上一条".to_owned());
         }
         let (mime_ok, limit) = match self.kind {
             EvidenceKind::Photo => (self.mime == "image/jpeg", MAX_PHOTO_BYTES),
@@ -81,13 +81,16 @@ impl EvidencePayload {
             ),
         };
         if !mime_ok {
-            return bad("evidence type", format!("{:?} is not a MIME type for a {}", shown(&self.mime), self.kind));
+            return bad("evidence type", format!("{:?} 不是{}的文件类型", shown(&self.mime), self.kind.label_zh()));
         }
         if self.size == 0 || self.size > limit as u64 {
-            return bad("evidence size", format!("{} bytes is outside 1..{limit} for a {}", self.size, self.kind));
+            return bad(
+                "evidence size",
+                format!("{}有 {} 字节，超出 1 到 {limit} 字节的范围", self.kind.label_zh(), self.size),
+            );
         }
         if !is_record_id(&self.record_id) {
-            return bad("evidence record", format!("{:?} is not a record id", shown(&self.record_id)));
+            return bad("evidence record", format!("{:?} 不是有效的记录编号", shown(&self.record_id)));
         }
         for (field, text) in [
             ("evidence item", self.item_id.as_deref()),
@@ -97,14 +100,14 @@ impl EvidencePayload {
             if let Some(t) = text
                 && (t.chars().count() > MAX_TEXT_CHARS || t.chars().any(char::is_control))
             {
-                return bad(field, format!("{:?} is too long or holds control characters", shown(t)));
+                return bad(field, format!("{:?} 过长或含有控制字符", shown(t)));
             }
         }
         if self.item_id.as_deref() == Some("") {
-            return bad("evidence item", "an item id is never empty".to_owned());
+            return bad("evidence item", "检查项编号不能为空".to_owned());
         }
         if self.captured_at_ms <= 0 {
-            return bad("evidence time", "capture times are after 1970".to_owned());
+            return bad("evidence time", "采集时间早于 1970 年，设备时钟有误".to_owned());
         }
         if let Some(gps) = &self.gps {
             gps.validate()?;
@@ -163,16 +166,13 @@ impl SignedEntry {
     pub fn open(&self) -> Result<EvidenceItem> {
         let entry_hash: EntryHash = self.entry_hash.parse()?;
         if EntryHash::of(self.payload_json.as_bytes()) != entry_hash {
-            return Err(Error::invalid(
-                "evidence metadata",
-                format!("it does not hash to its entry hash {entry_hash}"),
-            ));
+            return Err(Error::invalid("evidence metadata", format!("证据信息与其哈希 {entry_hash} 不符，已被改动")));
         }
         let payload = EvidencePayload::decode(&self.payload_json)?;
         if !super::verify::signature_ok(&payload.public_key, &self.signature, self.payload_json.as_bytes()) {
             return Err(Error::invalid(
                 "evidence signature",
-                format!("evidence {entry_hash}: the signature does not verify with the key it names"),
+                format!("证据 {entry_hash} 的签名与其设备公钥不符，已被改动或伪造"),
             ));
         }
         Ok(EvidenceItem {

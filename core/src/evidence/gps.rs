@@ -31,10 +31,10 @@ impl GpsFix {
         if let Some(alt) = self.altitude_m
             && (!alt.is_finite() || !(-500.0..=9000.0).contains(&alt))
         {
-            return Err(Error::invalid("altitude", format!("{alt} m is not a plausible altitude")));
+            return Err(Error::invalid("altitude", format!("海拔 {alt} 米不合理")));
         }
         if self.fix_time_ms <= 0 || self.device_time_ms <= 0 {
-            return Err(Error::invalid("fix time", "times must be after 1970"));
+            return Err(Error::invalid("fix time", "定位时间早于 1970 年，设备时钟有误"));
         }
         Ok(())
     }

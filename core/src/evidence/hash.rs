@@ -14,7 +14,7 @@ fn check_sha256_hex(what: &'static str, s: &str) -> Result<()> {
         Ok(())
     } else {
         let shown: String = s.chars().take(80).collect();
-        Err(Error::invalid(what, format!("{shown:?} is not 64 lowercase hex digits (SHA-256)")))
+        Err(Error::invalid(what, format!("{shown:?} 不是有效的哈希值（64 位小写十六进制）")))
     }
 }
 

@@ -15,6 +15,9 @@ pub const THUMBNAIL_EDGE: u32 = 320;
 pub const MAX_PIXELS: u64 = 210_000_000;
 const MAX_SIDE: u32 = 20_000;
 
+const TRUNCATED: &str = "照片文件不完整（可能拍摄或复制时中断），请重拍";
+const UNDECODABLE: &str = "照片无法解码，请重拍";
+
 /// What the frame header of a JPEG declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct JpegInfo {
@@ -41,10 +44,10 @@ impl JpegInfo {
 pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<JpegInfo> {
     let bad = |why: String| Error::invalid("photo", why);
     if bytes.is_empty() {
-        return Err(bad("the file is empty".into()));
+        return Err(bad("照片文件是空的，请重拍".into()));
     }
     if bytes.len() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8 {
-        return Err(bad("it is not a JPEG (no start-of-image marker)".into()));
+        return Err(bad("文件不是 JPEG 照片".into()));
     }
     let mut pos = 2;
     let mut dims = None;
@@ -54,10 +57,10 @@ pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<JpegInfo> {
             pos += 1;
         }
         if pos + 1 >= bytes.len() {
-            return Err(bad("the JPEG is truncated (no end-of-image marker)".into()));
+            return Err(bad(TRUNCATED.into()));
         }
         if bytes[pos] != 0xFF {
-            return Err(bad(format!("the JPEG is malformed at byte {pos}")));
+            return Err(bad(format!("照片文件在第 {pos} 字节处损坏，请重拍")));
         }
         let marker = bytes[pos + 1];
         pos += 2;
@@ -67,27 +70,27 @@ pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<JpegInfo> {
             _ => {}
         }
         if pos + 2 > bytes.len() {
-            return Err(bad("the JPEG is truncated inside a segment header".into()));
+            return Err(bad(TRUNCATED.into()));
         }
         let len = u16::from_be_bytes([bytes[pos], bytes[pos + 1]]) as usize;
         if len < 2 || pos + len > bytes.len() {
-            return Err(bad("the JPEG is truncated inside a segment".into()));
+            return Err(bad(TRUNCATED.into()));
         }
         if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
             if len < 8 {
-                return Err(bad("the JPEG frame header is too short".into()));
+                return Err(bad("照片文件头损坏，请重拍".into()));
             }
             let h = u16::from_be_bytes([bytes[pos + 3], bytes[pos + 4]]) as u32;
             let w = u16::from_be_bytes([bytes[pos + 5], bytes[pos + 6]]) as u32;
             let components = bytes[pos + 7];
             if w == 0 || h == 0 {
-                return Err(bad("the JPEG declares zero width or height".into()));
+                return Err(bad("照片的宽度或高度为零，请重拍".into()));
             }
             if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
-                return Err(bad(format!("the JPEG declares {w}x{h} pixels, more than any phone camera takes")));
+                return Err(bad(format!("照片声称有 {w}×{h} 像素，超过任何手机相机，可能是恶意文件")));
             }
             if !matches!(components, 1 | 3 | 4) {
-                return Err(bad(format!("the JPEG has {components} colour components; images have 1, 3 or 4")));
+                return Err(bad(format!("照片有 {components} 个颜色通道，无法显示（正常为 1、3 或 4 个）")));
             }
             dims = Some(JpegInfo { width: w, height: h, components });
         }
@@ -97,17 +100,13 @@ pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<JpegInfo> {
             loop {
                 match bytes[pos..].iter().position(|&b| b == 0xFF) {
                     None => {
-                        return Err(bad(
-                            "the JPEG is truncated (image data ends without an end-of-image marker)".into()
-                        ));
+                        return Err(bad(TRUNCATED.into()));
                     }
                     Some(i) => {
                         pos += i;
                         match bytes.get(pos + 1) {
                             None => {
-                                return Err(bad(
-                                    "the JPEG is truncated (image data ends without an end-of-image marker)".into(),
-                                ));
+                                return Err(bad(TRUNCATED.into()));
                             }
                             Some(0x00) | Some(0xD0..=0xD7) | Some(0xFF) => pos += 1,
                             Some(_) => break,
@@ -117,7 +116,7 @@ pub(crate) fn inspect_jpeg(bytes: &[u8]) -> Result<JpegInfo> {
             }
         }
     }
-    dims.ok_or_else(|| bad("the JPEG has no frame header".into()))
+    dims.ok_or_else(|| bad("照片文件缺少图像信息，请重拍".into()))
 }
 
 /// A JPEG thumbnail of about THUMBNAIL_EDGE on the long side, upright per the EXIF orientation.
@@ -128,11 +127,9 @@ pub(crate) fn thumbnail(jpeg: &[u8], width: u32, height: u32, orientation: u16) 
     } else {
         ((THUMBNAIL_EDGE * width).div_ceil(height), THUMBNAIL_EDGE)
     };
-    let (sw, sh) = decoder
-        .scale(rw as u16, rh as u16)
-        .map_err(|e| Error::invalid("photo", format!("it cannot be decoded: {e}")))?;
-    let pixels = decoder.decode().map_err(|e| Error::invalid("photo", format!("it cannot be decoded: {e}")))?;
-    let info = decoder.info().ok_or_else(|| Error::invalid("photo", "it has no image header"))?;
+    let (sw, sh) = decoder.scale(rw as u16, rh as u16).map_err(|e| Error::invalid_because("photo", UNDECODABLE, e))?;
+    let pixels = decoder.decode().map_err(|e| Error::invalid_because("photo", UNDECODABLE, e))?;
+    let info = decoder.info().ok_or_else(|| Error::invalid("photo", UNDECODABLE))?;
     let (sw, sh) = (u32::from(sw), u32::from(sh));
     let rgb: Vec<u8> = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => pixels,
@@ -148,8 +145,7 @@ pub(crate) fn thumbnail(jpeg: &[u8], width: u32, height: u32, orientation: u16) 
             })
             .collect(),
     };
-    let img = RgbImage::from_raw(sw, sh, rgb)
-        .ok_or_else(|| Error::invalid("photo", "decoded size does not match its header"))?;
+    let img = RgbImage::from_raw(sw, sh, rgb).ok_or_else(|| Error::invalid("photo", UNDECODABLE))?;
     let (tw, th) = if sw >= sh {
         (THUMBNAIL_EDGE, (THUMBNAIL_EDGE * sh / sw).max(1))
     } else {
@@ -169,7 +165,7 @@ pub(crate) fn thumbnail(jpeg: &[u8], width: u32, height: u32, orientation: u16) 
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
         .encode_image(&upright)
-        .map_err(|e| Error::invalid("thumbnail", e.to_string()))?;
+        .map_err(|e| Error::invalid_because("thumbnail", "缩略图无法生成", e))?;
     Ok(out)
 }
 
@@ -177,17 +173,17 @@ pub(crate) fn thumbnail(jpeg: &[u8], width: u32, height: u32, orientation: u16) 
 pub(crate) fn check_png(bytes: &[u8]) -> Result<(u32, u32)> {
     const MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
     if bytes.is_empty() {
-        return Err(Error::invalid("signature", "the file is empty"));
+        return Err(Error::invalid("signature", "签名图片是空的，请重新签名"));
     }
     if bytes.len() < 24 || &bytes[..8] != MAGIC || &bytes[12..16] != b"IHDR" {
-        return Err(Error::invalid("signature", "it is not a PNG"));
+        return Err(Error::invalid("signature", "签名图片不是 PNG 格式"));
     }
     let w = u32::from_be_bytes(bytes[16..20].try_into().expect("4 bytes"));
     let h = u32::from_be_bytes(bytes[20..24].try_into().expect("4 bytes"));
     if w == 0 || h == 0 || w > 4096 || h > 4096 {
-        return Err(Error::invalid("signature", format!("a {w}x{h} drawing is not a signature pad size")));
+        return Err(Error::invalid("signature", format!("签名图片为 {w}×{h} 像素，不是签名板的尺寸")));
     }
     image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
-        .map_err(|e| Error::invalid("signature", format!("the PNG cannot be decoded: {e}")))?;
+        .map_err(|e| Error::invalid_because("signature", "签名图片无法解码，请重新签名", e))?;
     Ok((w, h))
 }

@@ -4,6 +4,7 @@ mod case;
 mod identity;
 mod inspection;
 mod jurisdiction;
+mod labels;
 mod ledger;
 mod patrol;
 mod place;
@@ -43,10 +44,10 @@ pub(crate) use wire_enum;
 /// Refuses coordinates that cannot be on Earth (and NaN).
 pub fn check_lat_lon(lat: f64, lon: f64) -> crate::Result<()> {
     if !(-90.0..=90.0).contains(&lat) {
-        return Err(crate::Error::invalid("latitude", format!("{lat} is outside -90..90")));
+        return Err(crate::Error::invalid("latitude", format!("纬度 {lat} 超出 -90 到 90 的范围")));
     }
     if !(-180.0..=180.0).contains(&lon) {
-        return Err(crate::Error::invalid("longitude", format!("{lon} is outside -180..180")));
+        return Err(crate::Error::invalid("longitude", format!("经度 {lon} 超出 -180 到 180 的范围")));
     }
     Ok(())
 }
@@ -54,7 +55,7 @@ pub fn check_lat_lon(lat: f64, lon: f64) -> crate::Result<()> {
 /// Refuses a GPS accuracy that is not a positive number of metres (NaN included).
 pub fn check_accuracy(metres: f64) -> crate::Result<()> {
     if metres.is_nan() || metres <= 0.0 || metres.is_infinite() {
-        return Err(crate::Error::invalid("accuracy", format!("{metres} m is not a positive number of metres")));
+        return Err(crate::Error::invalid("accuracy", format!("定位精度 {metres} 米不是正数")));
     }
     Ok(())
 }

@@ -39,19 +39,20 @@ impl ChecklistTemplate {
 }
 
 impl ChecklistItem {
-    /// Why this item does not apply to a check of `shift` at a place of `place_type`, if it does not.
+    /// Why this item does not apply to a check of `shift` at a place of `place_type`, if it does
+    /// not (Chinese: the officer reads it).
     pub fn not_applicable_because(&self, shift: Shift, place_type: Option<PlaceType>) -> Option<String> {
         if let Some(only) = self.only_shift
             && only != shift
         {
-            return Some(format!("it is asked only on {only} checks, this is a {shift} check"));
+            return Some(format!("该项仅在{}时检查，本次是{}", only.label_zh(), shift.label_zh()));
         }
         if !self.place_types.is_empty() {
             match place_type {
                 Some(pt) if self.place_types.contains(&pt) => {}
-                Some(pt) => return Some(format!("it is not asked at places of type {pt}")),
+                Some(pt) => return Some(format!("该项不适用于{}", pt.label_zh())),
                 None => {
-                    return Some("it is asked only at certain place types and no place is set".into());
+                    return Some("该项只在特定类型的场所检查，本次检查未选定场所".into());
                 }
             }
         }

@@ -22,7 +22,7 @@ impl Store {
     /// Opens a lead. A warning starts at "warning"; anything reported starts at "received".
     pub fn open_case(&self, new: &NewCase) -> Result<String> {
         if new.summary.trim().is_empty() {
-            return Err(Error::invalid("case summary", "it is empty"));
+            return Err(Error::invalid("case summary", "须填写线索概要"));
         }
         let mut inner = self.lock();
         inner.author()?;
@@ -85,7 +85,7 @@ impl Store {
     /// Assigns the lead department without moving the case.
     pub fn assign_case(&self, id: &str, department: &str, deadline_ms: Option<i64>) -> Result<()> {
         if department.trim().is_empty() {
-            return Err(Error::invalid("department", "it is empty"));
+            return Err(Error::invalid("department", "须填写承办部门"));
         }
         let mut inner = self.lock();
         inner.record(id, RecordKind::Case)?;

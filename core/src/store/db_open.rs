@@ -58,7 +58,7 @@ fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<()> {
         let conn = Connection::open(path)?;
         // Everything in the WAL goes into the main file first, so the copy misses nothing.
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        let tmp_str = tmp.to_str().ok_or_else(|| Error::invalid("store path", "it is not UTF-8"))?;
+        let tmp_str = tmp.to_str().ok_or_else(|| Error::invalid("store path", "本机数据目录的路径无法识别"))?;
         conn.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", params![tmp_str, raw_key_text(key).as_str()])?;
         conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

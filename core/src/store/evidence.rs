@@ -21,7 +21,7 @@ impl Store {
     /// first use, and `make_thumbnails` ahead of time on a background thread.
     pub fn add_photo(&self, jpeg: &[u8], capture: &Capture) -> Result<EvidenceItem> {
         if jpeg.len() > MAX_PHOTO_BYTES {
-            return Err(Error::invalid("photo", format!("{} bytes is larger than any phone photo", jpeg.len())));
+            return Err(Error::invalid("photo", format!("照片有 {} 字节，超过手机照片的大小上限", jpeg.len())));
         }
         // Only what is not a complete image is refused; what the camera did is flagged.
         let info = evidence::inspect_jpeg(jpeg)?;
@@ -45,16 +45,16 @@ impl Store {
     /// A voice note: opaque bytes of an audio MIME type.
     pub fn add_voice_note(&self, bytes: &[u8], mime: &str, capture: &Capture) -> Result<EvidenceItem> {
         if bytes.is_empty() {
-            return Err(Error::invalid("voice note", "the file is empty"));
+            return Err(Error::invalid("voice note", "录音文件是空的，请重新录制"));
         }
         if bytes.len() > MAX_OTHER_BYTES {
             return Err(Error::invalid(
                 "voice note",
-                format!("{} bytes is over the {MAX_OTHER_BYTES}-byte limit", bytes.len()),
+                format!("录音有 {} 字节，超过 {MAX_OTHER_BYTES} 字节的上限", bytes.len()),
             ));
         }
         if !mime.starts_with("audio/") || mime.len() > 64 {
-            return Err(Error::invalid("voice note", format!("{mime:?} is not an audio MIME type")));
+            return Err(Error::invalid("voice note", format!("{mime:?} 不是录音文件类型")));
         }
         self.ingest(EvidenceKind::VoiceNote, mime, bytes, capture, ExifReading::default())
     }
@@ -85,7 +85,7 @@ impl Store {
             // Wrong bytes are refused before unknown metadata, as before.
             let bytes = std::fs::read(from)?;
             if ContentHash::of(&bytes) != *content_hash {
-                return Err(Error::invalid("evidence bytes", format!("they do not hash to {content_hash}")));
+                return Err(Error::invalid("evidence bytes", format!("证据文件与其哈希 {content_hash} 不符")));
             }
             return Err(Error::NotFound { kind: "evidence metadata", id: content_hash.to_string() });
         }
@@ -350,11 +350,11 @@ impl Inner {
             }
             Some(RecordKind::Patrol | RecordKind::Case) if capture.item_id.is_none() => Ok(DEFAULT_ACCURACY_LIMIT_M),
             Some(RecordKind::Patrol | RecordKind::Case) => {
-                Err(Error::invalid("evidence item", "only inspections have checklist items"))
+                Err(Error::invalid("evidence item", "只有检查记录有检查项，巡查和案件线索的证据不能关联检查项"))
             }
             _ => Err(Error::invalid(
                 "evidence record",
-                format!("{} is not an inspection, patrol or case", capture.record_id),
+                format!("{} 不是检查、巡查或案件线索记录，不能添加证据", capture.record_id),
             )),
         }
     }

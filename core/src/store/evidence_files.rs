@@ -60,7 +60,7 @@ impl EvidenceFiles {
     pub(crate) fn adopt(&self, hash: &ContentHash, from: &Path) -> Result<()> {
         let bytes = std::fs::read(from)?;
         if ContentHash::of(&bytes) != *hash {
-            return Err(Error::invalid("evidence bytes", format!("they do not hash to {hash}")));
+            return Err(Error::invalid("evidence bytes", format!("证据文件与其哈希 {hash} 不符")));
         }
         let target = content_path(&self.dir, hash);
         if self.key.is_some() {

@@ -44,7 +44,7 @@ impl Store {
     /// inspection reaches that officer's phone at the next sync.
     pub fn add_team_member(&self, id: &str, member: &Officer) -> Result<()> {
         if member.name.trim().is_empty() {
-            return Err(Error::invalid("team member", "the name is empty"));
+            return Err(Error::invalid("team member", "须填写检查组成员姓名"));
         }
         let mut inner = self.lock();
         inner.record(id, RecordKind::Inspection)?;
@@ -91,7 +91,7 @@ impl Store {
     /// Records a finding (发现问题); every officer's findings are kept.
     pub fn add_finding(&self, id: &str, text: &str) -> Result<String> {
         if text.trim().is_empty() {
-            return Err(Error::invalid("finding", "it is empty"));
+            return Err(Error::invalid("finding", "须填写发现的问题"));
         }
         let mut inner = self.lock();
         let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
@@ -119,7 +119,7 @@ impl Store {
     /// A supervisor's review: approve, or ask for re-inspection with a reason.
     pub fn review_inspection(&self, id: &str, review: Review, reason: &str) -> Result<()> {
         if review == Review::ReinspectionRequested && reason.trim().is_empty() {
-            return Err(Error::invalid("review", "a re-inspection request needs a reason"));
+            return Err(Error::invalid("review", "要求复查须填写原因"));
         }
         let mut inner = self.lock();
         inner.record(id, RecordKind::Inspection)?;
@@ -307,28 +307,28 @@ fn check_conclusion(
 ) -> Result<()> {
     let mut problems = Vec::new();
     if let Some(c) = i.conflicts.iter().find(|c| c.field.starts_with("answers.")) {
-        problems.push(format!("{} has conflicting answers to settle", &c.field["answers.".len()..]));
+        problems.push(format!("检查项 {} 有多人填写的不同答案，请先确定", &c.field["answers.".len()..]));
     }
     let mut violations = 0;
     for item in t.items.iter().filter(|it| it.not_applicable_because(i.shift, place_type).is_none()) {
         match i.answers.iter().find(|a| a.item_id == item.id) {
-            None => problems.push(format!("item {} is not answered", item.id)),
+            None => problems.push(format!("检查项 {} 未作答", item.id)),
             Some(a) if a.value == AnswerValue::Yes => {
                 violations += 1;
                 if a.note.is_empty() {
-                    problems.push(format!("item {} is answered yes without a note", item.id));
+                    problems.push(format!("检查项 {} 答“是”，但未填写说明", item.id));
                 }
                 if !i.evidence.iter().any(|e| e.item_id.as_deref() == Some(item.id.as_str())) {
-                    problems.push(format!("item {} is answered yes without evidence", item.id));
+                    problems.push(format!("检查项 {} 答“是”，但没有证据", item.id));
                 }
             }
             Some(_) => {}
         }
     }
     if conclusion == Conclusion::NoProblem && violations > 0 {
-        problems.push(format!("{violations} item(s) are answered yes, so the conclusion cannot be no problem"));
+        problems.push(format!("有 {violations} 个检查项答“是”，结论不能是“无问题”"));
     }
-    if problems.is_empty() { Ok(()) } else { Err(Error::NotReady(problems.join("; "))) }
+    if problems.is_empty() { Ok(()) } else { Err(Error::NotReady(problems.join("；"))) }
 }
 
 pub(crate) fn project(tx: &Transaction<'_>, id: &str, v: &DocView<'_>) -> Result<String> {

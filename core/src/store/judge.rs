@@ -11,7 +11,7 @@
 //! record or takes someone off its team.
 
 use super::{Inner, Signed};
-use crate::sync::{Refusal, apply_judged};
+use crate::sync::{Refusal, RefusalCode, apply_judged};
 use crate::{Error, Result};
 use rusqlite::OptionalExtension;
 
@@ -34,7 +34,7 @@ impl Inner {
         let mut unsigned = false;
         for new in &t.new_changes {
             let Some((change, sig)) = changes.get(new.index) else { continue };
-            let forged = |why: String| refuse(Refusal::new("forged_author", why));
+            let forged = |why: String| refuse(Refusal::new(RefusalCode::ForgedAuthor, why));
             let Some(author) = &new.author else {
                 return forged(format!("change {} names no author", new.hash));
             };
@@ -66,10 +66,13 @@ impl Inner {
             }
         }
         if unsigned && t.node_change().is_some() {
-            return refuse(Refusal::new("jurisdiction_changed", format!("an unsigned change moves {id}")));
+            return refuse(Refusal::new(RefusalCode::JurisdictionChanged, format!("an unsigned change moves {id}")));
         }
         if unsigned && !t.removed_members().is_empty() {
-            return refuse(Refusal::new("team_member_removed", format!("an unsigned change takes members off {id}")));
+            return refuse(Refusal::new(
+                RefusalCode::TeamMemberRemoved,
+                format!("an unsigned change takes members off {id}"),
+            ));
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ impl Store {
     /// Enters an institution or person on the ledger (入账).
     pub fn add_ledger_entry(&self, new: &NewLedgerEntry) -> Result<String> {
         if new.name.trim().is_empty() || new.reason.trim().is_empty() {
-            return Err(Error::invalid("ledger entry", "name and reason are required"));
+            return Err(Error::invalid("ledger entry", "台账条目须填写名称和入账原因"));
         }
         let mut inner = self.lock();
         let author = inner.author()?;
@@ -44,13 +44,13 @@ impl Store {
     /// Moves an entry in or out of the ledger with a reason (入账 / 出账).
     pub fn move_ledger_entry(&self, id: &str, status: LedgerStatus, reason: &str) -> Result<()> {
         if reason.trim().is_empty() {
-            return Err(Error::invalid("ledger move", "a reason is required"));
+            return Err(Error::invalid("ledger move", "须填写出入账原因"));
         }
         let mut inner = self.lock();
         let author = inner.author()?;
         let current = materialize(id, &inner.record(id, RecordKind::LedgerEntry)?);
         if current.status == status {
-            return Err(Error::invalid("ledger move", format!("the entry is already {status}")));
+            return Err(Error::invalid("ledger move", format!("该台账条目已经{}", status.label_zh())));
         }
         let seq = current.history.len() as u32 + 1;
         let entry = LedgerMove { seq, status, reason: reason.trim().to_owned(), at_ms: now_ms(), by: author.officer };

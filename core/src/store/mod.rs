@@ -127,7 +127,8 @@ impl Store {
                 }))
             },
         )?;
-        let actor = ActorId::from(hex::decode(&device_id).map_err(|_| Error::invalid("device id", "not hex"))?);
+        let actor =
+            ActorId::from(hex::decode(&device_id).map_err(|_| Error::invalid("device id", "本机设备编号已损坏"))?);
         let signer = evidence::device_signer(&conn, &device_id, signer)?;
         evidence::sweep_orphans(&conn, files.dir())?;
         let gate = Mutex::new(app_lock::Gate::load(&conn)?);
@@ -179,7 +180,7 @@ impl Store {
     /// Signs an officer in on this device; their name and certificate number go on every edit.
     pub fn sign_in(&self, officer: Officer) -> Result<()> {
         if officer.name.trim().is_empty() {
-            return Err(Error::invalid("officer name", "it is empty"));
+            return Err(Error::invalid("officer name", "须填写检查人员姓名"));
         }
         let mut inner = self.lock();
         inner.conn.execute(

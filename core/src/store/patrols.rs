@@ -14,7 +14,7 @@ impl Store {
         let mut inner = self.lock();
         let author = inner.author()?;
         if inner.jurisdiction(grid_id)?.level != Level::Grid {
-            return Err(Error::invalid("patrol grid", format!("{grid_id} is not a grid")));
+            return Err(Error::invalid("patrol grid", format!("{grid_id} 不是网格，巡查须在网格内进行")));
         }
         inner.create(
             RecordKind::Patrol,

@@ -11,7 +11,7 @@ use serde_json::json;
 impl Store {
     pub fn add_place(&self, place: &Place) -> Result<String> {
         if place.name.trim().is_empty() {
-            return Err(Error::invalid("place name", "it is empty"));
+            return Err(Error::invalid("place name", "须填写场所名称"));
         }
         if let (Some(lat), Some(lon)) = (place.lat, place.lon) {
             crate::model::check_lat_lon(lat, lon)?;

@@ -96,7 +96,7 @@ impl Store {
             let parsed = if is_record_id(id) {
                 parse_change(&entry.change)
             } else {
-                Err(Error::invalid("record id", "the change names no valid record"))
+                Err(Error::invalid("record id", "收到的修改没有有效的记录编号"))
             };
             match parsed {
                 Ok(change) => by_doc.entry(id.clone()).or_default().push((change, entry)),
@@ -255,7 +255,7 @@ fn store_pulled_item(tx: &Transaction<'_>, mut item: EvidenceItem, dir: &Path) -
     if let Some(holder) = holder {
         return Err(Error::invalid(
             "evidence chain",
-            format!("item {} of device {} is already {holder}", p.chain_seq, p.device_id),
+            format!("设备 {} 的第 {} 条证据已是 {holder}，不能再有另一条", p.device_id, p.chain_seq),
         ));
     }
     item.bytes_present = content_path(dir, &p.content_hash).exists();

@@ -13,14 +13,14 @@ impl Store {
         let tx = inner.conn.transaction()?;
         for node in nodes {
             if node.id.trim().is_empty() || node.name.trim().is_empty() {
-                return Err(Error::invalid("jurisdiction", "id and name must not be empty"));
+                return Err(Error::invalid("jurisdiction", "辖区的编号和名称都不能为空"));
             }
             let path = match &node.parent_id {
                 None => {
                     if node.level != Level::City {
                         return Err(Error::invalid(
                             "jurisdiction",
-                            format!("{} has no parent but is not a city", node.id),
+                            format!("辖区 {} 没有上级，只有市级辖区可以没有上级", node.id),
                         ));
                     }
                     format!("/{}/", node.id)
@@ -32,12 +32,17 @@ impl Store {
                         })
                         .optional()?
                         .ok_or_else(|| {
-                            Error::invalid("jurisdiction", format!("parent {parent} of {} is not known", node.id))
+                            Error::invalid("jurisdiction", format!("辖区 {} 的上级 {parent} 不存在", node.id))
                         })?;
                     if Level::parse(&level).and_then(Level::child) != Some(node.level) {
                         return Err(Error::invalid(
                             "jurisdiction",
-                            format!("{} is a {} under a {level}", node.id, node.level),
+                            format!(
+                                "辖区 {} 是{}，不能直接设在{}之下",
+                                node.id,
+                                node.level.label_zh(),
+                                Level::parse(&level).map_or("未知层级", Level::label_zh)
+                            ),
                         ));
                     }
                     format!("{path}{}/", node.id)
@@ -81,11 +86,11 @@ impl Store {
     /// different body under the same id and version is refused.
     pub fn add_template(&self, template: &ChecklistTemplate) -> Result<()> {
         if template.items.is_empty() {
-            return Err(Error::invalid("checklist template", "it has no items"));
+            return Err(Error::invalid("checklist template", "检查表没有任何检查项"));
         }
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = template.items.iter().find(|i| !seen.insert(&i.id)) {
-            return Err(Error::invalid("checklist template", format!("item id {} appears twice", dup.id)));
+            return Err(Error::invalid("checklist template", format!("检查项编号 {} 重复出现", dup.id)));
         }
         let body = serde_json::to_string(template).expect("plain JSON");
         let inner = self.lock();
@@ -101,10 +106,7 @@ impl Store {
             Some(old) if old == body => Ok(()),
             Some(_) => Err(Error::invalid(
                 "checklist template",
-                format!(
-                    "{} version {} is already published with other content; publish a new version",
-                    template.id, template.version
-                ),
+                format!("检查表 {} 第 {} 版已发布且内容不同；修改后请发布新版本", template.id, template.version),
             )),
             None => {
                 inner.conn.execute(
@@ -141,8 +143,8 @@ impl Inner {
             .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::UnknownTemplate { id: id.to_owned(), version })?;
-        let t: ChecklistTemplate =
-            serde_json::from_str(&body).map_err(|e| Error::invalid("stored template", e.to_string()))?;
+        let t: ChecklistTemplate = serde_json::from_str(&body)
+            .map_err(|e| Error::invalid_because("stored template", "本机保存的检查表已损坏，请重新同步", e))?;
         self.templates.insert(key, t.clone());
         Ok(t)
     }

@@ -52,10 +52,11 @@ struct PushAnswer {
 
 /// Parses a CA certificate (PEM) the device is told to trust.
 pub(crate) fn parse_ca(pem: &str) -> Result<Vec<reqwest::Certificate>> {
-    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-        .map_err(|e| Error::invalid("trusted CA", format!("it is not a PEM certificate: {e}")))?;
+    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+        Error::invalid_because("trusted CA", "服务器根证书不是 PEM 格式的证书，请向管理员索取正确的证书", e)
+    })?;
     if certs.is_empty() {
-        return Err(Error::invalid("trusted CA", "the PEM holds no certificate"));
+        return Err(Error::invalid("trusted CA", "服务器根证书文件中没有证书，请向管理员索取正确的证书"));
     }
     Ok(certs)
 }

@@ -155,7 +155,7 @@ impl PushRequest {
         if version != PROTOCOL_VERSION {
             return Err(Error::invalid(
                 "protocol",
-                format!("version {version} is not {PROTOCOL_VERSION}; update the app"),
+                format!("同步协议版本 {version} 与服务器的版本 {PROTOCOL_VERSION} 不一致，请升级应用"),
             ));
         }
         let changes = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken change section"))?;
@@ -191,7 +191,7 @@ impl PullResponse {
         if version != PROTOCOL_VERSION {
             return Err(Error::invalid(
                 "protocol",
-                format!("server speaks version {version}, this app {PROTOCOL_VERSION}"),
+                format!("服务器的同步协议版本为 {version}，本应用为 {PROTOCOL_VERSION}，请升级应用"),
             ));
         }
         let cursor = take_varint(&mut bytes).ok_or_else(|| bad("has no cursor"))?;

@@ -3,6 +3,7 @@
 //! push, and a store to every bundle from another phone, before anything is stored.
 
 use super::facts::{DocFacts, doc_facts};
+use super::refusal::{Refusal, RefusalCode};
 use crate::doc::{Author, change_author, parse_change};
 use crate::{Error, Result};
 use automerge::{Automerge, Change, ROOT, ReadDoc};
@@ -13,19 +14,6 @@ use std::collections::{BTreeSet, HashSet};
 pub const MAX_CHANGE_BYTES: usize = 1024 * 1024;
 /// Largest document (saved size plus the new changes) accepted from elsewhere.
 pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
-
-/// Why a batch of changes is refused: a stable code and what is wrong (English, for logs).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub why: String,
-}
-
-impl Refusal {
-    pub fn new(code: &'static str, why: impl Into<String>) -> Self {
-        Refusal { code, why: why.into() }
-    }
-}
 
 /// What decides scope, with every concurrent value (a conflict is a change too).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -70,30 +58,33 @@ impl Transition {
     pub fn problem(&self, doc_id: &str) -> Option<Refusal> {
         if let Some(big) = self.new_changes.iter().find(|c| c.bytes > MAX_CHANGE_BYTES) {
             return Some(Refusal::new(
-                "change_too_large",
+                RefusalCode::ChangeTooLarge,
                 format!("a change of {doc_id} is {} bytes, over the {MAX_CHANGE_BYTES}-byte limit", big.bytes),
             ));
         }
         if self.size > MAX_DOCUMENT_BYTES {
             return Some(Refusal::new(
-                "document_too_large",
+                RefusalCode::DocumentTooLarge,
                 format!("{doc_id} would be {} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit", self.size),
             ));
         }
         if !self.missing_deps.is_empty() {
             return Some(Refusal::new(
-                "missing_dependencies",
+                RefusalCode::MissingDependencies,
                 format!("changes of {doc_id} depend on {} change(s) that were not sent", self.missing_deps.len()),
             ));
         }
         if self.new_roots > 1 || (self.new_roots == 1 && self.before.exists) {
             return Some(Refusal::new(
-                "id_collision",
+                RefusalCode::IdCollision,
                 format!("a second document was sent under the id {doc_id}, which already names another"),
             ));
         }
         if self.kind_changed() {
-            return Some(Refusal::new("kind_changed", format!("the changes would change the kind of {doc_id}")));
+            return Some(Refusal::new(
+                RefusalCode::KindChanged,
+                format!("the changes would change the kind of {doc_id}"),
+            ));
         }
         None
     }
@@ -208,14 +199,17 @@ mod tests {
         assert_eq!(t.problem("case-1"), None);
         assert_eq!(t.node_change(), Some((vec!["qs-yx".into()], vec!["qs-other".into()])));
         let t = transition(Some(&saved), &[&moved, &kind]).unwrap();
-        assert_eq!(t.problem("case-1").unwrap().code, "kind_changed");
+        assert_eq!(t.problem("case-1").unwrap().code, RefusalCode::KindChanged);
         let t = transition(Some(&saved), &[&kind]).unwrap();
-        assert_eq!(t.problem("case-1").unwrap().code, "missing_dependencies", "{t:?}");
+        assert_eq!(t.problem("case-1").unwrap().code, RefusalCode::MissingDependencies, "{t:?}");
 
         let mut other = AutoCommit::new();
         other.put(ROOT, "kind", "case").unwrap();
         let root = last(&mut other);
-        assert_eq!(transition(Some(&saved), &[&root]).unwrap().problem("case-1").unwrap().code, "id_collision");
+        assert_eq!(
+            transition(Some(&saved), &[&root]).unwrap().problem("case-1").unwrap().code,
+            RefusalCode::IdCollision
+        );
         assert_eq!(transition(None, &[&root]).unwrap().problem("case-1"), None);
         let again = transition(Some(&saved), &[]).unwrap();
         assert!(again.new_changes.is_empty() && again.node_change().is_none());

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use xuncha_core::bundle::{BundleEntry, ChangeBundle};
 use xuncha_core::doc::Author;
 use xuncha_core::sync::protocol::RefusedRecord;
-use xuncha_core::sync::{MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES, NewChange, Refusal, Transition, transition};
+use xuncha_core::sync::{NewChange, Refusal, RefusalCode, Transition, transition};
 
 /// What a push's documents come to: the accepted ones' facts, and the refused ones.
 pub struct Judged {
@@ -41,7 +41,7 @@ impl Judged {
     /// message, naming every record.
     pub fn all_refused(&self) -> Option<ApiError> {
         let (status, first) = self.refused.first()?;
-        let code = CODES.iter().find(|c| **c == first.code).copied().unwrap_or("refused");
+        let code = RefusalCode::parse(&first.code).map_or("refused", RefusalCode::as_str);
         let mut error = ApiError::new(*status, code, format!("推送被拒绝，未保存任何内容：{}", first.message));
         error.refused = self.refused.iter().map(|(_, r)| r.clone()).collect();
         Some(error)
@@ -91,7 +91,7 @@ fn judge_document(
     let bytes: Vec<&[u8]> = entries.iter().map(|e| e.change.as_slice()).collect();
     let t = match transition(current, &bytes) {
         Ok(t) => t,
-        Err(e) => return Ok(Err(Refusal::new("bad_change", e.to_string()))),
+        Err(e) => return Ok(Err(Refusal::new(RefusalCode::BadChange, e.to_string()))),
     };
     if let Some(r) = t.problem(doc) {
         return Ok(Err(r));
@@ -101,7 +101,7 @@ fn judge_document(
     }
     let m = meta(doc, t.after.facts.clone());
     if let Some(why) = scope::why_not(&caller.user, &m, within) {
-        return Ok(Err(Refusal::new("forbidden", why)));
+        return Ok(Err(Refusal::new(RefusalCode::Forbidden, why)));
     }
     for new in &t.new_changes {
         let entry = entries.get(new.index).copied().ok_or_else(|| ApiError::internal("change index"))?;
@@ -111,21 +111,6 @@ fn judge_document(
     }
     Ok(Ok(m))
 }
-
-/// The codes a refusal can carry (ApiError's code is static).
-const CODES: [&str; 11] = [
-    "forged_author",
-    "jurisdiction_changed",
-    "team_member_removed",
-    "kind_changed",
-    "id_collision",
-    "missing_dependencies",
-    "change_too_large",
-    "document_too_large",
-    "bad_change",
-    "forbidden",
-    "refused",
-];
 
 /// Whether `author` is `user` as the server knows them (name and certificate number).
 fn is_user(author: &Author, user: &User) -> bool {
@@ -141,7 +126,7 @@ fn check_author(
     new: &NewChange,
     entry: &BundleEntry,
 ) -> Result<(), Refusal> {
-    let forged = |why: String| Refusal::new("forged_author", why);
+    let forged = |why: String| Refusal::new(RefusalCode::ForgedAuthor, why);
     let Some(author) = &new.author else {
         return Err(forged(format!("change {} names no author", new.hash)));
     };
@@ -209,39 +194,33 @@ fn check_scope_changes(
         && !old.iter().chain(&new).all(|n| supervises(n))
     {
         return Err(Refusal::new(
-            "jurisdiction_changed",
+            RefusalCode::JurisdictionChanged,
             format!("{doc} would move from {} to {}", old.join(","), new.join(",")),
         ));
     }
     let removed = t.removed_members();
     if !removed.is_empty() && !t.before.nodes.iter().all(|n| supervises(n)) {
-        return Err(Refusal::new("team_member_removed", format!("{} would be taken off {doc}", removed.join(","))));
+        return Err(Refusal::new(
+            RefusalCode::TeamMemberRemoved,
+            format!("{} would be taken off {doc}", removed.join(",")),
+        ));
     }
     Ok(())
 }
 
 /// A refusal as the pusher sees it: a stable code, a 4xx, a Chinese message naming the record.
 fn refusal(doc: &str, r: Refusal) -> (StatusCode, RefusedRecord) {
-    tracing::warn!(doc, code = r.code, why = r.why, "push refused");
-    let (status, what) = match r.code {
-        "forged_author" => (StatusCode::FORBIDDEN, "修改的署名不是推送者本人，也没有署名设备的有效签名（伪造作者）"),
-        "jurisdiction_changed" => (StatusCode::FORBIDDEN, "只有同时管辖原辖区和新辖区的督导员才能变更记录的辖区"),
-        "team_member_removed" => (StatusCode::FORBIDDEN, "只有管辖该记录的督导员才能移除检查组成员"),
-        "kind_changed" => (StatusCode::FORBIDDEN, "记录的类型不能更改"),
-        "id_collision" => (StatusCode::CONFLICT, "该记录编号已被另一条记录使用（编号冲突）"),
-        "missing_dependencies" => (StatusCode::UNPROCESSABLE_ENTITY, "修改所依赖的先前修改缺失，请先同步完整记录"),
-        "change_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "单次修改超过大小上限"),
-        "document_too_large" => (StatusCode::PAYLOAD_TOO_LARGE, "记录超过大小上限"),
-        "forbidden" => (StatusCode::FORBIDDEN, "记录不在您的辖区或权限范围内"),
-        "bad_change" => (StatusCode::BAD_REQUEST, "修改无法解码"),
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, "修改不被接受"),
+    tracing::warn!(doc, code = r.code.as_str(), why = r.why, "push refused");
+    let status = match r.code {
+        RefusalCode::IdCollision => StatusCode::CONFLICT,
+        RefusalCode::MissingDependencies => StatusCode::UNPROCESSABLE_ENTITY,
+        RefusalCode::ChangeTooLarge | RefusalCode::DocumentTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        RefusalCode::BadChange => StatusCode::BAD_REQUEST,
+        RefusalCode::ForgedAuthor
+        | RefusalCode::JurisdictionChanged
+        | RefusalCode::TeamMemberRemoved
+        | RefusalCode::KindChanged
+        | RefusalCode::Forbidden => StatusCode::FORBIDDEN,
     };
-    let limits = match r.code {
-        "change_too_large" => format!("（{MAX_CHANGE_BYTES} 字节）"),
-        "document_too_large" => format!("（{MAX_DOCUMENT_BYTES} 字节）"),
-        _ => String::new(),
-    };
-    let code = CODES.iter().find(|c| **c == r.code).copied().unwrap_or("refused");
-    let message = format!("记录 {doc}：{what}{limits}。{}", r.why);
-    (status, RefusedRecord { doc_id: doc.to_owned(), code: code.to_owned(), message })
+    (status, RefusedRecord { doc_id: doc.to_owned(), code: r.code.as_str().to_owned(), message: r.message_zh(doc) })
 }

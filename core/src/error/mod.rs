@@ -1,5 +1,8 @@
-//! One rich error type for the core. The FFI layer collapses it to a few cases; messages here
-//! say what was wrong and never carry personal data beyond record and item ids.
+//! One rich error type for the core. The FFI layer collapses it to a few cases. Each error has
+//! a stable `code()`, an English `Display` for logs and a Chinese `message_zh()` for the
+//! officer or supervisor (`zh.rs`); none carries personal data beyond record and item ids.
+
+mod zh;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -28,13 +31,16 @@ pub enum Error {
     /// Changes from elsewhere broke a rule (forged author, missing dependencies, a record's kind
     /// changed…); nothing was stored.
     #[error("changes to {doc_id} were refused ({code}): {why}")]
-    ChangeRefused { doc_id: String, code: &'static str, why: String },
+    ChangeRefused { doc_id: String, code: crate::sync::RefusalCode, why: String },
     #[error("a {role} does not work on {kind} records")]
     RoleForbidden { role: crate::Role, kind: crate::RecordKind },
     #[error("no officer is signed in on this device")]
     NotSignedIn,
-    #[error("invalid {field}: {why}")]
-    Invalid { field: &'static str, why: String },
+    /// `field` names what was wrong for logs; `why` is the Chinese sentence the officer reads
+    /// (every `Error::invalid` call writes it in Chinese: a test checks the sources).
+    /// `detail` keeps a library's own words for logs (empty when there are none).
+    #[error("invalid {field}: {why}{}", if detail.is_empty() { String::new() } else { format!(" ({detail})") })]
+    Invalid { field: &'static str, why: String, detail: String },
     #[error("the server cannot be reached: {0}")]
     Network(String),
     #[error("the server refused the request ({status}): {message}")]
@@ -44,25 +50,21 @@ pub enum Error {
     #[error("the database was written by a newer app (schema {found}, this app knows up to {supported})")]
     SchemaTooNew { found: i64, supported: i64 },
     /// The store key does not open the database (or an encrypted store was opened without one).
-    #[error("存储密钥不正确，无法打开本机数据 (store_key_wrong)")]
+    #[error("the store key does not open this store")]
     StoreKeyWrong,
     /// The app is locked after idle or on request: unlock with the PIN or biometrics first.
-    #[error("应用已锁定，请输入 PIN 码或使用生物识别解锁 (app_locked)")]
+    #[error("the app is locked")]
     AppLocked,
     /// A wrong PIN; `wait_ms` > 0 once too many were wrong.
-    #[error("PIN 码不正确 (pin_wrong){}", wait_hint(*.wait_ms))]
+    #[error("wrong PIN (next attempt in {wait_ms} ms)")]
     PinWrong { wait_ms: i64 },
     /// Too many wrong PINs: no attempt is checked until the wait is over.
-    #[error("PIN 码错误次数过多，请 {} 秒后再试 (pin_backoff)", (.wait_ms + 999) / 1000)]
+    #[error("too many wrong PINs: wait {wait_ms} ms")]
     PinBackoff { wait_ms: i64 },
     /// The console revoked this device: its store was wiped at the server's answer, and the
     /// store object refuses everything after.
-    #[error("本机已被管理员停用，本机数据已清除。如需继续使用，请联系管理员重新登记本机 (device_revoked)")]
+    #[error("the console revoked this device; its store was wiped")]
     DeviceRevoked,
-}
-
-fn wait_hint(wait_ms: i64) -> String {
-    if wait_ms > 0 { format!("，请 {} 秒后再试", (wait_ms + 999) / 1000) } else { String::new() }
 }
 
 impl Error {
@@ -99,8 +101,14 @@ impl Error {
         }
     }
 
+    /// `why` is Chinese: it is what the officer reads.
     pub(crate) fn invalid(field: &'static str, why: impl Into<String>) -> Self {
-        Error::Invalid { field, why: why.into() }
+        Error::Invalid { field, why: why.into(), detail: String::new() }
+    }
+
+    /// Like `invalid`, keeping the library's error for logs only.
+    pub(crate) fn invalid_because(field: &'static str, why: &str, detail: impl std::fmt::Display) -> Self {
+        Error::Invalid { field, why: why.to_owned(), detail: detail.to_string() }
     }
 }
 
