@@ -221,19 +221,19 @@ fn only_what_is_not_a_complete_image_is_refused() {
     two_components[sof + 9] = 2;
     let before = fingerprint(&store);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty", Vec::new(), "empty"),
-        ("text", b"not a photo at all".to_vec(), "not a JPEG"),
-        ("a PNG", png, "not a JPEG"),
-        ("half a JPEG", good[..good.len() / 2].to_vec(), "truncated"),
-        ("no end marker", good[..good.len() - 2].to_vec(), "truncated"),
-        ("the first 20 bytes", good[..20].to_vec(), "truncated"),
-        ("a decompression bomb", photos::bomb_header(), "60000x60000"),
-        ("two colour components", two_components, "2 colour components"),
+        ("empty", Vec::new(), "照片文件是空的"),
+        ("text", b"not a photo at all".to_vec(), "文件不是 JPEG 照片"),
+        ("a PNG", png, "文件不是 JPEG 照片"),
+        ("half a JPEG", good[..good.len() / 2].to_vec(), "照片文件不完整"),
+        ("no end marker", good[..good.len() - 2].to_vec(), "照片文件不完整"),
+        ("the first 20 bytes", good[..20].to_vec(), "照片文件不完整"),
+        ("a decompression bomb", photos::bomb_header(), "60000×60000"),
+        ("two colour components", two_components, "有 2 个颜色通道"),
     ];
     for (name, bytes, expected) in cases {
         let e = store.add_photo(&bytes, &capture(&id, Some(fix_at(LAT, LON, T0)))).unwrap_err();
         assert!(matches!(e, Error::Invalid { field: "photo", .. }), "{name}: {e:?}");
-        assert!(e.to_string().contains(expected), "{name}: expected {expected:?} in {e}");
+        assert!(e.message_zh().contains(expected), "{name}: expected {expected:?} in {e}");
     }
     assert_eq!(fingerprint(&store), before, "nothing written");
     assert!(store.evidence_for_record(&id).unwrap().is_empty());

@@ -65,7 +65,10 @@ fn summary_without_local_time(s: &Store) -> Vec<(String, u32, u32, bool)> {
 /// refused whole (nothing stored), and a later exchange brings everything.
 fn import_in_any_order(store: &Store, bundle: &[u8]) {
     match store.import_changes(bundle) {
-        Ok(_) | Err(xuncha_core::Error::ChangeRefused { code: "missing_dependencies", .. }) => {}
+        Ok(_)
+        | Err(xuncha_core::Error::ChangeRefused {
+            code: xuncha_core::sync::RefusalCode::MissingDependencies, ..
+        }) => {}
         Err(e) => panic!("{e}"),
     }
 }

@@ -109,7 +109,7 @@ fn a_yes_answer_with_note_and_evidence_can_be_concluded() {
     }
     store.answer_item(&id, "I01", AnswerValue::Yes, "一名教师对一名学生讲授数学").unwrap();
     let e = store.conclude_inspection(&id, Conclusion::Confirmed).unwrap_err();
-    assert!(e.to_string().contains("I01 is answered yes without evidence"), "{e}");
+    assert!(e.message_zh().contains("检查项 I01 答“是”，但没有证据"), "{e}");
     store.add_photo(&photo_at(3, LAT, LON, T0, 1), &capture(&id, Some("I01"), T0)).unwrap();
     store.conclude_inspection(&id, Conclusion::Confirmed).unwrap();
     assert_eq!(store.inspection(&id).unwrap().conclusion, Some(Conclusion::Confirmed));
@@ -271,16 +271,16 @@ fn bad_photos_are_refused_clearly_leaving_nothing_behind() {
     let good = photo_at(30, LAT, LON, T0, 1);
     let before = fingerprint(&store);
     let cases: Vec<(Vec<u8>, &str)> = vec![
-        (Vec::new(), "empty"),
-        (b"PNG? no, plain text".to_vec(), "not a JPEG"),
-        (good[..good.len() / 2].to_vec(), "truncated"),
-        (good[..good.len() - 2].to_vec(), "truncated"),
-        (xuncha_fixtures::photos::bomb_header(), "60000x60000"),
+        (Vec::new(), "照片文件是空的"),
+        (b"PNG? no, plain text".to_vec(), "文件不是 JPEG 照片"),
+        (good[..good.len() / 2].to_vec(), "照片文件不完整"),
+        (good[..good.len() - 2].to_vec(), "照片文件不完整"),
+        (xuncha_fixtures::photos::bomb_header(), "60000×60000"),
         // What a camera did (no EXIF, junk GPS) is flagged, not refused: see tests/capture.rs.
     ];
     for (bytes, expected) in cases {
         let e = store.add_photo(&bytes, &capture(&id, None, T0)).unwrap_err();
-        assert!(e.to_string().contains(expected), "expected {expected:?} in {e}");
+        assert!(e.message_zh().contains(expected), "expected {expected:?} in {e}");
     }
     let e = store.add_photo(&good, &capture(&id, Some("I77"), T0)).unwrap_err();
     assert!(matches!(e, Error::UnknownItem { .. }), "{e}");
@@ -371,5 +371,5 @@ fn patrols_and_cases_take_photos_too() {
         assert!(store.verify_record(record).unwrap().ok());
     }
     let e = store.add_photo(&photo_at(61, LAT, LON, T0, 1), &capture(&patrol, Some("I01"), T0)).unwrap_err();
-    assert!(e.to_string().contains("only inspections have checklist items"), "{e}");
+    assert!(e.message_zh().contains("只有检查记录有检查项"), "{e}");
 }

@@ -30,7 +30,7 @@ fn hand_made(on: &Store, doc: &str, actor: &str, author: &Author, edit: impl FnO
 
 fn refused_code(result: Result<ImportReport>) -> &'static str {
     match result {
-        Err(Error::ChangeRefused { code, .. }) => code,
+        Err(Error::ChangeRefused { code, .. }) => code.as_str(),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

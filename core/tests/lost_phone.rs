@@ -117,7 +117,7 @@ fn a_wrong_key_or_no_key_is_refused_clearly() {
         let err = result.err().expect("refused");
         assert!(matches!(err, Error::StoreKeyWrong), "{err:?}");
         assert_eq!(err.code(), "store_key_wrong");
-        assert!(err.to_string().contains("存储密钥不正确"), "{err}");
+        assert!(err.message_zh().contains("存储密钥不正确"), "{err}");
     }
     assert!(Store::open_encrypted(dir.path(), &key(1), None).is_ok(), "nothing was damaged");
 }
@@ -178,7 +178,7 @@ fn the_app_locks_after_idle_and_opens_with_the_pin_or_biometrics() {
     assert_eq!(store.lock_state(T0 + 13 * MIN - 1).unwrap(), LockState::Unlocked { locks_at_ms: T0 + 13 * MIN });
     let err = store.check_access(T0 + 13 * MIN).unwrap_err();
     assert_eq!(err.code(), "app_locked");
-    assert!(err.to_string().contains("应用已锁定"), "{err}");
+    assert!(err.message_zh().contains("应用已锁定"), "{err}");
     // A clock set back does not open it.
     assert!(matches!(store.check_access(T0), Err(Error::AppLocked)));
 
@@ -221,7 +221,7 @@ fn wrong_pins_wait_thirty_seconds_after_five_then_double_even_across_restarts() 
     let err = store.unlock_with_pin("4321", T0 + 10_000).unwrap_err();
     assert!(matches!(err, Error::PinBackoff { wait_ms: 20_000 }), "{err:?}");
     assert_eq!(err.code(), "pin_backoff");
-    assert!(err.to_string().contains("20 秒"), "{err}");
+    assert!(err.message_zh().contains("20 秒"), "{err}");
     assert_eq!(store.lock_state(T0 + 10_000).unwrap(), LockState::Locked { wait_ms: 20_000 });
 
     drop(store);
@@ -245,7 +245,7 @@ fn a_wiped_store_is_gone_from_disk_and_refuses_everything() {
     assert_eq!(count_files(dir.path()), 0, "database, WAL, evidence: all gone");
     let err = store.check_access(T0).unwrap_err();
     assert_eq!(err.code(), "device_revoked");
-    assert!(err.to_string().contains("本机已被管理员停用"), "{err}");
+    assert!(err.message_zh().contains("本机已被管理员停用"), "{err}");
     assert!(matches!(store.lock_state(T0), Err(Error::DeviceRevoked)));
     assert!(matches!(store.unlock_with_biometrics(T0), Err(Error::DeviceRevoked)));
     assert!(store.evidence_bytes(&hash).is_err());

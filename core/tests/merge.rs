@@ -52,7 +52,7 @@ fn two_officers_answer_one_inspection_offline_and_converge() {
         a.list_inspections(&InspectionFilter { has_conflicts: Some(true), ..Default::default() }, 10, 0).unwrap();
     assert_eq!(listed.len(), 1, "the list shows the inspection has a conflict");
     let e = a.conclude_inspection(&id, Conclusion::Suspected).unwrap_err();
-    assert!(e.to_string().contains("I07 has conflicting answers"), "{e}");
+    assert!(e.message_zh().contains("检查项 I07 有多人填写的不同答案"), "{e}");
 
     // A later edit by either officer settles it everywhere.
     a.answer_item(&id, "I07", AnswerValue::Yes, "经核实，一名在职教师收费辅导").unwrap();

@@ -72,7 +72,7 @@ fn a_phone_sets_aside_what_it_cannot_apply_and_applies_the_rest() {
     let evidence_aside = applied.set_aside.iter().filter(|s| s.kind == SetAsideKind::Evidence).count();
     let changes_aside = applied.set_aside.iter().filter(|s| s.kind == SetAsideKind::Change).count();
     assert_eq!((evidence_aside, changes_aside), (5, 3), "{reasons:#?}");
-    assert!(reasons.iter().any(|r| r.contains("already")), "the taken chain position is named: {reasons:#?}");
+    assert!(reasons.iter().any(|r| r.contains("已是")), "the taken chain position is named: {reasons:#?}");
 
     // Everything else arrived: the record, its finding and its photos' metadata.
     assert_eq!(phone.heads(&id).unwrap(), author.heads(&id).unwrap());

@@ -98,16 +98,16 @@ fn rules_refuse_items_that_do_not_apply_and_unready_conclusions() {
     let office = demo.place_ids[1].clone();
     let id = store.start_inspection(new_inspection(Shift::Day, Some(office))).unwrap();
     let err = store.answer_item(&id, "I14", AnswerValue::No, "").unwrap_err();
-    assert!(err.to_string().contains("only on night checks"), "{err}");
+    assert!(err.message_zh().contains("仅在夜查时检查"), "{err}");
     let err = store.answer_item(&id, "I09", AnswerValue::No, "").unwrap_err();
-    assert!(err.to_string().contains("office_building"), "{err}");
+    assert!(err.message_zh().contains("不适用于写字楼"), "{err}");
 
     store.answer_item(&id, "I01", AnswerValue::Yes, "").unwrap();
-    let err = store.conclude_inspection(&id, Conclusion::NoProblem).unwrap_err().to_string();
-    assert!(err.contains("I01 is answered yes without a note"), "{err}");
-    assert!(err.contains("I01 is answered yes without evidence"), "{err}");
-    assert!(err.contains("I02 is not answered"), "{err}");
-    assert!(err.contains("cannot be no problem"), "{err}");
+    let err = store.conclude_inspection(&id, Conclusion::NoProblem).unwrap_err().message_zh();
+    assert!(err.contains("检查项 I01 答“是”，但未填写说明"), "{err}");
+    assert!(err.contains("检查项 I01 答“是”，但没有证据"), "{err}");
+    assert!(err.contains("检查项 I02 未作答"), "{err}");
+    assert!(err.contains("结论不能是“无问题”"), "{err}");
     assert!(!err.contains("I14"), "night-only items are not required by day: {err}");
     assert_eq!(store.inspection(&id).unwrap().conclusion, None);
 }
@@ -133,16 +133,16 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
     let e = store.answer_item(&id, "I99", AnswerValue::No, "").unwrap_err();
     assert!(matches!(e, Error::UnknownItem { .. }) && e.to_string().contains("I99"), "{e}");
     let e = store.answer_item(&id, "I15", AnswerValue::Yes, "").unwrap_err();
-    assert!(matches!(e, Error::WrongAnswerType { .. }) && e.to_string().contains("expects a count"), "{e}");
+    assert!(matches!(e, Error::WrongAnswerType { .. }) && e.message_zh().contains("检查项 I15 应填写数量"), "{e}");
     let e = store.answer_item(&id, "I02", AnswerValue::Count(3), "").unwrap_err();
-    assert!(e.to_string().contains("expects yes/no/not applicable, but got a count"), "{e}");
+    assert!(e.message_zh().contains("应填写“是 / 否 / 不适用”"), "{e}");
     let e = store.advance_case(&case, CaseState::Decided, &StepDetails::default()).unwrap_err();
     assert!(matches!(e, Error::IllegalTransition { .. }), "{e}");
-    assert!(e.to_string().contains("received cannot move to decided; allowed next: verifying"), "{e}");
+    assert_eq!(e.message_zh(), "案件处于“投诉接收”环节，不能直接转到“处理决定”，下一步只能是：核查");
     let mut unknown = new_inspection(Shift::Day, None);
     unknown.template_version = 7;
     let e = store.start_inspection(unknown).unwrap_err();
-    assert!(e.to_string().contains("hidden-tutoring version 7 is not known"), "{e}");
+    assert!(e.message_zh().contains("本机没有检查表 hidden-tutoring（第 7 版）"), "{e}");
     let e = store.import_changes(b"XCB1\x06insp-1\x05abcde").unwrap_err();
     assert!(matches!(e, Error::CorruptChanges(_)), "{e}");
     let mut good = store.export_changes(&PeerState::default()).unwrap();
@@ -278,7 +278,7 @@ fn a_published_template_version_cannot_change() {
     store.add_template(&t).unwrap();
     t.items[0].text = "改过的题目".into();
     let e = store.add_template(&t).unwrap_err();
-    assert!(e.to_string().contains("publish a new version"), "{e}");
+    assert!(e.message_zh().contains("修改后请发布新版本"), "{e}");
     t.version = 2;
     store.add_template(&t).unwrap();
     assert_eq!(store.latest_template(&t.id).unwrap().version, 2);

@@ -28,6 +28,7 @@ pub enum Check {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemCheck {
     pub entry_hash: String,
+    /// Each failed check and what it found, in Chinese (supervisors and courts read it).
     pub failures: Vec<(Check, String)>,
 }
 
@@ -66,23 +67,25 @@ fn verify_one(
 ) -> ItemCheck {
     let mut failures = Vec::new();
     if EntryHash::of(item.payload_json.as_bytes()) != item.entry_hash {
-        failures.push((Check::Payload, "the metadata does not hash to its entry hash".to_owned()));
+        failures.push((Check::Payload, "证据信息与其哈希不符，已被改动".to_owned()));
     }
     match EvidencePayload::decode(&item.payload_json) {
-        Err(e) => failures.push((Check::Payload, format!("the metadata is not valid: {e}"))),
+        Err(e) => failures.push((Check::Payload, format!("证据信息无效：{}", e.message_zh()))),
         Ok(p) => {
             if let Some(key) = enrolled_key(&p.device_id)
                 && key != p.public_key
             {
-                failures.push((Check::Key, format!("signed with a key that is not device {}'s", p.device_id)));
+                failures.push((Check::Key, format!("签名所用的密钥不是设备 {} 登记的密钥", p.device_id)));
             }
             if !signature_ok(&p.public_key, &item.signature, item.payload_json.as_bytes()) {
-                failures.push((Check::Signature, "the signature does not verify".to_owned()));
+                failures.push((Check::Signature, "签名验证不通过".to_owned()));
             }
             match bytes(&p) {
-                None => failures.push((Check::MissingBytes, format!("the {} bytes are not here", p.kind))),
-                Some(b) if ContentHash::of(&b) != p.content_hash => failures
-                    .push((Check::Bytes, format!("the {} bytes ({} bytes) do not match their hash", p.kind, b.len()))),
+                None => failures.push((Check::MissingBytes, format!("缺少{}文件，无法核对", p.kind.label_zh()))),
+                Some(b) if ContentHash::of(&b) != p.content_hash => failures.push((
+                    Check::Bytes,
+                    format!("{}文件（{} 字节）与其哈希不符，已被改动", p.kind.label_zh(), b.len()),
+                )),
                 Some(_) => {}
             }
         }
@@ -114,19 +117,15 @@ pub(crate) fn verify_chain_links(chain: &[SignedEntry]) -> Vec<(Check, String)> 
         if p.chain_seq != expected_seq {
             failures.push((
                 Check::MissingItem,
-                format!(
-                    "items {expected_seq}..{} of device {} are missing",
-                    p.chain_seq.saturating_sub(1),
-                    p.device_id
-                ),
+                format!("设备 {} 的第 {expected_seq} 至第 {} 条证据缺失", p.device_id, p.chain_seq.saturating_sub(1)),
             ));
         } else if p.prev.as_deref() != expected_prev {
             failures.push((
                 Check::ChainLink,
                 format!(
-                    "item {} of device {} does not link to item {}",
-                    p.chain_seq,
+                    "设备 {} 的第 {} 条证据没有接在第 {} 条之后（证据链断开）",
                     p.device_id,
+                    p.chain_seq,
                     expected_seq.saturating_sub(1)
                 ),
             ));
@@ -140,14 +139,11 @@ pub(crate) fn verify_chain_links(chain: &[SignedEntry]) -> Vec<(Check, String)> 
 /// Checks a signed entry's metadata without its bytes: payload hash, signature, and the key
 /// against the device's enrolled key when known. Returns the payload when all hold.
 pub fn verify_signed_entry(entry: &SignedEntry, enrolled_key: Option<&str>) -> Result<EvidencePayload, String> {
-    let item = entry.open().map_err(|e| format!("evidence {}: {e}", shown(&entry.entry_hash)))?;
+    let item = entry.open().map_err(|e| format!("证据 {}：{}", shown(&entry.entry_hash), e.message_zh()))?;
     if let Some(key) = enrolled_key
         && key != item.payload.public_key
     {
-        return Err(format!(
-            "evidence {}: signed with a key that is not device {}'s",
-            item.entry_hash, item.payload.device_id
-        ));
+        return Err(format!("证据 {}：签名所用的密钥不是设备 {} 登记的密钥", item.entry_hash, item.payload.device_id));
     }
     Ok(item.payload)
 }

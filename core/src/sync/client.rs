@@ -131,7 +131,10 @@ impl SyncClient {
             store.wipe()?;
             return Err(Error::DeviceRevoked);
         }
-        store.record_sync_attempt(result.as_ref().err().map(|e| e.to_string()).as_deref())?;
+        // The officer reads it on the sync screen: Chinese, with the code for the help desk.
+        store.record_sync_attempt(
+            result.as_ref().err().map(|e| format!("{} ({})", e.message_zh(), e.code())).as_deref(),
+        )?;
         result
     }
 

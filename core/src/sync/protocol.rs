@@ -249,7 +249,7 @@ mod tests {
         assert_eq!(PushRequest::decode(&push.encode()).unwrap(), push);
         let mut other = push.encode();
         other[4] = 9;
-        assert!(PushRequest::decode(&other).unwrap_err().to_string().contains("version 9"));
+        assert!(PushRequest::decode(&other).unwrap_err().message_zh().contains("同步协议版本 9"));
         let pull = PullResponse {
             cursor: 77,
             more: true,

@@ -88,16 +88,16 @@ final class EvidenceTests: XCTestCase {
         let cut = jpeg.prefix(jpeg.count / 2)
         XCTAssertEqual(apiError {
             _ = try store.addPhoto(jpeg: cut, capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1()))
-        }, .InvalidInput(message: "invalid photo: the JPEG is truncated (image data ends without an end-of-image marker)"))
+        }, .InvalidInput(message: "照片文件不完整（可能拍摄或复制时中断），请重拍 (invalid)"))
         XCTAssertEqual(apiError { _ = try store.addPhoto(jpeg: Data(), capture: Capture(recordId: id)) },
-                       .InvalidInput(message: "invalid photo: the file is empty"))
+                       .InvalidInput(message: "照片文件是空的，请重拍 (invalid)"))
         XCTAssertEqual(apiError { _ = try store.addPhoto(jpeg: Photos.signaturePNG, capture: Capture(recordId: id)) },
-                       .InvalidInput(message: "invalid photo: it is not a JPEG (no start-of-image marker)"))
+                       .InvalidInput(message: "文件不是 JPEG 照片 (invalid)"))
         XCTAssertEqual(apiError {
             _ = try store.addVoiceNote(bytes: Data([1, 2, 3]), mime: "video/mp4", capture: Capture(recordId: id))
-        }, .InvalidInput(message: "invalid voice note: \"video/mp4\" is not an audio MIME type"))
+        }, .InvalidInput(message: "\"video/mp4\" 不是录音文件类型 (invalid)"))
         XCTAssertEqual(apiError { _ = try store.addPhoto(jpeg: jpeg, capture: Capture(recordId: id, itemId: "I99")) },
-                       .InvalidInput(message: "checklist item I99 is not in template hidden-tutoring version 1"))
+                       .InvalidInput(message: "检查项 I99 不在检查表 hidden-tutoring（第 1 版）中 (invalid)"))
         XCTAssertEqual(try store.evidenceForRecord(recordId: id), [])
         XCTAssertEqual(try store.inspection(id: id).evidence, [])
     }
@@ -108,10 +108,10 @@ final class EvidenceTests: XCTestCase {
         let jpeg = try Photos.place1()
         XCTAssertEqual(apiError {
             _ = try store.addPhoto(jpeg: jpeg, capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1(accuracyM: 0)))
-        }, .InvalidInput(message: "invalid accuracy: 0 m is not a positive number of metres"))
+        }, .InvalidInput(message: "定位精度 0 米不是正数 (invalid)"))
         XCTAssertEqual(apiError {
             _ = try store.addPhoto(jpeg: jpeg, capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1(lat: 95)))
-        }, .InvalidInput(message: "invalid latitude: 95 is outside -90..90"))
+        }, .InvalidInput(message: "纬度 95 超出 -90 到 90 的范围 (invalid)"))
         XCTAssertEqual(try store.evidenceForRecord(recordId: id), [])
     }
 
@@ -144,6 +144,6 @@ final class EvidenceTests: XCTestCase {
         let report = try store.verifyRecord(recordId: id)
         XCTAssertFalse(report.ok)
         XCTAssertEqual(report.failures, [VerifyFailure(entryHash: photo.entryHash, check: .bytes,
-                                                       message: "the photo bytes (\(jpeg.count) bytes) do not match their hash")])
+                                                       message: "照片文件（\(jpeg.count) 字节）与其哈希不符，已被改动")])
     }
 }

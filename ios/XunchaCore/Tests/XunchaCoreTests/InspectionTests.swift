@@ -63,12 +63,10 @@ final class InspectionTests: XCTestCase {
         try inspections.answerYes(id, item: "I07", note: "")
         let e = apiError { try inspections.conclude(id, .suspected) }
         guard case .NotReady = e else { return XCTFail("expected NotReady, got \(String(describing: e))") }
-        XCTAssertEqual(e?.message, "the inspection cannot be concluded yet: item I07 is answered yes without a note; "
-            + "item I07 is answered yes without evidence")
+        XCTAssertEqual(e?.message, "检查还不能下结论：检查项 I07 答“是”，但未填写说明；检查项 I07 答“是”，但没有证据 (not_ready)")
         try inspections.answerYes(id, item: "I07", note: "在职教师在出租屋内授课")
         let again = apiError { try inspections.conclude(id, .noProblem) }
-        XCTAssertEqual(again?.message, "the inspection cannot be concluded yet: item I07 is answered yes without evidence; "
-            + "1 item(s) are answered yes, so the conclusion cannot be no problem")
+        XCTAssertEqual(again?.message, "检查还不能下结论：检查项 I07 答“是”，但没有证据；有 1 个检查项答“是”，结论不能是“无问题” (not_ready)")
         XCTAssertNil(try inspections.get(id).conclusion)
     }
 

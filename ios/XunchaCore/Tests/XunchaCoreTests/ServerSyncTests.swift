@@ -16,7 +16,7 @@ final class ServerSyncTests: XCTestCase {
         try store.loadReference(templateJSON: Fixtures.templateJSON, jurisdictionsJSON: Fixtures.jurisdictionsJSON)
         XCTAssertFalse(try store.syncStatus().enrolled)
         XCTAssertEqual(apiError { _ = try store.sync(progress: SyncProgressHandler { _, _, _ in }) },
-                       .NotEnrolled(message: "this device is not enrolled with a server"))
+                       .NotEnrolled(message: "本机尚未登记到服务器，请向管理员索取登记码完成登记 (not_enrolled)"))
 
         let code = try DemoServer.enrollmentCode("lin")
         let user = try store.enroll(serverUrl: url, code: code)
@@ -77,10 +77,10 @@ final class ServerSyncTests: XCTestCase {
         let store = try deviceStore(try temporaryDirectory(self))
         let wrong = apiError { _ = try store.enroll(serverUrl: url, code: "000000") }
         guard case let .Refused(refused) = wrong else { return XCTFail("\(String(describing: wrong))") }
-        XCTAssertTrue(refused.hasPrefix("the server refused the request (4"), refused)
+        XCTAssertTrue(refused.hasSuffix("(refused)") && refused.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, refused)
         let down = apiError { _ = try store.enroll(serverUrl: "http://127.0.0.1:9", code: "000000") }
         guard case let .Network(network) = down else { return XCTFail("\(String(describing: down))") }
-        XCTAssertTrue(network.hasPrefix("the server cannot be reached: "), network)
+        XCTAssertTrue(network.hasPrefix("无法连接服务器") && network.hasSuffix("(network)"), network)
         XCTAssertFalse(try store.syncStatus().enrolled)
     }
 }

@@ -44,10 +44,10 @@ final class SignerTests: XCTestCase {
         let capture = Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1())
         signer.failWith.with { $0 = SignerError.Failed(reason: "the key was removed") }
         XCTAssertEqual(apiError { _ = try store.addPhoto(jpeg: try Photos.place1(), capture: capture) },
-                       .KeyStore(message: "the device key store did not sign: the key was removed"))
+                       .KeyStore(message: "设备密钥库未能签名，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)"))
         signer.failWith.with { $0 = KeychainFailure() }
         XCTAssertEqual(apiError { _ = try store.addSignature(png: Photos.signaturePNG, capture: Capture(recordId: id)) },
-                       .KeyStore(message: "the device key store did not sign: errSecInteractionNotAllowed"))
+                       .KeyStore(message: "设备密钥库未能签名，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)"))
         XCTAssertEqual(try store.evidenceForRecord(recordId: id), [])
 
         signer.failWith.with { $0 = nil }
@@ -74,19 +74,19 @@ final class SignerTests: XCTestCase {
         let other = try TestSigner()
         let cases: [(BrokenSigner, String)] = [
             (BrokenSigner(key: good.raw.prefix(31)) { try good.sign(message: $0) },
-             "the device public key has 31 bytes; an ed25519 key has 32"),
+             "设备公钥有 31 字节，应为 32 字节"),
             (BrokenSigner(key: good.raw) { try good.sign(message: $0).prefix(63) },
-             "the device key store returned a 63-byte signature; ed25519 has 64"),
+             "设备密钥库返回的签名有 63 字节，应为 64 字节"),
             (BrokenSigner(key: good.raw) { _ in Data(count: 64) },
-             "the device key store's signature does not verify with its public key"),
+             "设备密钥库的签名与其公钥不符"),
             (BrokenSigner(key: other.raw) { try good.sign(message: $0) },
-             "the device key store's signature does not verify with its public key"),
+             "设备密钥库的签名与其公钥不符"),
             (BrokenSigner(key: good.raw) { _ in throw SignerError.Failed(reason: "user not authenticated") },
-             "the device key store did not sign: user not authenticated"),
+             "设备密钥库未能签名"),
         ]
         for (signer, message) in cases {
             XCTAssertEqual(apiError { _ = try Xuncha.open(directory: dir.appendingPathComponent("refused"), signer: signer) },
-                           .KeyStore(message: message))
+                           .KeyStore(message: message + "，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)"))
         }
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Path
 
-/** Error paths: the exception type and the exact message the app would show. */
+/** Error paths: the exception type and the exact Chinese message (with its code) the app shows. */
 class ErrorsTest {
     @TempDir
     lateinit var tmp: Path
@@ -40,22 +40,22 @@ class ErrorsTest {
     @Test
     fun `unknown checklist item`() {
         val e = assertThrows<ApiException.InvalidInput> { store.answerItem(id, "I99", AnswerValue.No, "") }
-        assertEquals("checklist item I99 is not in template hidden-tutoring version 1", e.message)
+        assertEquals("检查项 I99 不在检查表 hidden-tutoring（第 1 版）中 (invalid)", e.message)
     }
 
     @Test
     fun `wrong answer type`() {
         val e = assertThrows<ApiException.InvalidInput> { store.answerItem(id, "I15", AnswerValue.Yes, "") }
-        assertEquals("checklist item I15 expects a count, but got yes/no/not applicable", e.message)
+        assertEquals("检查项 I15 应填写数量 (invalid)", e.message)
         val t = assertThrows<ApiException.InvalidInput> { inspections.answerCount(id, "I01", 3) }
-        assertEquals("checklist item I01 expects yes/no/not applicable, but got a count", t.message)
+        assertEquals("检查项 I01 应填写“是 / 否 / 不适用” (invalid)", t.message)
     }
 
     @Test
     fun `an item that does not apply to this check`() {
         val e = assertThrows<ApiException.InvalidInput> { inspections.answerNo(id, "I14") }
         assertEquals(
-            "checklist item I14 does not apply to this inspection: it is asked only on night checks, this is a day check",
+            "检查项 I14 不适用于本次检查：该项仅在夜查时检查，本次是日查 (invalid)",
             e.message,
         )
     }
@@ -66,43 +66,43 @@ class ErrorsTest {
         val e = assertThrows<ApiException.InvalidInput> {
             store.advanceCase(caseId, CaseState.CLOSED, StepDetails())
         }
-        assertEquals("a case in state received cannot move to closed; allowed next: verifying", e.message)
+        assertEquals("案件处于“投诉接收”环节，不能直接转到“办结”，下一步只能是：核查 (illegal_transition)", e.message)
         assertEquals(CaseState.RECEIVED, store.case(caseId).state)
     }
 
     @Test
     fun `unknown records and templates`() {
         val e = assertThrows<ApiException.NotFound> { store.inspection("insp-missing") }
-        assertEquals("record insp-missing was not found", e.message)
+        assertEquals("找不到记录 insp-missing (not_found)", e.message)
         val t = assertThrows<ApiException.NotFound> {
             store.startInspection(NewInspection(Fixtures.TEMPLATE, 9u, Fixtures.GRID, Shift.DAY, cn.xuncha.core.ffi.Mode.SPOT, cn.xuncha.core.ffi.Approach.OPEN))
         }
-        assertEquals("checklist template hidden-tutoring version 9 is not known to this store", t.message)
+        assertEquals("本机没有检查表 hidden-tutoring（第 9 版），请先同步后再试 (not_found)", t.message)
     }
 
     @Test
     fun `nobody signed in`() {
         store.signOut()
         val e = assertThrows<ApiException.NotSignedIn> { inspections.addFinding(id, "现场有学生") }
-        assertEquals("no officer is signed in on this device", e.message)
+        assertEquals("本机尚未登录检查人员，请先登录 (not_signed_in)", e.message)
     }
 
     @Test
     fun `bad input values`() {
         val json = assertThrows<ApiException.InvalidInput> { store.loadTemplateJson("{\"id\": 1}") }
-        assertTrue(json.message!!.startsWith("invalid checklist template JSON: "), json.message)
+        assertTrue(json.message!!.startsWith("检查表数据格式不正确（第 1 行第 "), json.message)
         val patrol = store.startPatrol(Fixtures.GRID)
         val gps = assertThrows<ApiException.InvalidInput> { store.addPatrolPoint(patrol, PatrolPoint(91.0, 106.9, 5.0, 0)) }
-        assertEquals("invalid latitude: 91 is outside -90..90", gps.message)
+        assertEquals("纬度 91 超出 -90 到 90 的范围 (invalid)", gps.message)
         val grid = assertThrows<ApiException.InvalidInput> { store.startPatrol(Fixtures.COMMUNITY) }
-        assertEquals("invalid patrol grid: qs-yx-gx-hq is not a grid", grid.message)
+        assertEquals("qs-yx-gx-hq 不是网格，巡查须在网格内进行 (invalid)", grid.message)
     }
 
     @Test
     fun `error text carries ids, not what officers wrote`() {
         inspections.answerYes(id, "I02", note = "张某某 13800000000 在家授课")
         val e = assertThrows<ApiException.NotReady> { inspections.conclude(id, cn.xuncha.core.ffi.Conclusion.CONFIRMED) }
-        assertTrue(e.message!!.contains("item I02 is answered yes without evidence"), e.message)
+        assertTrue(e.message!!.contains("检查项 I02 答“是”，但没有证据"), e.message)
         assertFalse(e.message!!.contains("13800000000") || e.message!!.contains("林晓雯"), e.message)
     }
 }

@@ -102,17 +102,17 @@ class EvidenceTest {
             val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
             val cut = Photos.place1.copyOf(Photos.place1.size / 2)
             val e = assertThrows<ApiException.InvalidInput> { store.addPhoto(cut, Capture(id, "I01", Photos.fixAtPlace1())) }
-            assertEquals("invalid photo: the JPEG is truncated (image data ends without an end-of-image marker)", e.message)
+            assertEquals("照片文件不完整（可能拍摄或复制时中断），请重拍 (invalid)", e.message)
             val empty = assertThrows<ApiException.InvalidInput> { store.addPhoto(ByteArray(0), Capture(id)) }
-            assertEquals("invalid photo: the file is empty", empty.message)
+            assertEquals("照片文件是空的，请重拍 (invalid)", empty.message)
             val png = assertThrows<ApiException.InvalidInput> { store.addPhoto(Photos.signaturePng, Capture(id)) }
-            assertEquals("invalid photo: it is not a JPEG (no start-of-image marker)", png.message)
+            assertEquals("文件不是 JPEG 照片 (invalid)", png.message)
             val voice = assertThrows<ApiException.InvalidInput> {
                 store.addVoiceNote(byteArrayOf(1, 2, 3), "video/mp4", Capture(id))
             }
-            assertEquals("invalid voice note: \"video/mp4\" is not an audio MIME type", voice.message)
+            assertEquals("\"video/mp4\" 不是录音文件类型 (invalid)", voice.message)
             val item = assertThrows<ApiException.InvalidInput> { store.addPhoto(Photos.place1, Capture(id, "I99")) }
-            assertEquals("checklist item I99 is not in template hidden-tutoring version 1", item.message)
+            assertEquals("检查项 I99 不在检查表 hidden-tutoring（第 1 版）中 (invalid)", item.message)
             assertEquals(emptyList<Any>(), store.evidenceForRecord(id))
             assertTrue(inspectionsOf(store)[id].evidence.isEmpty())
         }
@@ -125,11 +125,11 @@ class EvidenceTest {
             val zero = assertThrows<ApiException.InvalidInput> {
                 store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1(accuracyM = 0.0)))
             }
-            assertEquals("invalid accuracy: 0 m is not a positive number of metres", zero.message)
+            assertEquals("定位精度 0 米不是正数 (invalid)", zero.message)
             val offGlobe = assertThrows<ApiException.InvalidInput> {
                 store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1(lat = 95.0)))
             }
-            assertEquals("invalid latitude: 95 is outside -90..90", offGlobe.message)
+            assertEquals("纬度 95 超出 -90 到 90 的范围 (invalid)", offGlobe.message)
             assertEquals(emptyList<Any>(), store.evidenceForRecord(id))
         }
     }
@@ -163,7 +163,7 @@ class EvidenceTest {
             assertFalse(report.ok)
             assertEquals(listOf(cn.xuncha.core.ffi.VerifyCheck.BYTES), report.failures.map { it.check })
             assertEquals(photo.entryHash, report.failures[0].entryHash)
-            assertEquals("the photo bytes (${Photos.place1.size} bytes) do not match their hash", report.failures[0].message)
+            assertEquals("照片文件（${Photos.place1.size} 字节）与其哈希不符，已被改动", report.failures[0].message)
         }
     }
 

@@ -84,15 +84,13 @@ class InspectionTest {
             inspections.answerYes(id, "I07", note = "")
             val e = assertThrows<ApiException.NotReady> { inspections.conclude(id, Conclusion.SUSPECTED) }
             assertEquals(
-                "the inspection cannot be concluded yet: item I07 is answered yes without a note; " +
-                    "item I07 is answered yes without evidence",
+                "检查还不能下结论：检查项 I07 答“是”，但未填写说明；检查项 I07 答“是”，但没有证据 (not_ready)",
                 e.message,
             )
             inspections.answerYes(id, "I07", note = "在职教师在出租屋内授课")
             val again = assertThrows<ApiException.NotReady> { inspections.conclude(id, Conclusion.NO_PROBLEM) }
             assertEquals(
-                "the inspection cannot be concluded yet: item I07 is answered yes without evidence; " +
-                    "1 item(s) are answered yes, so the conclusion cannot be no problem",
+                "检查还不能下结论：检查项 I07 答“是”，但没有证据；有 1 个检查项答“是”，结论不能是“无问题” (not_ready)",
                 again.message,
             )
             assertNull(inspections[id].conclusion)

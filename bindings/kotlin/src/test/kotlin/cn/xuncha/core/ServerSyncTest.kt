@@ -28,14 +28,14 @@ class ServerSyncTest {
             store.loadReference(Fixtures.templateJson, Fixtures.jurisdictionsJson)
             assertFalse(store.syncStatus().enrolled)
             val early = assertThrows<ApiException.NotEnrolled> { store.sync(syncProgress { _, _, _ -> }) }
-            assertEquals("this device is not enrolled with a server", early.message)
+            assertEquals("本机尚未登记到服务器，请向管理员索取登记码完成登记 (not_enrolled)", early.message)
 
             val code = DemoServer.enrollmentCode("lin")
             val user = store.enroll(DemoServer.url, code)
             assertEquals(UserInfo("lin", "林晓雯", "inspector", "qs-yx", "教育局", "QS-JY-2023-0117"), user)
             store.signIn(Officer(user.name, user.department, user.certNo))
             val again = assertThrows<ApiException.Refused> { store.enroll(DemoServer.url, code) }
-            assertTrue(again.message!!.startsWith("the server refused the request (4"), again.message)
+            assertTrue(again.message!!.endsWith("(refused)") && again.message!!.any { it in '\u4e00'..'\u9fff' }, again.message)
 
             // First sync: the county's places and the demo day's records come down.
             val calls = Collections.synchronizedList(mutableListOf<Progress>())
@@ -83,9 +83,9 @@ class ServerSyncTest {
     fun `a wrong code is refused and an unreachable server is a network error`() {
         deviceStore(tmp).use { store ->
             val wrong = assertThrows<ApiException.Refused> { store.enroll(DemoServer.url, "000000") }
-            assertTrue(wrong.message!!.startsWith("the server refused the request (4"), wrong.message)
+            assertTrue(wrong.message!!.endsWith("(refused)") && wrong.message!!.any { it in '\u4e00'..'\u9fff' }, wrong.message)
             val down = assertThrows<ApiException.Network> { store.enroll("http://127.0.0.1:9", "000000") }
-            assertTrue(down.message!!.startsWith("the server cannot be reached: "), down.message)
+            assertTrue(down.message!!.startsWith("无法连接服务器") && down.message!!.endsWith("(network)"), down.message)
             assertFalse(store.syncStatus().enrolled)
         }
     }

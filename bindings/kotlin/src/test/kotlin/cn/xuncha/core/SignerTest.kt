@@ -48,10 +48,10 @@ class SignerTest {
             val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
             signer.failWith = SignerException.Failed("key permanently invalidated")
             val e = assertThrows<ApiException.KeyStore> { store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1())) }
-            assertEquals("the device key store did not sign: key permanently invalidated", e.message)
+            assertEquals("设备密钥库未能签名，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)", e.message)
             signer.failWith = IllegalStateException("Keystore operation failed")
             val other = assertThrows<ApiException.KeyStore> { store.addSignature(Photos.signaturePng, Capture(id)) }
-            assertEquals("the device key store did not sign: java.lang.IllegalStateException: Keystore operation failed", other.message)
+            assertEquals("设备密钥库未能签名，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)", other.message)
             assertEquals(emptyList<Any>(), store.evidenceForRecord(id))
 
             signer.failWith = null
@@ -72,19 +72,19 @@ class SignerTest {
         val good = JdkSigner()
         val cases = listOf(
             BrokenSigner(good.raw.copyOf(31)) { good.sign(it) } to
-                "the device public key has 31 bytes; an ed25519 key has 32",
+                "设备公钥有 31 字节，应为 32 字节",
             BrokenSigner(good.raw) { good.sign(it).copyOf(63) } to
-                "the device key store returned a 63-byte signature; ed25519 has 64",
+                "设备密钥库返回的签名有 63 字节，应为 64 字节",
             BrokenSigner(good.raw) { ByteArray(64) } to
-                "the device key store's signature does not verify with its public key",
+                "设备密钥库的签名与其公钥不符",
             BrokenSigner(JdkSigner().raw) { good.sign(it) } to
-                "the device key store's signature does not verify with its public key",
+                "设备密钥库的签名与其公钥不符",
             BrokenSigner(good.raw) { throw SignerException.Failed("user not authenticated") } to
-                "the device key store did not sign: user not authenticated",
+                "设备密钥库未能签名",
         )
         for ((signer, message) in cases) {
             val e = assertThrows<ApiException.KeyStore> { Xuncha.open(tmp.resolve("refused").toFile(), signer) }
-            assertEquals(message, e.message)
+            assertEquals(message + "，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)", e.message)
         }
     }
 }

@@ -17,9 +17,19 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
+import cn.xuncha.core.ffi.ApiException
 
-/** Core's message (what was wrong, record ids only), or the exception's kind. */
-fun Throwable.userMessage(): String = message?.takeIf { it.isNotBlank() } ?: javaClass.simpleName
+/**
+ * Core's Chinese message with its code (what was wrong, record ids only). Anything else is the
+ * platform's English: the officer gets a Chinese line, the log keeps the detail.
+ */
+fun Throwable.userMessage(): String =
+    if (this is ApiException) {
+        message?.takeIf { it.isNotBlank() } ?: "操作失败，请重试"
+    } else {
+        android.util.Log.w("xuncha", "unexpected error", this)
+        "操作失败，请重试；如反复出现请联系管理员"
+    }
 
 @Composable
 fun ErrorLine(message: String?) {
