@@ -2,6 +2,7 @@
 //! proxy, and small HTTP helpers for what phones do not do (console login, raw requests).
 
 pub mod proxy;
+pub mod tls;
 
 use std::collections::BTreeMap;
 use std::path::Path;
