@@ -1,9 +1,11 @@
 //! A child process commits edits and is killed with SIGKILL at random points; every edit it
-//! acknowledged is there afterwards and SQLite's integrity check passes.
+//! acknowledged is there afterwards and SQLite's integrity check passes. The points come from a
+//! seeded generator (`XUNCHA_SEED`, printed), so a failing run can be replayed.
 
 mod common;
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -34,6 +36,8 @@ fn crash_child() {
         let seed0: u64 = round.parse::<u64>().unwrap() * 1000;
         for n in 0..1000 {
             let jpeg = common::photo_at(seed0 + n, 26.61, 106.92, 1_790_000_000_000, 1);
+            // The parent aims its kill between these two lines.
+            println!("begin {n}");
             let capture = Capture {
                 record_id: id.clone(),
                 item_id: None,
@@ -52,11 +56,17 @@ fn crash_child() {
     }
 }
 
+fn seeded() -> StdRng {
+    let seed: u64 = std::env::var("XUNCHA_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_201);
+    println!("crash seed {seed} (XUNCHA_SEED to replay)");
+    StdRng::seed_from_u64(seed)
+}
+
 #[test]
 fn acknowledged_edits_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
-    let mut rng = rand::rng();
+    let mut rng = seeded();
     let mut acked: Vec<String> = Vec::new();
     let mut inspection: Option<String> = None;
     for round in 0..ROUNDS {
@@ -115,8 +125,9 @@ fn a_kill_mid_ingest_leaves_the_whole_item_or_nothing() {
     const PHOTO_ROUNDS: usize = 30;
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
-    let mut rng = rand::rng();
+    let mut rng = seeded();
     let mut acked: Vec<String> = Vec::new();
+    let mut mid_ingest = 0;
     for round in 0..PHOTO_ROUNDS {
         let mut child = Command::new(&exe)
             .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
@@ -128,21 +139,30 @@ fn a_kill_mid_ingest_leaves_the_whole_item_or_nothing() {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        // Wait for 0–2 acknowledged photos, then kill somewhere inside the next ingest.
+        // Wait for 0–2 acknowledged photos and the start of the next ingest, then kill
+        // somewhere inside it (hashing, writing, signing or committing).
         let wanted = rng.random_range(0..3usize);
         let mut got = 0;
-        while got < wanted {
-            let Some(Ok(line)) = lines.next() else { break };
+        while let Some(Ok(line)) = lines.next() {
             if let Some(h) = line.strip_prefix("ack ") {
                 acked.push(h.to_owned());
                 got += 1;
+            } else if line.starts_with("begin ") && got >= wanted {
+                break;
             }
         }
-        std::thread::sleep(Duration::from_millis(rng.random_range(0..150)));
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..8_000)));
         child.kill().unwrap();
         child.wait().unwrap();
-        acked.extend(lines.map_while(Result::ok).filter_map(|l| l.strip_prefix("ack ").map(str::to_owned)));
+        // The kill landed mid-ingest when the ingest it was aimed at never acknowledged.
+        let after: Vec<String> = lines.map_while(Result::ok).collect();
+        if !after.iter().any(|l| l.starts_with("ack ")) {
+            mid_ingest += 1;
+        }
+        acked.extend(after.iter().filter_map(|l| l.strip_prefix("ack ").map(str::to_owned)));
     }
+    println!("{mid_ingest} of {PHOTO_ROUNDS} kills landed mid-ingest");
+    assert!(mid_ingest >= PHOTO_ROUNDS / 3, "only {mid_ingest} of {PHOTO_ROUNDS} kills landed mid-ingest");
     // Reopening sweeps files that no committed row names.
     let store = Store::open(dir.path()).unwrap();
     for h in &acked {
