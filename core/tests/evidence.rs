@@ -373,3 +373,27 @@ fn patrols_and_cases_take_photos_too() {
     let e = store.add_photo(&photo_at(61, LAT, LON, T0, 1), &capture(&patrol, Some("I01"), T0)).unwrap_err();
     assert!(e.message_zh().contains("只有检查记录有检查项"), "{e}");
 }
+
+#[test]
+fn a_file_that_cannot_be_read_is_an_error_not_missing_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_at(dir.path(), 0);
+    let id = inspection(&store);
+    let item = store.add_photo(&photo_at(71, LAT, LON, T0, 1), &capture(&id, Some("I01"), T0)).unwrap();
+    let hash = item.payload.content_hash.clone();
+    // A directory where the file should be: reading fails, and not with "no such file".
+    let path = store.content_path(&hash);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let e = store.evidence_bytes(&hash).unwrap_err();
+    assert!(matches!(e, Error::Io(_)), "an unreadable file is a storage error, not absent: {e:?}");
+    let e = store.verify_record(&id).unwrap_err();
+    assert!(matches!(e, Error::Io(_)), "verification fails loudly instead of reporting missing bytes: {e:?}");
+    assert!(matches!(store.thumbnail(&hash), Err(Error::Io(_))));
+
+    // Truly absent bytes are reported as missing, and verification names the check.
+    std::fs::remove_dir(&path).unwrap();
+    assert!(matches!(store.evidence_bytes(&hash), Err(Error::NotFound { .. })));
+    let report = store.verify_record(&id).unwrap();
+    assert_eq!(report.failed_checks(), vec![Check::MissingBytes]);
+}

@@ -51,20 +51,21 @@ impl VerifyReport {
 }
 
 /// Checks each item on its own: payload hash, signature, key, bytes.
-/// `bytes` returns an item's bytes if present; `enrolled_key` is the device key if known.
+/// `bytes` returns an item's bytes if present (failing when they cannot be read);
+/// `enrolled_key` is the device key if known.
 pub(crate) fn verify_items(
     items: &[SignedEntry],
-    bytes: &dyn Fn(&EvidencePayload) -> Option<Vec<u8>>,
+    bytes: &dyn Fn(&EvidencePayload) -> crate::Result<Option<Vec<u8>>>,
     enrolled_key: &dyn Fn(&str) -> Option<String>,
-) -> Vec<ItemCheck> {
+) -> crate::Result<Vec<ItemCheck>> {
     items.iter().map(|item| verify_one(item, bytes, enrolled_key)).collect()
 }
 
 fn verify_one(
     item: &SignedEntry,
-    bytes: &dyn Fn(&EvidencePayload) -> Option<Vec<u8>>,
+    bytes: &dyn Fn(&EvidencePayload) -> crate::Result<Option<Vec<u8>>>,
     enrolled_key: &dyn Fn(&str) -> Option<String>,
-) -> ItemCheck {
+) -> crate::Result<ItemCheck> {
     let mut failures = Vec::new();
     if EntryHash::of(item.payload_json.as_bytes()) != item.entry_hash {
         failures.push((Check::Payload, "证据信息与其哈希不符，已被改动".to_owned()));
@@ -80,7 +81,7 @@ fn verify_one(
             if !signature_ok(&p.public_key, &item.signature, item.payload_json.as_bytes()) {
                 failures.push((Check::Signature, "签名验证不通过".to_owned()));
             }
-            match bytes(&p) {
+            match bytes(&p)? {
                 None => failures.push((Check::MissingBytes, format!("缺少{}文件，无法核对", p.kind.label_zh()))),
                 Some(b) if ContentHash::of(&b) != p.content_hash => failures.push((
                     Check::Bytes,
@@ -90,7 +91,7 @@ fn verify_one(
             }
         }
     }
-    ItemCheck { entry_hash: item.entry_hash.clone(), failures }
+    Ok(ItemCheck { entry_hash: item.entry_hash.clone(), failures })
 }
 
 pub(super) fn signature_ok(public_key_hex: &str, signature_hex: &str, message: &[u8]) -> bool {

@@ -108,7 +108,7 @@ impl Store {
     /// A JPEG thumbnail (about 320 px on the long side, upright) of a photo, made from the
     /// original at reduced scale the first time it is asked for.
     pub fn thumbnail(&self, content_hash: &ContentHash) -> Result<Vec<u8>> {
-        if let Some(bytes) = self.files.read_thumbnail(content_hash) {
+        if let Some(bytes) = self.files.read_thumbnail(content_hash)? {
             return Ok(bytes);
         }
         let jpeg = self.files.read(content_hash).map_err(|e| match e {
@@ -163,7 +163,7 @@ impl Store {
         if entries.is_empty() {
             return Err(Error::NotFound { kind: "evidence item", id: entry_hash.to_owned() });
         }
-        let mut report = self.verify(&entries);
+        let mut report = self.verify(&entries)?;
         let prev = entries.first().and_then(|e| EvidencePayload::decode(&e.payload_json).ok()).and_then(|p| p.prev);
         if let Some(prev) = prev
             && self.signed_entries("WHERE entry_hash = ?1", &prev)?.is_empty()
@@ -185,7 +185,7 @@ impl Store {
                 .map(|(_, l)| l)
                 .collect()
         };
-        let mut report = self.verify(&items);
+        let mut report = self.verify(&items)?;
         for link in linked {
             if !items.iter().any(|i| i.entry_hash == link.entry_hash) {
                 report.failures.push((
@@ -200,7 +200,7 @@ impl Store {
     /// Verifies a device's whole chain: every item, and that the links run from 1 without gaps.
     pub fn verify_device_chain(&self, device_id: &str) -> Result<VerifyReport> {
         let items = self.signed_entries("WHERE device_id = ?1 ORDER BY chain_seq", device_id)?;
-        let mut report = self.verify(&items);
+        let mut report = self.verify(&items)?;
         report.failures.extend(evidence::verify_chain_links(&items));
         Ok(report)
     }
@@ -215,21 +215,20 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn verify(&self, items: &[SignedEntry]) -> VerifyReport {
+    /// A storage failure is an error, never a skipped check: unknown keys would skip the key
+    /// check, unreadable files would read as missing.
+    fn verify(&self, items: &[SignedEntry]) -> Result<VerifyReport> {
         let keys: std::collections::HashMap<String, String> = {
             let inner = self.lock();
-            let mut stmt =
-                inner.conn.prepare_cached("SELECT device_id, public_key FROM device_keys").expect("static SQL");
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map(|rows| rows.filter_map(|r| r.ok()).collect())
-                .unwrap_or_default()
+            let mut stmt = inner.conn.prepare_cached("SELECT device_id, public_key FROM device_keys")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
         };
         let items = evidence::verify_items(
             items,
             &|p: &EvidencePayload| self.files.read_for_verify(&p.content_hash),
             &|d: &str| keys.get(d).cloned(),
-        );
-        VerifyReport { items, failures: Vec::new() }
+        )?;
+        Ok(VerifyReport { items, failures: Vec::new() })
     }
 
     fn ingest(

@@ -35,8 +35,9 @@ impl EvidenceFiles {
 
     /// The original bytes, exactly as captured: decrypted, and checked against their name.
     pub(crate) fn read(&self, hash: &ContentHash) -> Result<Vec<u8>> {
-        let missing = || Error::NotFound { kind: "evidence bytes", id: hash.to_string() };
-        let file = std::fs::read(content_path(&self.dir, hash)).map_err(|_| missing())?;
+        let Some(file) = read_if_present(&content_path(&self.dir, hash))? else {
+            return Err(Error::NotFound { kind: "evidence bytes", id: hash.to_string() });
+        };
         let Some(key) = &self.key else { return Ok(file) };
         let plain = key.open(&original_aad(hash), &file)?;
         if ContentHash::of(&plain) != *hash {
@@ -46,13 +47,14 @@ impl EvidenceFiles {
     }
 
     /// For verification, which judges the bytes itself: None if absent; bytes that cannot be
-    /// decrypted count as changed (empty), not as missing.
-    pub(crate) fn read_for_verify(&self, hash: &ContentHash) -> Option<Vec<u8>> {
-        let file = std::fs::read(content_path(&self.dir, hash)).ok()?;
-        match &self.key {
-            None => Some(file),
-            Some(key) => Some(key.open(&original_aad(hash), &file).unwrap_or_default()),
-        }
+    /// decrypted count as changed (empty), not as missing. A file that cannot be read is an
+    /// error, never "absent".
+    pub(crate) fn read_for_verify(&self, hash: &ContentHash) -> Result<Option<Vec<u8>>> {
+        let Some(file) = read_if_present(&content_path(&self.dir, hash))? else { return Ok(None) };
+        Ok(Some(match &self.key {
+            None => file,
+            Some(key) => key.open(&original_aad(hash), &file).unwrap_or_default(),
+        }))
     }
 
     /// Takes bytes that arrived separately: `from` (plaintext) must hash to `hash`. Without a
@@ -74,13 +76,13 @@ impl EvidenceFiles {
         Ok(())
     }
 
-    pub(crate) fn read_thumbnail(&self, hash: &ContentHash) -> Option<Vec<u8>> {
-        let file = std::fs::read(thumb_path(&self.dir, hash)).ok()?;
-        match &self.key {
+    pub(crate) fn read_thumbnail(&self, hash: &ContentHash) -> Result<Option<Vec<u8>>> {
+        let Some(file) = read_if_present(&thumb_path(&self.dir, hash))? else { return Ok(None) };
+        Ok(match &self.key {
             None => Some(file),
             // A thumbnail that does not open is made again from the original.
             Some(key) => key.open(&thumb_aad(hash), &file).ok(),
-        }
+        })
     }
 
     pub(crate) fn write_thumbnail(&self, hash: &ContentHash, jpeg: &[u8]) -> Result<()> {
@@ -139,4 +141,13 @@ fn thumb_aad(hash: &ContentHash) -> Vec<u8> {
 
 fn thumb_aad_str(hash: &str) -> Vec<u8> {
     format!("thumb:{hash}").into_bytes()
+}
+
+/// A file's bytes, or None when there is no such file; any other failure is an error.
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }

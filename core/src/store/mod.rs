@@ -120,10 +120,11 @@ impl Store {
             "SELECT officer_name, officer_department, officer_cert_no FROM device WHERE id = 1",
             [],
             |r| {
-                Ok(r.get::<_, Option<String>>(0)?.map(|name| Officer {
+                let Some(name) = r.get::<_, Option<String>>(0)? else { return Ok(None) };
+                Ok(Some(Officer {
                     name,
-                    department: r.get::<_, Option<String>>(1).ok().flatten().unwrap_or_default(),
-                    cert_no: r.get::<_, Option<String>>(2).ok().flatten().unwrap_or_default(),
+                    department: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    cert_no: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                 }))
             },
         )?;
