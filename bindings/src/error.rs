@@ -89,6 +89,7 @@ impl From<CoreError> for ApiError {
             CoreError::PinWrong { .. } | CoreError::PinBackoff { .. } => ApiError::PinWrong(message),
             CoreError::StoreKeyWrong => ApiError::StoreKeyWrong(message),
             CoreError::DeviceRevoked => ApiError::DeviceRevoked(message),
+            CoreError::KeyStore { .. } => ApiError::KeyStore(message),
         }
     }
 }

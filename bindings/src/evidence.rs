@@ -3,7 +3,6 @@
 
 use crate::error::ApiResult;
 use crate::records::{Capture, EvidenceItem, Flag, VerifyReport, list};
-use crate::signer::with_device_key;
 use crate::store::XunchaStore;
 use std::path::Path;
 
@@ -15,25 +14,25 @@ impl XunchaStore {
     /// (no EXIF, junk EXIF GPS, CMYK or grayscale colour, a poor fix) is kept and flagged.
     pub fn add_photo(&self, jpeg: Vec<u8>, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        with_device_key(|| store.add_photo(&jpeg, &capture.into())).map(Into::into)
+        Ok(store.add_photo(&jpeg, &capture.into())?.into())
     }
 
     /// Like `add_photo`, reading the camera's file at `path`.
     pub fn add_photo_file(&self, path: String, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        with_device_key(|| store.add_photo_file(Path::new(&path), &capture.into())).map(Into::into)
+        Ok(store.add_photo_file(Path::new(&path), &capture.into())?.into())
     }
 
     /// The inspected party's signature, drawn on screen (PNG bytes).
     pub fn add_signature(&self, png: Vec<u8>, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        with_device_key(|| store.add_signature(&png, &capture.into())).map(Into::into)
+        Ok(store.add_signature(&png, &capture.into())?.into())
     }
 
     /// A voice note: the recorder's bytes and their audio MIME type (e.g. "audio/mp4").
     pub fn add_voice_note(&self, bytes: Vec<u8>, mime: String, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        with_device_key(|| store.add_voice_note(&bytes, &mime, &capture.into())).map(Into::into)
+        Ok(store.add_voice_note(&bytes, &mime, &capture.into())?.into())
     }
 
     /// Every evidence item of a record (from any device), oldest first.

@@ -2,19 +2,15 @@
 //! Keystore or the iOS Keychain, and core signs evidence metadata and the enrolment proof
 //! through it.
 //!
-//! Core's signer cannot fail; the platform's can, and a platform bug could hand back anything.
-//! So the adapter trusts nothing it is given: when the store opens, the key must be a valid
-//! ed25519 key and a probe signature must verify with it (else the store does not open); later,
-//! every signature is verified before core sees it. A failure unwinds out of the core call with
-//! [`SignerFailed`] before anything is written (core signs before it stores, and its lock
-//! tolerates an unwind), and [`with_device_key`] turns that into `ApiError::KeyStore`. A bad
-//! signature is never stored. (So the library must be built with unwinding, Cargo's default:
-//! under `panic = "abort"` a failing key store would end the app.)
+//! The platform's key store can fail, and a platform bug could hand back anything. So the
+//! adapter trusts nothing it is given: when the store opens, the key must be a valid ed25519
+//! key and a probe signature must verify with it (else the store does not open); later, every
+//! signature is verified before core sees it. A failure is core's `Error::KeyStore`, returned
+//! before anything is written: a bad signature is never stored.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::store::XunchaStore;
 use ed25519_dalek::{Signature, VerifyingKey};
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 use xuncha_core as core;
 
@@ -57,25 +53,22 @@ pub trait DeviceSigner: Send + Sync {
 const PROBE: &[u8] = b"xuncha device key check";
 
 /// The unwind payload that carries a signing failure out of a core call.
-struct SignerFailed(String);
-
 /// Core's signer over the app's, checking each signature.
 struct CheckedSigner {
     platform: Arc<dyn DeviceSigner>,
     key: VerifyingKey,
 }
 
-/// What the officer reads when the key store fails: nothing was stored; the code is for the
-/// help desk.
-fn key_store(why: &str) -> String {
-    format!("{why}，本次操作未保存，请重试；如反复出现请联系管理员 (key_store)")
+/// What the officer reads (core adds that nothing was stored, and the code).
+fn key_store(why: impl Into<String>) -> core::Error {
+    core::Error::KeyStore { why: why.into() }
 }
 
 impl CheckedSigner {
-    fn new(platform: Arc<dyn DeviceSigner>) -> Result<CheckedSigner, String> {
+    fn new(platform: Arc<dyn DeviceSigner>) -> core::Result<CheckedSigner> {
         let raw = platform.public_key().map_err(|_| key_store("设备密钥库没有给出公钥"))?;
         let raw = <[u8; 32]>::try_from(raw.as_slice())
-            .map_err(|_| key_store(&format!("设备公钥有 {} 字节，应为 32 字节", raw.len())))?;
+            .map_err(|_| key_store(format!("设备公钥有 {} 字节，应为 32 字节", raw.len())))?;
         let key = VerifyingKey::from_bytes(&raw)
             .ok()
             .filter(|k| !k.is_weak())
@@ -85,10 +78,10 @@ impl CheckedSigner {
         Ok(signer)
     }
 
-    fn checked_sign(&self, message: &[u8]) -> Result<[u8; 64], String> {
+    fn checked_sign(&self, message: &[u8]) -> core::Result<[u8; 64]> {
         let sig = self.platform.sign(message.to_vec()).map_err(|_| key_store("设备密钥库未能签名"))?;
         let sig = <[u8; 64]>::try_from(sig.as_slice())
-            .map_err(|_| key_store(&format!("设备密钥库返回的签名有 {} 字节，应为 64 字节", sig.len())))?;
+            .map_err(|_| key_store(format!("设备密钥库返回的签名有 {} 字节，应为 64 字节", sig.len())))?;
         self.key
             .verify_strict(message, &Signature::from_bytes(&sig))
             .map_err(|_| key_store("设备密钥库的签名与其公钥不符"))?;
@@ -101,21 +94,8 @@ impl core::evidence::DeviceSigner for CheckedSigner {
         self.key.to_bytes()
     }
 
-    fn sign(&self, message: &[u8]) -> [u8; 64] {
-        // An unwind, not a panic: nothing is wrong with the program, and the hook stays quiet.
-        self.checked_sign(message).unwrap_or_else(|why| resume_unwind(Box::new(SignerFailed(why))))
-    }
-}
-
-/// Runs a core call that may sign with the device key; a signing failure becomes
-/// `ApiError::KeyStore` (nothing was stored), any other panic goes on unwinding.
-pub(crate) fn with_device_key<T>(call: impl FnOnce() -> core::Result<T>) -> ApiResult<T> {
-    match catch_unwind(AssertUnwindSafe(call)) {
-        Ok(result) => Ok(result?),
-        Err(payload) => match payload.downcast::<SignerFailed>() {
-            Ok(failed) => Err(ApiError::KeyStore(failed.0)),
-            Err(other) => resume_unwind(other),
-        },
+    fn sign(&self, message: &[u8]) -> core::Result<[u8; 64]> {
+        self.checked_sign(message)
     }
 }
 
@@ -127,7 +107,7 @@ impl XunchaStore {
     /// for a store every time: evidence signed with an earlier key no longer verifies.
     #[uniffi::constructor]
     pub fn open_with_signer(dir: String, signer: Arc<dyn DeviceSigner>) -> ApiResult<Arc<Self>> {
-        let checked = CheckedSigner::new(signer).map_err(ApiError::KeyStore)?;
+        let checked = CheckedSigner::new(signer)?;
         Ok(XunchaStore::wrap(core::Store::open_with_signer(dir, Some(Box::new(checked)))?))
     }
 
@@ -144,7 +124,7 @@ impl XunchaStore {
     ) -> ApiResult<Arc<Self>> {
         let key = core::StoreKey::from_slice(&store_key)?;
         let signer: Option<Box<dyn core::evidence::DeviceSigner>> = match signer {
-            Some(s) => Some(Box::new(CheckedSigner::new(s).map_err(ApiError::KeyStore)?)),
+            Some(s) => Some(Box::new(CheckedSigner::new(s)?)),
             None => None,
         };
         Ok(XunchaStore::wrap(core::Store::open_encrypted(dir, &key, signer)?))
@@ -154,6 +134,7 @@ impl XunchaStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
     use ed25519_dalek::{Signer, SigningKey};
     use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -185,9 +166,9 @@ mod tests {
 
     #[test]
     fn a_wrong_length_key_or_a_bad_probe_signature_is_refused_at_open() {
-        let short = CheckedSigner::new(platform(true, false)).err().unwrap();
+        let short = ApiError::from(CheckedSigner::new(platform(true, false)).err().unwrap()).to_string();
         assert!(short.starts_with("设备公钥有 31 字节，应为 32 字节") && short.ends_with("(key_store)"), "{short}");
-        let bad = CheckedSigner::new(platform(false, true)).err().unwrap();
+        let bad = ApiError::from(CheckedSigner::new(platform(false, true)).err().unwrap()).to_string();
         assert!(bad.starts_with("设备密钥库的签名与其公钥不符"), "{bad}");
         assert!(CheckedSigner::new(platform(false, false)).is_ok());
     }
@@ -197,10 +178,7 @@ mod tests {
         let p = platform(false, false);
         let signer = CheckedSigner::new(p.clone()).unwrap();
         p.garble.store(true, Ordering::SeqCst);
-        let result = with_device_key(|| {
-            core::evidence::DeviceSigner::sign(&signer, b"metadata");
-            Ok(())
-        });
+        let result = core::evidence::DeviceSigner::sign(&signer, b"metadata").map_err(ApiError::from);
         assert!(matches!(&result, Err(ApiError::KeyStore(m)) if m.contains("签名与其公钥不符")), "{result:?}");
     }
 }

@@ -3,7 +3,6 @@
 
 use crate::error::ApiResult;
 use crate::records::{ExchangeReport, RefusedRecord, SyncReport, SyncStatus, UserInfo};
-use crate::signer::with_device_key;
 use crate::store::XunchaStore;
 use std::sync::Arc;
 use xuncha_core::sync::{Progress, SyncClient};
@@ -33,7 +32,7 @@ impl XunchaStore {
     /// as (sign that officer in). Blocking: call it off the main thread.
     pub fn enroll(&self, server_url: String, code: String) -> ApiResult<UserInfo> {
         let store = self.store()?;
-        let (_, user) = with_device_key(|| SyncClient::enroll(store, &server_url, &code))?;
+        let (_, user) = SyncClient::enroll(store, &server_url, &code)?;
         Ok(user.into())
     }
 

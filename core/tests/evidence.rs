@@ -325,19 +325,24 @@ fn a_full_disk_mid_write_leaves_no_file_and_no_row() {
 
 #[test]
 fn a_platform_keystore_can_hold_the_device_key() {
-    struct Keystore(SoftwareSigner);
+    /// A platform key store that can be told to fail (key invalidated, user not authenticated).
+    struct Keystore(SoftwareSigner, std::sync::Arc<std::sync::atomic::AtomicBool>);
     impl DeviceSigner for Keystore {
         fn public_key(&self) -> [u8; 32] {
             self.0.public_key()
         }
-        fn sign(&self, m: &[u8]) -> [u8; 64] {
+        fn sign(&self, m: &[u8]) -> Result<[u8; 64]> {
+            if self.1.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(Error::KeyStore { why: "设备密钥库未能签名".into() });
+            }
             self.0.sign(m)
         }
     }
     let dir = tempfile::tempdir().unwrap();
     let key = SoftwareSigner::from_secret([7u8; 32]);
     let public = hex::encode(key.public_key());
-    let store = Store::open_with_signer(dir.path(), Some(Box::new(Keystore(key)))).unwrap();
+    let failing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let store = Store::open_with_signer(dir.path(), Some(Box::new(Keystore(key, failing.clone())))).unwrap();
     store.sign_in(xuncha_fixtures::officers()[0].clone()).unwrap();
     xuncha_fixtures::load_reference(&store).unwrap();
     let id = inspection(&store);
@@ -349,6 +354,23 @@ fn a_platform_keystore_can_hold_the_device_key() {
         .query_row("SELECT secret_key FROM device_keys", [], |r| r.get(0))
         .unwrap();
     assert_eq!(secret, None, "the secret never touches the database");
+
+    // The key store fails: every write that signs is refused as an ordinary error, and nothing
+    // is stored, neither the answer nor the photo.
+    failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    let before = store.inspection(&id).unwrap();
+    let e = store.answer_item(&id, "I01", AnswerValue::No, "").unwrap_err();
+    assert_eq!(e.code(), "key_store", "{e:?}");
+    assert!(e.message_zh().contains("本次操作未保存"), "{}", e.message_zh());
+    let e = store.add_photo(&photo_at(51, LAT, LON, T0, 1), &capture(&id, None, T0)).unwrap_err();
+    assert_eq!(e.code(), "key_store", "{e:?}");
+    assert_eq!(store.inspection(&id).unwrap(), before, "nothing of the refused writes is kept");
+    // Once it works again, so does the store, with no gap in the chain.
+    failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    store.answer_item(&id, "I01", AnswerValue::No, "").unwrap();
+    let next = store.add_photo(&photo_at(52, LAT, LON, T0, 1), &capture(&id, None, T0)).unwrap();
+    assert_eq!(next.payload.chain_seq, item.payload.chain_seq + 1);
+    assert!(store.verify_device_chain(&store.identity().device_id).unwrap().ok());
 }
 
 #[test]

@@ -69,9 +69,12 @@ fn forged_incomplete_and_record_changing_bundles_are_refused_whole() {
     let a_author = Author::new(&xuncha_fixtures::officers()[0], &a_dev);
     let b_author = Author::new(&xuncha_fixtures::officers()[1], &b_dev);
     let sign = |store: &Store, device: &str, change: &[u8]| {
-        Some(ChangeSignature::sign(device, &id, change, |m| {
-            hex::decode(store.sign_with_device_key(m)).unwrap().try_into().unwrap()
-        }))
+        Some(
+            ChangeSignature::sign(device, &id, change, |m| {
+                Ok(hex::decode(store.sign_with_device_key(m)?).unwrap().try_into().unwrap())
+            })
+            .unwrap(),
+        )
     };
     let bundle = |entries: Vec<BundleEntry>| ChangeBundle { entries }.encode();
 

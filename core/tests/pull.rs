@@ -17,7 +17,7 @@ fn signed_by(store: &Store, payload: &serde_json::Value) -> SignedEntry {
     let payload_json = serde_json::to_string(payload).unwrap();
     SignedEntry {
         entry_hash: hex::encode(Sha256::digest(payload_json.as_bytes())),
-        signature: store.sign_with_device_key(payload_json.as_bytes()),
+        signature: store.sign_with_device_key(payload_json.as_bytes()).unwrap(),
         payload_json,
     }
 }

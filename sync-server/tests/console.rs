@@ -174,7 +174,7 @@ fn device_token(env: &Env, store: &Store, username: &str) -> String {
         "code": code,
         "device_id": store.identity().device_id,
         "public_key": store.device_public_key(),
-        "signature": store.sign_with_device_key(code.as_bytes()),
+        "signature": store.sign_with_device_key(code.as_bytes()).unwrap(),
     });
     let r = env.http.post(env.url("/v1/enroll")).json(&body).send().unwrap();
     assert_eq!(r.status(), StatusCode::OK);

@@ -66,7 +66,7 @@ impl TestServer {
             code: code.clone(),
             device_id: store.identity().device_id,
             public_key: store.device_public_key(),
-            signature: store.sign_with_device_key(code.as_bytes()),
+            signature: store.sign_with_device_key(code.as_bytes()).unwrap(),
         };
         let (status, body) =
             post_json(&format!("{}/v1/enroll", self.url()), None, &serde_json::to_value(&request).unwrap());

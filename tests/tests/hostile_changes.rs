@@ -67,8 +67,9 @@ fn one(doc: Option<&[u8]>, actor: &str, author: &Author, edit: impl FnOnce(&mut 
 /// A signature by `signer`'s key, claiming to be device `device_id`'s.
 fn signed_by(signer: &Store, device_id: &str, doc: &str, change: &[u8]) -> ChangeSignature {
     ChangeSignature::sign(device_id, doc, change, |m| {
-        hex::decode(signer.sign_with_device_key(m)).unwrap().try_into().unwrap()
+        Ok(hex::decode(signer.sign_with_device_key(m)?).unwrap().try_into().unwrap())
     })
+    .unwrap()
 }
 
 fn push(entries: Vec<BundleEntry>) -> Vec<u8> {

@@ -24,7 +24,7 @@ fn signed(payload: &Value, sign: impl Fn(&[u8]) -> String) -> SignedEntry {
 }
 
 fn by_store(store: &Store) -> impl Fn(&[u8]) -> String + '_ {
-    |m| store.sign_with_device_key(m)
+    |m| store.sign_with_device_key(m).unwrap()
 }
 
 fn push_of(entries: Vec<SignedEntry>) -> Vec<u8> {
@@ -175,7 +175,7 @@ fn a_hostile_phone_cannot_store_bad_evidence_or_take_over_a_device() {
     let body = push_of(vec![signed(&theirs, by_store(&honest.store))]);
     score.expect_refused(&t, "signed by another device's key", body, &tok, 403, "密钥");
     let unknown = with(&[("public_key", json!(hex::encode(stranger.public_key())))]);
-    let body = push_of(vec![signed(&unknown, |m| hex::encode(stranger.sign(m)))]);
+    let body = push_of(vec![signed(&unknown, |m| hex::encode(stranger.sign(m).unwrap()))]);
     score.expect_refused(&t, "signed by a key never enrolled", body, &tok, 403, "密钥");
     let forged = signed(&with(&[("officer", json!("陈督导"))]), &me);
     let mut forged = forged;
@@ -239,7 +239,7 @@ fn a_hostile_phone_cannot_store_bad_evidence_or_take_over_a_device() {
         code: code.clone(),
         device_id: honest_id.clone(),
         public_key: attacker.store.device_public_key(),
-        signature: attacker.store.sign_with_device_key(code.as_bytes()),
+        signature: attacker.store.sign_with_device_key(code.as_bytes()).unwrap(),
     };
     let (status, body) = post_json(&format!("{}/v1/enroll", t.url()), None, &serde_json::to_value(&takeover).unwrap());
     assert_eq!(status, 409, "{body}");
@@ -254,7 +254,7 @@ fn a_hostile_phone_cannot_store_bad_evidence_or_take_over_a_device() {
         code: code.clone(),
         device_id: spare.identity().device_id,
         public_key: spare.device_public_key(),
-        signature: spare.sign_with_device_key(code.as_bytes()),
+        signature: spare.sign_with_device_key(code.as_bytes()).unwrap(),
     };
     let (status, body) = post_json(&format!("{}/v1/enroll", t.url()), None, &serde_json::to_value(&own_enrol).unwrap());
     assert_eq!(status, 200, "{body}");
@@ -263,7 +263,8 @@ fn a_hostile_phone_cannot_store_bad_evidence_or_take_over_a_device() {
     let code = xuncha_server::api::accounts::issue_code(&t.server.state, "lin").unwrap().code;
     let server_id = t.server.state.replica.identity().device_id;
     let grab = EnrollRequest { device_id: server_id, ..own_enrol.clone() };
-    let grab = EnrollRequest { code: code.clone(), signature: spare.sign_with_device_key(code.as_bytes()), ..grab };
+    let grab =
+        EnrollRequest { code: code.clone(), signature: spare.sign_with_device_key(code.as_bytes()).unwrap(), ..grab };
     let (status, body) = post_json(&format!("{}/v1/enroll", t.url()), None, &serde_json::to_value(&grab).unwrap());
     assert_eq!(status, 409, "{body}");
     score.refused += 1;
@@ -340,7 +341,7 @@ fn device_at(t: &TestServer, dir: &std::path::Path, username: &str, signer: Opti
         code: code.clone(),
         device_id: store.identity().device_id,
         public_key: store.device_public_key(),
-        signature: store.sign_with_device_key(code.as_bytes()),
+        signature: store.sign_with_device_key(code.as_bytes()).unwrap(),
     };
     let (status, body) = post_json(&format!("{}/v1/enroll", t.url()), None, &serde_json::to_value(&request).unwrap());
     assert_eq!(status, 200, "{body}");

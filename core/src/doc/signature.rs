@@ -42,8 +42,13 @@ impl ChangeSignature {
     }
 
     /// Signs `change` of document `doc_id` with a device key.
-    pub fn sign(device_id: &str, doc_id: &str, change: &[u8], sign: impl FnOnce(&[u8]) -> [u8; 64]) -> Self {
-        ChangeSignature { device_id: device_id.to_owned(), signature: sign(&signed_message(doc_id, change)) }
+    pub fn sign(
+        device_id: &str,
+        doc_id: &str,
+        change: &[u8],
+        sign: impl FnOnce(&[u8]) -> crate::Result<[u8; 64]>,
+    ) -> crate::Result<Self> {
+        Ok(ChangeSignature { device_id: device_id.to_owned(), signature: sign(&signed_message(doc_id, change))? })
     }
 
     /// Whether this signature over `change` of `doc_id` verifies with `public_key` (hex).
@@ -81,7 +86,7 @@ mod tests {
     fn a_signature_binds_the_change_and_the_document() {
         let key = SoftwareSigner::generate();
         let public = hex::encode(key.public_key());
-        let sig = ChangeSignature::sign("d1", "insp-1", b"change", |m| key.sign(m));
+        let sig = ChangeSignature::sign("d1", "insp-1", b"change", |m| key.sign(m)).unwrap();
         assert!(sig.verifies("insp-1", b"change", &public));
         assert!(!sig.verifies("insp-2", b"change", &public), "moved to another document");
         assert!(!sig.verifies("insp-1", b"changf", &public), "another change");

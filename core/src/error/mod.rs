@@ -47,6 +47,10 @@ pub enum Error {
     Refused { status: u16, code: String, message: String },
     #[error("this device is not enrolled with a server")]
     NotEnrolled,
+    /// The platform key store holding the device key failed or gave a bad key or signature;
+    /// `why` is Chinese, as for `Invalid`. Nothing was stored.
+    #[error("the device key store failed: {why}")]
+    KeyStore { why: String },
     #[error("the database was written by a newer app (schema {found}, this app knows up to {supported})")]
     SchemaTooNew { found: i64, supported: i64 },
     /// The store key does not open the database (or an encrypted store was opened without one).
@@ -92,6 +96,7 @@ impl Error {
             Error::Network(_) => "network",
             Error::Refused { .. } => "refused",
             Error::NotEnrolled => "not_enrolled",
+            Error::KeyStore { .. } => "key_store",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::StoreKeyWrong => "store_key_wrong",
             Error::AppLocked => "app_locked",

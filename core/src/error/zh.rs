@@ -55,6 +55,7 @@ impl Error {
             }
             Error::Refused { status, message, .. } => refused_zh(*status, message),
             Error::NotEnrolled => "本机尚未登记到服务器，请向管理员索取登记码完成登记".into(),
+            Error::KeyStore { why } => format!("{why}，本次操作未保存，请重试；如反复出现请联系管理员"),
             Error::SchemaTooNew { .. } => "本机数据由更新版本的应用写入，请先把应用升级到最新版本".into(),
             Error::StoreKeyWrong => "存储密钥不正确，无法打开本机数据".into(),
             Error::AppLocked => "应用已锁定，请输入 PIN 码或使用生物识别解锁".into(),
@@ -157,6 +158,7 @@ mod tests {
             },
             Error::Refused { status: 503, code: "busy".into(), message: "Service Unavailable".into() },
             Error::NotEnrolled,
+            Error::KeyStore { why: "设备密钥库未能签名".into() },
             Error::SchemaTooNew { found: 12, supported: 9 },
             Error::StoreKeyWrong,
             Error::AppLocked,
@@ -185,6 +187,7 @@ mod tests {
                 | Error::Network(_)
                 | Error::Refused { .. }
                 | Error::NotEnrolled
+                | Error::KeyStore { .. }
                 | Error::SchemaTooNew { .. }
                 | Error::StoreKeyWrong
                 | Error::AppLocked

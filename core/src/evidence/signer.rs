@@ -5,10 +5,11 @@ use ed25519_dalek::{Signer, SigningKey};
 
 /// Signs evidence metadata with the device's ed25519 key.
 pub trait DeviceSigner: Send + Sync {
-    /// The 32-byte ed25519 public key.
+    /// The 32-byte ed25519 public key (checked once, when the store opens).
     fn public_key(&self) -> [u8; 32];
-    /// An ed25519 signature (64 bytes) over `message`.
-    fn sign(&self, message: &[u8]) -> [u8; 64];
+    /// An ed25519 signature (64 bytes) over `message`. A platform key store can fail (the key
+    /// was invalidated, the user did not authenticate): `Error::KeyStore`, and nothing is stored.
+    fn sign(&self, message: &[u8]) -> crate::Result<[u8; 64]>;
 }
 
 /// A key held in memory, loaded from (and saved in) the store's database.
@@ -33,7 +34,7 @@ impl DeviceSigner for SoftwareSigner {
         self.0.verifying_key().to_bytes()
     }
 
-    fn sign(&self, message: &[u8]) -> [u8; 64] {
-        self.0.sign(message).to_bytes()
+    fn sign(&self, message: &[u8]) -> crate::Result<[u8; 64]> {
+        Ok(self.0.sign(message).to_bytes())
     }
 }

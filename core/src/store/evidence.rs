@@ -142,8 +142,8 @@ impl Store {
     }
 
     /// Signs `message` with the device key (enrolment proves the device holds it).
-    pub fn sign_with_device_key(&self, message: &[u8]) -> String {
-        hex::encode(self.lock().signer.sign(message))
+    pub fn sign_with_device_key(&self, message: &[u8]) -> Result<String> {
+        Ok(hex::encode(self.lock().signer.sign(message)?))
     }
 
     /// This device's public key (hex).
@@ -301,7 +301,7 @@ impl Store {
         let payload_json = serde_json::to_string(&payload).expect("plain JSON");
         let item = EvidenceItem {
             entry_hash: EntryHash::of(payload_json.as_bytes()),
-            signature: hex::encode(inner.signer.sign(payload_json.as_bytes())),
+            signature: hex::encode(inner.signer.sign(payload_json.as_bytes())?),
             payload_json,
             payload,
             bytes_present: true,

@@ -310,15 +310,16 @@ impl Inner {
         origin: Origin,
         also: impl FnOnce(&Transaction<'_>) -> Result<()>,
     ) -> Result<()> {
-        // Signed here, on the device that made them, so that others can relay them.
-        let signed: Vec<Signed> = changes
-            .into_iter()
-            .map(|mut change| {
-                let sig = ChangeSignature::sign(&self.device_id, id, &change.bytes(), |m| self.signer.sign(m));
-                (change, Some(sig))
-            })
-            .collect();
         let result = (|| {
+            // Signed here, on the device that made them, so that others can relay them. A key
+            // store that fails leaves nothing stored, like any other failure below.
+            let signed: Vec<Signed> = changes
+                .into_iter()
+                .map(|mut change| {
+                    let sig = ChangeSignature::sign(&self.device_id, id, &change.bytes(), |m| self.signer.sign(m))?;
+                    Ok((change, Some(sig)))
+                })
+                .collect::<Result<_>>()?;
             let tx = self.conn.transaction()?;
             let doc = self.docs.get(id).expect("persist follows a load");
             insert_changes(&tx, id, signed, origin)?;

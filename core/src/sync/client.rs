@@ -109,7 +109,7 @@ impl SyncClient {
             code: code.trim().to_owned(),
             device_id: store.identity().device_id,
             public_key: store.device_public_key(),
-            signature: store.sign_with_device_key(code.trim().as_bytes()),
+            signature: store.sign_with_device_key(code.trim().as_bytes())?,
         };
         let response: EnrollResponse =
             probe.send(probe.http.post(format!("{}/v1/enroll", probe.base)).json(&request))?.json().map_err(net)?;
