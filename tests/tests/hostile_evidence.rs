@@ -140,17 +140,17 @@ fn a_hostile_phone_cannot_store_bad_evidence_or_take_over_a_device() {
         "第 1 项",
     );
     for (name, hash, says) in [
-        ("content_hash \"a\"", json!("a"), "不是有效的哈希值"),
-        ("content_hash ../../../../etc/passwd", json!("../../../../etc/passwd"), "不是有效的哈希值"),
-        ("uppercase content_hash", json!(good_hash.to_uppercase()), "不是有效的哈希值"),
-        ("short content_hash", json!(&good_hash[..63]), "不是有效的哈希值"),
+        ("content_hash \"a\"", json!("a"), "无法读取"),
+        ("content_hash ../../../../etc/passwd", json!("../../../../etc/passwd"), "无法读取"),
+        ("uppercase content_hash", json!(good_hash.to_uppercase()), "无法读取"),
+        ("short content_hash", json!(&good_hash[..63]), "无法读取"),
         ("content_hash not a string", json!(42), "无法读取"),
     ] {
         let body = push_of(vec![signed(&with(&[("content_hash", hash)]), &me)]);
         score.expect_refused(&t, name, body, &tok, 400, says);
     }
     let bad_prev = push_of(vec![signed(&with(&[("prev", json!("../x"))]), &me)]);
-    score.expect_refused(&t, "prev hash not a hash", bad_prev, &tok, 400, "不是有效的哈希值");
+    score.expect_refused(&t, "prev hash not a hash", bad_prev, &tok, 400, "无法读取");
     let mut wrong_hash = signed(&next, &me);
     wrong_hash.entry_hash = good_hash.clone();
     score.expect_refused(&t, "entry hash not the payload's", push_of(vec![wrong_hash]), &tok, 400, "哈希");
@@ -413,7 +413,7 @@ fn a_poisoned_log_does_not_stop_start_up_and_is_set_aside() {
     let reasons: Vec<&str> =
         listed["entries"].as_array().unwrap().iter().map(|e| e["reason"].as_str().unwrap()).collect();
     assert!(reasons.iter().any(|r| r.contains("content hash")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("already")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("已是")), "{reasons:?}");
     let admin = t.login("admin", "admin-demo-2026");
     assert_eq!(console_get(&t, "/v1/console/set-aside", &admin)["count"], 4);
     let (status, _) =
