@@ -42,7 +42,7 @@ fn a_revoked_encrypted_phone_wipes_its_store_at_its_next_sync() {
     let err = client.sync(&store, &|_: Progress| {}).unwrap_err();
     assert!(matches!(err, Error::DeviceRevoked), "{err:?}");
     assert_eq!(err.code(), "device_revoked");
-    assert!(err.to_string().contains("本机已被管理员停用，本机数据已清除"), "{err}");
+    assert!(err.message_zh().contains("本机已被管理员停用，本机数据已清除"), "{err}");
     assert_eq!(t.log_len(), before);
     assert!(t.server.state.replica.inspection(&late).is_err());
 
