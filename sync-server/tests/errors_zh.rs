@@ -170,7 +170,7 @@ fn every_refusal_is_our_shape_with_a_chinese_message() {
         bad("not-found inspection", Method::GET, "/v1/console/inspections/insp-nothing", 404)
             .token(&chen)
             .ids(&["insp-nothing"]),
-        bad("record outside subtree", Method::GET, &format!("/v1/console/inspections/{inspection}"), 404)
+        bad("record outside subtree", Method::GET, format!("/v1/console/inspections/{inspection}"), 404)
             .token(&la)
             .ids(&[&inspection]),
         bad("bad id", Method::GET, "/v1/console/cases/CASE%20X", 400).token(&chen).ids(&["CASE X"]),
@@ -188,7 +188,7 @@ fn every_refusal_is_our_shape_with_a_chinese_message() {
         bad("bad date", Method::GET, "/v1/console/inspections?from=yesterday", 400).token(&chen).ids(&["yesterday"]),
         bad("bad page", Method::GET, "/v1/console/inspections?page=abc", 400).token(&chen).ids(&["abc"]),
         bad("bad filter", Method::GET, "/v1/console/inspections?shift=dawn", 400).token(&chen),
-        bad("bad case state", Method::POST, &format!("/v1/decisions/cases/{case}/advance"), 400)
+        bad("bad case state", Method::POST, format!("/v1/decisions/cases/{case}/advance"), 400)
             .token(&chen)
             .json(json!({"to": "heaven"}))
             .ids(&["heaven"]),
@@ -196,12 +196,12 @@ fn every_refusal_is_our_shape_with_a_chinese_message() {
             .token(&chen)
             .json(json!({"to": "verifying"}))
             .ids(&["case-none"]),
-        bad("bad decision", Method::POST, &format!("/v1/decisions/inspections/{inspection}/review"), 400)
+        bad("bad decision", Method::POST, format!("/v1/decisions/inspections/{inspection}/review"), 400)
             .token(&chen)
             .json(json!({"decision": "burn"}))
             .ids(&["burn"]),
         bad("bad evidence hash", Method::GET, "/v1/evidence/zz/original", 400).token(&chen),
-        bad("unknown evidence", Method::GET, &format!("/v1/evidence/{unknown_hash}/original"), 404).token(&chen),
+        bad("unknown evidence", Method::GET, format!("/v1/evidence/{unknown_hash}/original"), 404).token(&chen),
         bad("tip unknown code", Method::GET, "/v1/tips/nothing-here", 404),
         // Sync.
         bad("pull bad cursor", Method::GET, "/v1/sync/pull?cursor=abc", 400).token(&lin_token).sync().ids(&["abc"]),
