@@ -108,7 +108,9 @@ pub fn router(state: SharedState) -> Router {
             "/openapi.json",
             get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], spec) }),
         )
+        .fallback(unknown_route)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES as usize))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn(nosniff))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
@@ -118,6 +120,47 @@ pub fn router(state: SharedState) -> Router {
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive", body = String)))]
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// A path no route serves: our error shape, not the framework's empty 404. Its own code tells
+/// it from a record that is not found (the contract tests look for it).
+async fn unknown_route(uri: axum::http::Uri) -> error::ApiError {
+    tracing::info!(path = uri.path(), "no such route");
+    error::ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "no_route",
+        "请求的地址不存在，请检查链接或把应用升级到最新版本",
+    )
+}
+
+/// Errors the framework answers by itself (a wrong method, a body over the limit, a rejected
+/// extractor) come as plain English text or nothing: they leave in our `{code, message}`
+/// shape with a Chinese message instead. Our own errors are JSON already and pass untouched,
+/// as do successful answers (binary sync, evidence bytes, CSV).
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::header::{ALLOW, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    tracing::info!(status = status.as_u16(), "a framework error answered in our shape");
+    let (code, message) = error::status_zh(status);
+    let allow = response.headers().get(ALLOW).cloned();
+    let mut ours = error::ApiError::new(status, code, message).into_response();
+    if let Some(allow) = allow {
+        ours.headers_mut().insert(ALLOW, allow);
+    }
+    ours
 }
 
 /// One structured log line per request.

@@ -66,7 +66,8 @@ fn every_documented_operation_reaches_a_handler() {
     let admin = env.login(ADMIN);
     for (method, path, _) in operations(&spec(&env)) {
         // A harmless value for each path parameter: the handler answers 4xx or 2xx in our
-        // `{code, message}` shape (or a page); the router's fallback answers an empty 404/405.
+        // `{code, message}` shape (or a page); the router's fallback answers code `no_route`
+        // and a wrong method 405.
         let concrete: String =
             path.split('/').map(|seg| if seg.starts_with('{') { "0000" } else { seg }).collect::<Vec<_>>().join("/");
         if path.ends_with("/logout") {
@@ -77,7 +78,8 @@ fn every_documented_operation_reaches_a_handler() {
         let status = r.status();
         let body = r.text().unwrap();
         assert_ne!(status, 405, "{method} {path}: documented but not routed");
-        assert!(!body.is_empty(), "{method} {path}: answered {status} with an empty body (the router's fallback?)");
+        assert!(!body.is_empty(), "{method} {path}: answered {status} with an empty body");
+        assert!(!body.contains("\"no_route\""), "{method} {path}: documented but answered by the fallback: {body}");
         assert!(status.as_u16() < 500, "{method} {path}: {status} {body}");
     }
 }

@@ -292,6 +292,6 @@ fn a_push_to_an_existing_document_outside_scope_is_refused() {
     };
     let (status, body) = push_raw(&t.url(), &wu.token, body.encode());
     assert_eq!(status, 403, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("outside your jurisdiction"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("辖区"), "{body}");
     assert_eq!(t.log_len(), before);
 }

@@ -190,7 +190,7 @@ fn a_pull_cursor_past_the_log_or_over_2_63_is_refused() {
         let (status, body) = pull(&cursor);
         assert_eq!(status, 400, "cursor {cursor}: {body}");
         assert_eq!(body["code"], "bad_cursor", "cursor {cursor}: {body}");
-        assert!(body["message"].as_str().unwrap().contains("cursor"), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("同步位置"), "{body}");
     }
     assert_eq!(pull(&end.to_string()).0, 200, "the end of the log is a valid cursor");
     assert_eq!(pull("0").0, 200);

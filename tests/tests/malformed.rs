@@ -106,59 +106,57 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
     let review = format!("{url}/v1/decisions/inspections/{id}/review");
     let cases = vec![
         // Push.
-        case("push garbage", Method::POST, &push, 400, "XSP1").sync(&tok).body(garbage.clone()),
-        case("push empty", Method::POST, &push, 400, "XSP1").sync(&tok),
-        case("push truncated", Method::POST, &push, 400, "push body").sync(&tok).body(&body[..body.len() / 2]),
-        case("push trailing bytes", Method::POST, &push, 400, "trailing").sync(&tok).body([&body[..], b"xx"].concat()),
-        case("push body version", Method::POST, &push, 422, "version 7").sync(&tok).body(wrong_version),
-        case("push no protocol header", Method::POST, &push, 400, PROTOCOL_HEADER)
+        case("push garbage", Method::POST, &push, 400, "格式不正确").sync(&tok).body(garbage.clone()),
+        case("push empty", Method::POST, &push, 400, "格式不正确").sync(&tok),
+        case("push truncated", Method::POST, &push, 400, "格式不正确").sync(&tok).body(&body[..body.len() / 2]),
+        case("push trailing bytes", Method::POST, &push, 400, "格式不正确")
+            .sync(&tok)
+            .body([&body[..], b"xx"].concat()),
+        case("push body version", Method::POST, &push, 422, "版本 7").sync(&tok).body(wrong_version),
+        case("push no protocol header", Method::POST, &push, 400, "同步协议版本")
             .sync(&tok)
             .protocol(None)
             .body(body.clone()),
-        case("push wrong protocol header", Method::POST, &push, 400, "version 9")
+        case("push wrong protocol header", Method::POST, &push, 400, "版本 9")
             .sync(&tok)
             .protocol(Some("9"))
             .body(body.clone()),
-        case("push corrupt change", Method::POST, &push, 400, "change").sync(&tok).body(corrupt_change.encode()),
-        case("push bad document id", Method::POST, &push, 400, "not a valid id").sync(&tok).body(bad_id.encode()),
+        case("push corrupt change", Method::POST, &push, 400, "未保存").sync(&tok).body(corrupt_change.encode()),
+        case("push bad document id", Method::POST, &push, 400, "编号").sync(&tok).body(bad_id.encode()),
         case("push bad evidence json", Method::POST, &push, 400, "证据").sync(&tok).body(bad_evidence.encode()),
         case("push forged evidence", Method::POST, &push, 400, "").sync(&tok).body(forged_evidence.encode()),
-        case("push huge", Method::POST, &push, 413, "limit").sync(&tok).body(huge.clone()),
-        case("push no token", Method::POST, &push, 401, "token").protocol(Some(CURRENT)).body(valid_push.clone()),
-        case("push bad token", Method::POST, &push, 401, "token").sync("0123").body(valid_push.clone()),
-        case("push console session", Method::POST, &push, 403, "device").sync(&chen).body(valid_push.clone()),
+        case("push huge", Method::POST, &push, 413, "上限").sync(&tok).body(huge.clone()),
+        case("push no token", Method::POST, &push, 401, "登录").protocol(Some(CURRENT)).body(valid_push.clone()),
+        case("push bad token", Method::POST, &push, 401, "登录").sync("0123").body(valid_push.clone()),
+        case("push console session", Method::POST, &push, 403, "手机").sync(&chen).body(valid_push.clone()),
         // Pull.
-        case("pull bad cursor", Method::GET, format!("{pull}?cursor=abc"), 400, "cursor").sync(&tok),
-        case("pull negative cursor", Method::GET, format!("{pull}?cursor=-1"), 400, "cursor").sync(&tok),
-        case("pull no protocol header", Method::GET, &pull, 400, PROTOCOL_HEADER).sync(&tok).protocol(None),
-        case("pull wrong protocol", Method::GET, &pull, 400, "version").sync(&tok).protocol(Some("0")),
-        case("pull no token", Method::GET, &pull, 401, "token").protocol(Some(CURRENT)),
+        case("pull bad cursor", Method::GET, format!("{pull}?cursor=abc"), 400, "同步位置").sync(&tok),
+        case("pull negative cursor", Method::GET, format!("{pull}?cursor=-1"), 400, "同步位置").sync(&tok),
+        case("pull no protocol header", Method::GET, &pull, 400, "同步协议版本").sync(&tok).protocol(None),
+        case("pull wrong protocol", Method::GET, &pull, 400, "版本").sync(&tok).protocol(Some("0")),
+        case("pull no token", Method::GET, &pull, 401, "登录").protocol(Some(CURRENT)),
         // Upload status and chunks.
-        case("status bad hash", Method::GET, format!("{url}/v1/evidence/XYZ/upload"), 400, "SHA-256").token(&tok),
-        case(
-            "status unknown hash",
-            Method::GET,
-            format!("{url}/v1/evidence/{unknown_hash}/upload"),
-            404,
-            "push its metadata",
-        )
-        .token(&tok),
-        case("status no token", Method::GET, &upload, 401, "token"),
-        case("chunk no offset", Method::PUT, &upload, 400, "offset").token(&tok).body(vec![1, 2, 3]),
-        case("chunk bad offset", Method::PUT, format!("{upload}?offset=abc"), 400, "offset").token(&tok).body(vec![1]),
-        case("chunk negative offset", Method::PUT, format!("{upload}?offset=-5"), 400, "offset")
+        case("status bad hash", Method::GET, format!("{url}/v1/evidence/XYZ/upload"), 400, "证据编号").token(&tok),
+        case("status unknown hash", Method::GET, format!("{url}/v1/evidence/{unknown_hash}/upload"), 404, "先同步")
+            .token(&tok),
+        case("status no token", Method::GET, &upload, 401, "登录"),
+        case("chunk no offset", Method::PUT, &upload, 400, "续传位置").token(&tok).body(vec![1, 2, 3]),
+        case("chunk bad offset", Method::PUT, format!("{upload}?offset=abc"), 400, "续传位置")
             .token(&tok)
             .body(vec![1]),
-        case("chunk huge offset", Method::PUT, format!("{upload}?offset={}", u64::MAX), 400, "offset")
+        case("chunk negative offset", Method::PUT, format!("{upload}?offset=-5"), 400, "续传位置")
             .token(&tok)
             .body(vec![1]),
-        case("open chunk huge offset", Method::PUT, format!("{open}?offset={}", u64::MAX), 400, "offset")
+        case("chunk huge offset", Method::PUT, format!("{upload}?offset={}", u64::MAX), 400, "续传位置")
             .token(&tok)
             .body(vec![1]),
-        case("open chunk gap", Method::PUT, format!("{open}?offset=1000"), 409, "holds 0 bytes")
+        case("open chunk huge offset", Method::PUT, format!("{open}?offset={}", u64::MAX), 400, "续传位置")
+            .token(&tok)
+            .body(vec![1]),
+        case("open chunk gap", Method::PUT, format!("{open}?offset=1000"), 409, "已收到 0 字节")
             .token(&tok)
             .body(vec![1; 10]),
-        case("open chunk past size", Method::PUT, format!("{open}?offset=0"), 400, "declares")
+        case("open chunk past size", Method::PUT, format!("{open}?offset=0"), 400, "证据登记的大小")
             .token(&tok)
             .body(vec![0; photo2.len() + 1]),
         case(
@@ -166,7 +164,7 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
             Method::GET,
             format!("{url}/v1/evidence/{}/original", item2.payload.content_hash),
             404,
-            "pending",
+            "待上传",
         )
         .token(&chen),
         case("download path not utf-8", Method::GET, format!("{url}/v1/evidence/%FF%FE/original"), 400, "")
@@ -176,50 +174,50 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
             Method::PUT,
             format!("{url}/v1/evidence/{unknown_hash}/upload?offset=0"),
             404,
-            "metadata",
+            "先同步",
         )
         .token(&tok)
         .body(vec![1]),
-        case("chunk bad hash", Method::PUT, format!("{url}/v1/evidence/nothex/upload?offset=0"), 400, "SHA-256")
+        case("chunk bad hash", Method::PUT, format!("{url}/v1/evidence/nothex/upload?offset=0"), 400, "证据编号")
             .token(&tok)
             .body(vec![1]),
-        case("chunk huge", Method::PUT, format!("{upload}?offset=0"), 413, "limit").token(&tok).body(huge.clone()),
+        case("chunk huge", Method::PUT, format!("{upload}?offset=0"), 413, "上限").token(&tok).body(huge.clone()),
         // Download.
-        case("download bad hash", Method::GET, format!("{url}/v1/evidence/zz/original"), 400, "SHA-256").token(&chen),
-        case("download unknown", Method::GET, format!("{url}/v1/evidence/{unknown_hash}/original"), 404, "evidence")
+        case("download bad hash", Method::GET, format!("{url}/v1/evidence/zz/original"), 400, "证据编号").token(&chen),
+        case("download unknown", Method::GET, format!("{url}/v1/evidence/{unknown_hash}/original"), 404, "证据")
             .token(&chen),
-        case("download bad view", Method::GET, format!("{url}/v1/evidence/{hash}/raw"), 404, "original or thumbnail")
+        case("download bad view", Method::GET, format!("{url}/v1/evidence/{hash}/raw"), 404, "原件或缩略图")
             .token(&chen),
-        case("download no token", Method::GET, format!("{url}/v1/evidence/{hash}/original"), 401, "token"),
+        case("download no token", Method::GET, format!("{url}/v1/evidence/{hash}/original"), 401, "登录"),
         // Enrolment.
-        case("enroll garbage", Method::POST, &enroll, 400, "JSON").body(garbage.clone()),
-        case("enroll bad json", Method::POST, &enroll, 400, "JSON").body("{\"code\": "),
-        case("enroll missing fields", Method::POST, &enroll, 400, "missing field")
+        case("enroll garbage", Method::POST, &enroll, 400, "请求内容").body(garbage.clone()),
+        case("enroll bad json", Method::POST, &enroll, 400, "请求内容").body("{\"code\": "),
+        case("enroll missing fields", Method::POST, &enroll, 400, "必填项")
             .body(json(serde_json::json!({"code": "x"}))),
-        case("enroll bad device id", Method::POST, &enroll, 400, "device_id").body(json(serde_json::json!({
+        case("enroll bad device id", Method::POST, &enroll, 400, "设备编号").body(json(serde_json::json!({
             "code": "abc", "device_id": "NOT HEX", "public_key": "00", "signature": "00"}))),
-        case("enroll bad signature", Method::POST, &enroll, 400, "signature").body(json(serde_json::json!({
+        case("enroll bad signature", Method::POST, &enroll, 400, "签名").body(json(serde_json::json!({
             "code": "abc", "device_id": "abcdef", "public_key": "00", "signature": "00"}))),
-        case("enroll huge", Method::POST, &enroll, 413, "limit").body(huge.clone()),
+        case("enroll huge", Method::POST, &enroll, 413, "上限").body(huge.clone()),
         // Login.
-        case("login garbage", Method::POST, &login, 400, "JSON").body(garbage.clone()),
-        case("login bad json", Method::POST, &login, 400, "JSON").body("[1,2"),
+        case("login garbage", Method::POST, &login, 400, "请求内容").body(garbage.clone()),
+        case("login bad json", Method::POST, &login, 400, "请求内容").body("[1,2"),
         case("login wrong password", Method::POST, &login, 401, "密码").body(json(serde_json::json!({
             "username": "admin", "password": "nope"}))),
-        case("login huge", Method::POST, &login, 413, "limit").body(huge.clone()),
+        case("login huge", Method::POST, &login, 413, "上限").body(huge.clone()),
         // Admin.
-        case("admin users bad json", Method::POST, format!("{url}/v1/admin/users"), 400, "JSON")
+        case("admin users bad json", Method::POST, format!("{url}/v1/admin/users"), 400, "请求内容")
             .token(&admin)
             .body("{"),
-        case("admin users bad role", Method::POST, format!("{url}/v1/admin/users"), 400, "role")
+        case("admin users bad role", Method::POST, format!("{url}/v1/admin/users"), 400, "角色")
             .token(&admin)
             .body(json(serde_json::json!({
             "username": "x1", "name": "X", "role": "king", "jurisdiction_id": "qs"}))),
-        case("admin users bad node", Method::POST, format!("{url}/v1/admin/users"), 400, "jurisdiction")
+        case("admin users bad node", Method::POST, format!("{url}/v1/admin/users"), 400, "辖区")
             .token(&admin)
             .body(json(serde_json::json!({
             "username": "x2", "name": "X", "role": "inspector", "jurisdiction_id": "nowhere"}))),
-        case("admin users short password", Method::POST, format!("{url}/v1/admin/users"), 400, "8 characters")
+        case("admin users short password", Method::POST, format!("{url}/v1/admin/users"), 400, "8 个字符")
             .token(&admin)
             .body(json(serde_json::json!({
             "username": "x3", "name": "X", "role": "supervisor", "jurisdiction_id": "qs", "password": "short"}))),
@@ -227,40 +225,28 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
             .token(&admin)
             .body(json(serde_json::json!({
             "username": "lin", "name": "X", "role": "inspector", "jurisdiction_id": "qs"}))),
-        case("admin users by inspector", Method::POST, format!("{url}/v1/admin/users"), 403, "inspector")
+        case("admin users by inspector", Method::POST, format!("{url}/v1/admin/users"), 403, "检查员")
             .token(&tok)
             .body(json(serde_json::json!({
             "username": "x4", "name": "X", "role": "admin", "jurisdiction_id": "qs"}))),
-        case("admin users huge", Method::POST, format!("{url}/v1/admin/users"), 413, "limit")
+        case("admin users huge", Method::POST, format!("{url}/v1/admin/users"), 413, "上限")
             .token(&admin)
             .body(huge.clone()),
         case("admin code unknown user", Method::POST, format!("{url}/v1/admin/users/nobody/enrollment"), 404, "nobody")
             .token(&admin),
         case("admin revoke unknown", Method::POST, format!("{url}/v1/admin/devices/ffff/revoke"), 404, "ffff")
             .token(&admin),
-        case(
-            "admin revoke by supervisor",
-            Method::POST,
-            format!("{url}/v1/admin/devices/ffff/revoke"),
-            403,
-            "supervisor",
-        )
-        .token(&chen),
-        case("admin list no token", Method::GET, format!("{url}/v1/admin/devices"), 401, "token"),
+        case("admin revoke by supervisor", Method::POST, format!("{url}/v1/admin/devices/ffff/revoke"), 403, "督导员")
+            .token(&chen),
+        case("admin list no token", Method::GET, format!("{url}/v1/admin/devices"), 401, "登录"),
         // Decisions.
-        case("review bad json", Method::POST, &review, 400, "JSON").token(&chen).body("{\"decision\":"),
-        case("review bad decision", Method::POST, &review, 400, "decision")
+        case("review bad json", Method::POST, &review, 400, "请求内容").token(&chen).body("{\"decision\":"),
+        case("review bad decision", Method::POST, &review, 400, "审核结论")
             .token(&chen)
             .body(json(serde_json::json!({"decision": "burn"}))),
-        case(
-            "review bad id",
-            Method::POST,
-            format!("{url}/v1/decisions/inspections/INSP%20X/review"),
-            400,
-            "not a valid id",
-        )
-        .token(&chen)
-        .body(json(serde_json::json!({"decision": "approved"}))),
+        case("review bad id", Method::POST, format!("{url}/v1/decisions/inspections/INSP%20X/review"), 400, "编号")
+            .token(&chen)
+            .body(json(serde_json::json!({"decision": "approved"}))),
         case(
             "review unknown id",
             Method::POST,
@@ -270,14 +256,14 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
         )
         .token(&chen)
         .body(json(serde_json::json!({"decision": "approved"}))),
-        case("review huge", Method::POST, &review, 413, "limit").token(&chen).body(huge.clone()),
-        case("case bad json", Method::POST, format!("{url}/v1/decisions/inspections/{id}/case"), 400, "JSON")
+        case("review huge", Method::POST, &review, 413, "上限").token(&chen).body(huge.clone()),
+        case("case bad json", Method::POST, format!("{url}/v1/decisions/inspections/{id}/case"), 400, "请求内容")
             .token(&chen)
             .body("nope"),
-        case("assign not a case", Method::POST, format!("{url}/v1/decisions/cases/{id}/assign"), 404, "case")
+        case("assign not a case", Method::POST, format!("{url}/v1/decisions/cases/{id}/assign"), 404, "案件")
             .token(&chen)
             .body(json(serde_json::json!({"department": "公安局"}))),
-        case("advance bad state", Method::POST, format!("{url}/v1/decisions/cases/{id}/advance"), 400, "state")
+        case("advance bad state", Method::POST, format!("{url}/v1/decisions/cases/{id}/advance"), 400, "案件环节")
             .token(&chen)
             .body(json(serde_json::json!({"to": "heaven"}))),
     ];

@@ -164,7 +164,7 @@ fn an_upload_cut_mid_chunk_resumes_from_the_server_offset_and_the_photo_is_pendi
     let original = format!("{}/v1/evidence/{}/original", t.url(), item.payload.content_hash);
     let (status, body) = json_of(http().get(&original).bearer_auth(&chen).send().unwrap());
     assert_eq!(status, 404);
-    assert!(body["message"].as_str().unwrap().contains("pending"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("待上传"), "{body}");
     assert_eq!(lin.store.sync_status().unwrap().pending_bytes, size);
 
     let report = client.sync(&lin.store, &|_: Progress| {}).unwrap();

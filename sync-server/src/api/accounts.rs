@@ -46,19 +46,19 @@ pub struct NewUserBody {
 pub fn create_user(state: &crate::state::AppState, body: NewUserBody) -> Result<User, ApiError> {
     let role = Role::parse(&body.role).ok_or_else(|| {
         ApiError::bad_request(format!(
-            "role {:?} is not one of inspector, grid_captain, building_manager, supervisor, admin",
-            body.role
+            "角色 {} 不存在，只能是检查员、网格长、楼宇管理员、督导员或管理员之一",
+            body.role.chars().take(32).collect::<String>()
         ))
     })?;
     if body.username.trim().is_empty() || body.name.trim().is_empty() {
-        return Err(ApiError::bad_request("username and name are required"));
+        return Err(ApiError::bad_request("用户名和姓名都必须填写"));
     }
     state
         .replica
         .jurisdiction(&body.jurisdiction_id)
-        .map_err(|_| ApiError::bad_request(format!("jurisdiction {} is not known", body.jurisdiction_id)))?;
+        .map_err(|_| ApiError::bad_request(format!("辖区 {} 不存在，请从辖区列表中选择", body.jurisdiction_id)))?;
     let password_hash = match body.password.as_deref() {
-        Some(p) if p.len() < 8 => return Err(ApiError::bad_request("a password needs at least 8 characters")),
+        Some(p) if p.len() < 8 => return Err(ApiError::bad_request("密码至少需要 8 个字符")),
         Some(p) => Some(hash_password(p)?),
         None => None,
     };
@@ -106,8 +106,10 @@ pub struct EnrollmentCode {
 
 /// Issues a one-time enrolment code for a user (shared with the demo seed).
 pub fn issue_code(state: &crate::state::AppState, username: &str) -> Result<EnrollmentCode, ApiError> {
-    let user =
-        state.storage.user_by_username(username)?.ok_or_else(|| ApiError::not_found(format!("no user {username}")))?;
+    let user = state
+        .storage
+        .user_by_username(username)?
+        .ok_or_else(|| ApiError::not_found(format!("找不到用户 {username}，请检查用户名")))?;
     let code = new_secret(6);
     let expires_ms = chrono::Utc::now().timestamp_millis() + ENROLLMENT_TTL_MS;
     state.storage.create_enrollment(&token_hash(&code), user.id, expires_ms)?;
@@ -137,10 +139,10 @@ pub async fn enroll(State(state): State<SharedState>, Body(body): Body) -> Resul
     blocking(move || {
         let req: EnrollRequest = json_body(&body)?;
         if !is_device_id(&req.device_id) {
-            return Err(ApiError::bad_request("device_id must be lowercase hex of whole bytes, at most 64 digits"));
+            return Err(ApiError::bad_request("设备编号格式不正确，请把应用升级到最新版本后重新登记"));
         }
         if !signature_ok(&req) {
-            return Err(ApiError::bad_request("the signature does not prove the device holds the key it enrols"));
+            return Err(ApiError::bad_request("本机登记签名验证失败，请重新打开应用后再登记"));
         }
         // The server's own store signs tip evidence under its device id: no phone may take it.
         if req.device_id == state.replica.identity().device_id {
@@ -158,7 +160,7 @@ pub async fn enroll(State(state): State<SharedState>, Body(body): Body) -> Resul
             match state.storage.redeem_enrollment(&token_hash(req.code.trim()), &device, &token_hash(&token), now)? {
                 Redemption::Enrolled { user_id } => user_id,
                 Redemption::InvalidCode => {
-                    return Err(ApiError::unauthorized("the enrolment code is unknown, used or expired"));
+                    return Err(ApiError::unauthorized("登记码不正确、已使用或已过期，请向管理员索取新的登记码"));
                 }
                 Redemption::DeviceOfAnotherUser => {
                     tracing::warn!(device = req.device_id, "enrolment refused: the device belongs to another user");
@@ -230,7 +232,7 @@ pub async fn revoke(
     blocking(move || {
         auth::caller(&state, &headers)?.require(&[Role::Admin])?;
         if !state.storage.revoke_device(&device_id)? {
-            return Err(ApiError::not_found(format!("no device {device_id}")));
+            return Err(ApiError::not_found(format!("找不到设备 {device_id}，请刷新设备列表")));
         }
         tracing::warn!(device_id, "device revoked");
         Ok(Json(serde_json::json!({"device_id": device_id, "revoked": true})))
@@ -318,7 +320,10 @@ pub async fn unlock(
     blocking(move || {
         let admin = auth::caller(&state, &headers)?;
         admin.require(&[Role::Admin])?;
-        state.storage.user_by_username(&username)?.ok_or_else(|| ApiError::not_found(format!("no user {username}")))?;
+        state
+            .storage
+            .user_by_username(&username)?
+            .ok_or_else(|| ApiError::not_found(format!("找不到用户 {username}，请检查用户名")))?;
         let was_limited = state.login_limits.unlock(&username);
         tracing::warn!(username, by = admin.user.username, was_limited, "login unlocked by an admin");
         Ok(Json(serde_json::json!({"username": username, "unlocked": true, "was_limited": was_limited})))

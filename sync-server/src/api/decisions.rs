@@ -22,9 +22,10 @@ fn supervisor_over(state: &AppState, headers: &HeaderMap, record_id: &str) -> Re
     caller.require(&[Role::Supervisor, Role::Admin])?;
     check_id("record", record_id)?;
     let meta =
-        state.storage.doc_meta(record_id)?.ok_or_else(|| ApiError::not_found(format!("no record {record_id}")))?;
+        state.storage.doc_meta(record_id)?.ok_or_else(|| ApiError::not_found(format!("找不到记录 {record_id}")))?;
     if let Some(why) = scope::why_not(&caller.user, &meta, &state.within()) {
-        return Err(ApiError::forbidden(why));
+        tracing::info!(record_id, why, "decision refused");
+        return Err(ApiError::forbidden(format!("记录 {record_id} 不在您的辖区或职责范围内，不能对它作出决定")));
     }
     Ok(caller)
 }
@@ -68,7 +69,10 @@ pub async fn review(
 ) -> Result<Json<Value>, ApiError> {
     decision(state, headers, id, body, |state, caller, id, req: ReviewBody| {
         let review = Review::parse(&req.decision).ok_or_else(|| {
-            ApiError::bad_request(format!("decision {:?} is not approved or reinspection_requested", req.decision))
+            ApiError::bad_request(format!(
+                "审核结论 {} 无效，只能是“通过”或“要求复查”",
+                req.decision.chars().take(32).collect::<String>()
+            ))
         })?;
         state.decide(officer(caller), |s| s.review_inspection(id, review, &req.reason))?;
         Ok(json!({"inspection_id": id, "review": review.as_str()}))
@@ -151,8 +155,8 @@ pub async fn advance(
     Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
     decision(state, headers, id, body, |state, caller, id, req: AdvanceBody| {
-        let to = CaseState::parse(&req.to)
-            .ok_or_else(|| ApiError::bad_request(format!("{:?} is not a case state", req.to)))?;
+        let to =
+            CaseState::parse(&req.to).ok_or_else(|| ApiError::bad_request(crate::error::not_a_case_state(&req.to)))?;
         let details = StepDetails {
             department: req.department,
             note: req.note,

@@ -22,7 +22,12 @@ use xuncha_core::sync::protocol::UploadStatus;
 use xuncha_core::sync::upload_batch::{BatchFileResult, BatchUploadResponse, UploadBatch};
 
 fn check_hash(hash: &str) -> Result<ContentHash, ApiError> {
-    hash.parse().map_err(|_| ApiError::bad_request(format!("{hash:?} is not a lowercase SHA-256 hex string")))
+    hash.parse().map_err(|_| {
+        ApiError::bad_request(format!(
+            "证据编号 {} 无效，应为 64 位小写十六进制数字；请刷新页面后重试",
+            hash.chars().take(64).collect::<String>()
+        ))
+    })
 }
 
 /// The evidence items with content `hash`, if the caller may see a record of one of them.
@@ -40,7 +45,7 @@ fn visible_items(state: &AppState, caller: &Caller, hash: &ContentHash) -> Resul
     if allowed {
         Ok(items)
     } else {
-        Err(ApiError::not_found(format!("no evidence with content {hash} that you may see; push its metadata first")))
+        Err(ApiError::not_found(format!("找不到您可查看的证据 {hash}；手机请先同步该证据的记录，再上传文件")))
     }
 }
 
@@ -56,9 +61,10 @@ pub fn verified_type(bytes: &[u8]) -> &'static str {
 }
 
 fn status_of(state: &AppState, hash: &str) -> Result<UploadStatus, ApiError> {
-    let blob = state.storage.blob(hash)?.ok_or_else(|| {
-        ApiError::not_found(format!("no evidence with content {hash} was pushed; push its metadata first"))
-    })?;
+    let blob = state
+        .storage
+        .blob(hash)?
+        .ok_or_else(|| ApiError::not_found(format!("服务器还没有证据 {hash} 的记录；请先同步，再上传文件")))?;
     Ok(UploadStatus { offset: blob.received, size: blob.size, complete: blob.complete })
 }
 
@@ -100,9 +106,9 @@ pub async fn upload_chunk(
         visible_items(&state, &caller, &hash)?;
         let offset: u64 = q
             .get("offset")
-            .ok_or_else(|| ApiError::bad_request("the offset query parameter is missing"))?
+            .ok_or_else(|| ApiError::bad_request("上传请求缺少续传位置，请把应用升级到最新版本"))?
             .parse()
-            .map_err(|_| ApiError::bad_request("offset is not a number"))?;
+            .map_err(|_| ApiError::bad_request("上传的续传位置不是有效的数字，请重新上传"))?;
         append(&state, &hash, offset, &body).map(axum::Json)
     })
     .await
@@ -113,9 +119,10 @@ pub async fn upload_chunk(
 fn append(state: &AppState, hash: &ContentHash, offset: u64, body: &[u8]) -> Result<UploadStatus, ApiError> {
     let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
     let status = status_of(state, hash.as_str())?;
-    let end = offset.checked_add(body.len() as u64).filter(|e| *e <= u64::MAX / 2).ok_or_else(|| {
-        ApiError::bad_request(format!("offset {offset} is past the end of any upload; ask for the offset"))
-    })?;
+    let end = offset
+        .checked_add(body.len() as u64)
+        .filter(|e| *e <= u64::MAX / 2)
+        .ok_or_else(|| ApiError::bad_request(format!("续传位置 {offset} 超出范围，请重新查询上传进度后再续传")))?;
     if status.complete || end <= status.offset {
         return Ok(status);
     }
@@ -123,12 +130,12 @@ fn append(state: &AppState, hash: &ContentHash, offset: u64, body: &[u8]) -> Res
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "offset",
-            format!("the server holds {} bytes; continue from there, not from {offset}", status.offset),
+            format!("服务器已收到 {} 字节，请从该位置续传，而不是从 {offset}", status.offset),
         ));
     }
     if end > status.size {
         return Err(ApiError::bad_request(format!(
-            "{end} bytes is more than the {} the signed metadata declares",
+            "上传到 {end} 字节，超过了证据登记的大小 {} 字节，请重新上传",
             status.size
         )));
     }
@@ -143,10 +150,11 @@ fn append(state: &AppState, hash: &ContentHash, offset: u64, body: &[u8]) -> Res
         // Wrong bytes: start over rather than keep what cannot be evidence.
         let _ = std::fs::remove_file(&part);
         state.storage.set_blob_progress(hash.as_str(), 0, false)?;
+        tracing::warn!(%hash, error = %e, "uploaded bytes refused");
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "hash_mismatch",
-            format!("the uploaded bytes were refused: {e}; upload again from 0"),
+            "上传的文件与证据登记的内容不符，已丢弃，请从头重新上传",
         ));
     }
     state.storage.set_blob_progress(hash.as_str(), end, complete)?;
@@ -197,7 +205,7 @@ fn whole_file(state: &AppState, caller: &Caller, hash: &ContentHash, bytes: &[u8
     }
     if bytes.len() as u64 != status.size {
         return Err(ApiError::bad_request(format!(
-            "{} bytes sent, but the signed metadata declares {}",
+            "发送了 {} 字节，但证据登记的大小是 {} 字节，请重新上传",
             bytes.len(),
             status.size
         )));
@@ -224,10 +232,16 @@ pub async fn download(
         let bytes = match what.as_str() {
             "original" => state.replica.evidence_bytes(&hash),
             "thumbnail" => state.replica.thumbnail(&hash),
-            other => return Err(ApiError::not_found(format!("no evidence view {other:?}; use original or thumbnail"))),
+            other => {
+                return Err(ApiError::not_found(format!(
+                    "证据没有 {} 这种查看方式，只能查看原件或缩略图",
+                    other.chars().take(32).collect::<String>()
+                )));
+            }
         };
-        let bytes = bytes
-            .map_err(|_| ApiError::not_found(format!("the bytes of {hash} have not arrived yet (photo pending)")))?;
+        let bytes = bytes.map_err(|_| {
+            ApiError::not_found(format!("证据 {hash} 的文件还未上传到服务器（照片待上传），请稍后再看"))
+        })?;
         // The claimed type is the device's word; the bytes decide (nosniff is set for all).
         Ok(([(header::CONTENT_TYPE, verified_type(&bytes))], bytes).into_response())
     })

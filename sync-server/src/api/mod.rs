@@ -24,7 +24,24 @@ pub fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
         && id.len() <= 128
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok { Ok(()) } else { Err(ApiError::bad_request(format!("{what} {id:?} is not a valid id"))) }
+    if ok {
+        return Ok(());
+    }
+    let shown: String = id.chars().take(64).collect();
+    Err(ApiError::bad_request(format!("{}编号 {shown} 无效：编号只能由小写字母、数字和短横线组成", what_zh(what))))
+}
+
+/// Chinese names of the things `check_id` checks.
+fn what_zh(what: &str) -> &'static str {
+    match what {
+        "record" | "document" => "记录",
+        "inspection" => "检查记录",
+        "case" => "案件线索",
+        "patrol" => "巡查记录",
+        "area" => "举报地区",
+        "tracking code" => "查询码",
+        _ => "",
+    }
 }
 
 /// A request body, refused in the `{code, message}` shape like every other error (the
@@ -38,9 +55,14 @@ impl<S: Send + Sync> FromRequest<S> for Body {
         Bytes::from_request(req, state).await.map(Body).map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 let limit = xuncha_core::sync::protocol::MAX_BODY_BYTES;
-                ApiError::new(r.status(), "too_large", format!("the body is over the {limit}-byte limit"))
+                ApiError::new(
+                    r.status(),
+                    "too_large",
+                    format!("发送的内容超过 {limit} 字节的上限，未保存任何内容；请分批发送"),
+                )
             } else {
-                ApiError::new(r.status(), "bad_body", format!("the body could not be read: {}", r.body_text()))
+                tracing::info!(why = r.body_text(), "a request body could not be read");
+                ApiError::new(r.status(), "bad_body", "请求内容未能完整接收，请检查网络后重试")
             }
         })
     }
@@ -54,10 +76,10 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> 
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| Path(p.0))
-            .map_err(|r| ApiError::new(r.status(), "bad_path", format!("the URL path is not valid: {}", r.body_text())))
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|p| Path(p.0)).map_err(|r| {
+            tracing::info!(why = r.body_text(), "a request path was refused");
+            ApiError::new(r.status(), "bad_path", "请求地址中有无效的字符，请检查链接后重试")
+        })
     }
 }
 
@@ -69,7 +91,8 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> 
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| Query(q.0)).map_err(|r| {
-            ApiError::new(r.status(), "bad_query", format!("the URL query is not valid: {}", r.body_text()))
+            tracing::info!(why = r.body_text(), "a request query was refused");
+            ApiError::new(r.status(), "bad_query", "请求地址中的查询条件无效，请刷新页面后重试")
         })
     }
 }

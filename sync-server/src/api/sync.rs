@@ -24,14 +24,14 @@ fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
     match headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok()) {
         Some(v) if v == PROTOCOL_VERSION.to_string() => Ok(()),
         Some(v) => Err(ApiError::bad_request(format!(
-            "protocol version {v} is not supported; this server speaks {PROTOCOL_VERSION}"
+            "同步协议版本 {v} 与服务器的版本 {PROTOCOL_VERSION} 不一致，请把应用升级到最新版本"
         ))),
-        None => Err(ApiError::bad_request(format!("the {PROTOCOL_HEADER} header is missing"))),
+        None => Err(ApiError::bad_request("请求没有注明同步协议版本，请把应用升级到最新版本")),
     }
 }
 
 fn device_of(caller: &Caller) -> Result<&crate::storage::Device, ApiError> {
-    caller.device.as_ref().ok_or_else(|| ApiError::forbidden("sync is for enrolled devices"))
+    caller.device.as_ref().ok_or_else(|| ApiError::forbidden("只有已登记的手机才能同步，督导台账号不能同步"))
 }
 
 /// Every unacknowledged change and evidence entry of a device, binary `XSP1`; idempotent.
@@ -154,14 +154,12 @@ pub async fn pull(
 fn parse_cursor(cursor: Option<&str>, log_end: u64) -> Result<u64, ApiError> {
     let Some(c) = cursor else { return Ok(0) };
     let bad = |why: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_cursor", why);
-    let n: u64 = c.parse().map_err(|_| bad(format!("cursor {c:?} is not a number")))?;
+    let n: u64 = c.parse().map_err(|_| bad(format!("同步位置 {c} 不是数字，请从头同步")))?;
     if n > i64::MAX as u64 {
-        return Err(bad(format!("cursor {n} is out of range (at most 2^63 - 1)")));
+        return Err(bad(format!("同步位置 {n} 超出范围，请从头同步")));
     }
     if n > log_end {
-        return Err(bad(format!(
-            "cursor {n} is past the end of the log ({log_end}); this server never gave it out: pull from 0"
-        )));
+        return Err(bad(format!("同步位置 {n} 超过服务器记录的末尾（{log_end}），不是本服务器给出的位置；请从头同步")));
     }
     Ok(n)
 }

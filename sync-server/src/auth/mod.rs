@@ -24,7 +24,7 @@ impl Caller {
         if roles.contains(&self.user.role) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("a {} may not do this", self.user.role.as_str())))
+            Err(ApiError::forbidden(format!("{}无权执行此操作，请由有相应权限的人员办理", self.user.role.label_zh())))
         }
     }
 }
@@ -50,7 +50,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Identifies the caller from `Authorization: Bearer …`; a revoked device is refused.
 pub fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let token = bearer(headers).ok_or_else(|| ApiError::unauthorized("no bearer token: enrol the device or log in"))?;
+    let token = bearer(headers).ok_or_else(|| ApiError::unauthorized("尚未登录：请先登录，手机请先完成本机登记"))?;
     let hash = token_hash(token);
     let (user_id, device) = match state.sessions.lookup(&hash) {
         Lookup::Valid { user_id } => (user_id, None),
@@ -61,19 +61,19 @@ pub fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError>
             let device = state
                 .storage
                 .device_by_token(&hash)?
-                .ok_or_else(|| ApiError::unauthorized("the token is not valid"))?;
+                .ok_or_else(|| ApiError::unauthorized("登录凭证无效或已失效，请重新登录；手机请重新登记本机"))?;
             if device.revoked {
                 // A stable code: the phone wipes its store when it sees it (ADR 0013).
                 tracing::warn!(device_id = device.device_id, "a revoked device called");
                 return Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,
                     xuncha_core::sync::protocol::DEVICE_REVOKED,
-                    "本机已被管理员停用 (device was revoked)；本机数据将被清除，如需继续使用请联系管理员重新登记",
+                    "本机已被管理员停用，本机数据将被清除；如需继续使用请联系管理员重新登记",
                 ));
             }
             (device.user_id, Some(device))
         }
     };
-    let user = state.storage.user(user_id)?.ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+    let user = state.storage.user(user_id)?.ok_or_else(|| ApiError::unauthorized("此账号已不存在，请联系管理员"))?;
     Ok(Caller { user, device })
 }

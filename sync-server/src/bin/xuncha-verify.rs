@@ -29,7 +29,7 @@ struct Args {
 /// Text of the argument, or of the file it names with `@`.
 fn inline_or_file(arg: &str) -> Result<String, String> {
     match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("无法读取 {path} ({e})")),
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("无法读取 {path}（{}）", archive::io_zh(&e))),
         None => Ok(arg.to_owned()),
     }
 }
@@ -44,7 +44,7 @@ fn deployment_key(arg: &str) -> Result<PublicKey, String> {
     let mut keys = lines(&text);
     match (keys.next(), keys.next()) {
         (Some(key), None) => PublicKey::from_hex(key),
-        _ => Err("应恰好给出一个部署公钥 (give exactly one key)".into()),
+        _ => Err("应恰好给出一个部署公钥".into()),
     }
 }
 
@@ -55,17 +55,16 @@ fn device_keys(arg: &str) -> Result<DeviceKeys, String> {
     let text = inline_or_file(arg)?;
     let keys = lines(&text)
         .map(|line| {
-            let (id, key) =
-                line.split_once('=').ok_or_else(|| format!("应为 设备编号=公钥 (expected DEVICE_ID=HEX): {line:?}"))?;
+            let (id, key) = line.split_once('=').ok_or_else(|| format!("应为 设备编号=公钥：{line}"))?;
             let id = id.trim();
             if id.is_empty() {
-                return Err(format!("缺少设备编号 (missing device id): {line:?}"));
+                return Err(format!("缺少设备编号: {line:?}"));
             }
             Ok((id.to_owned(), PublicKey::from_hex(key)?))
         })
         .collect::<Result<Vec<_>, String>>()?;
     if keys.is_empty() {
-        return Err("没有给出设备公钥 (no device key given)".into());
+        return Err("没有给出设备公钥".into());
     }
     Ok(DeviceKeys(keys))
 }
@@ -76,12 +75,12 @@ fn main() {
     let mut devices = BTreeMap::new();
     for (id, key) in args.device_key.into_iter().flat_map(|d| d.0) {
         if devices.insert(id.clone(), key).is_some_and(|old| old != key) {
-            eprintln!("设备 {id} 给出了两个不同的公钥 (two different keys for one device)");
+            eprintln!("设备 {id} 给出了两个不同的公钥");
             std::process::exit(exit::USAGE);
         }
     }
     let trust = Trust { deployment: args.deployment_key, devices };
-    println!("所信任的部署公钥 trusted deployment key：{}", trust.deployment.describe());
+    println!("所信任的部署公钥：{}", trust.deployment.describe());
     let files = match archive::read_path(&args.package) {
         Ok(f) => f,
         Err(ReadError::Unreadable(why)) => {
@@ -90,7 +89,7 @@ fn main() {
         }
         Err(ReadError::Damaged(why)) => {
             println!("  失败 FAILED  {why}");
-            println!("验证失败 FAILED: 证据包已被改动或损坏 (the package is damaged or was changed)");
+            println!("验证失败 FAILED: 证据包已被改动或损坏");
             std::process::exit(exit::FAILED);
         }
     };
@@ -105,20 +104,9 @@ fn main() {
         println!("  失败 FAILED  {why}");
     }
     match outcome.exit_code() {
-        exit::VERIFIED => println!(
-            "验证通过 VERIFIED: {} 件证据，全部检查通过 ({} evidence item(s), every check held)",
-            outcome.items_verified, outcome.items_verified
-        ),
-        exit::INCOMPLETE => println!(
-            "验证通过但不完整 INCOMPLETE: {} 件证据缺少原件 ({} item(s) lack their bytes)",
-            outcome.incomplete.len(),
-            outcome.incomplete.len()
-        ),
-        _ => println!(
-            "验证失败 FAILED: {} 项检查未通过，证据包与导出时不一致 ({} check(s) failed)",
-            outcome.failures.len(),
-            outcome.failures.len()
-        ),
+        exit::VERIFIED => println!("验证通过 VERIFIED: {} 件证据，全部检查通过", outcome.items_verified),
+        exit::INCOMPLETE => println!("验证通过但不完整 INCOMPLETE: {} 件证据缺少原件", outcome.incomplete.len()),
+        _ => println!("验证失败 FAILED: {} 项检查未通过，证据包与导出时不一致", outcome.failures.len()),
     }
     std::process::exit(outcome.exit_code());
 }

@@ -46,9 +46,7 @@ fn cases_in(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Vec<CaseSu
     let node = sup.node_or_root(state, param(q, "node"))?;
     let wanted = match param(q, "state") {
         None => None,
-        Some(s) => {
-            Some(CaseState::parse(s).ok_or_else(|| ApiError::bad_request(format!("state={s} is not a case state")))?)
-        }
+        Some(s) => Some(CaseState::parse(s).ok_or_else(|| ApiError::bad_request(crate::error::not_a_case_state(s)))?),
     };
     let mut cases = state.replica.list_cases(&node, wanted)?;
     cases.retain(|c| sup.sees(state, &c.jurisdiction_id));
@@ -194,21 +192,19 @@ pub async fn step(
         let sup = Supervisor::from(&state, &headers)?;
         sup.record(&state, &id, "case")?;
         let req: StepBody = json_body(&body)?;
-        let to = CaseState::parse(&req.to)
-            .ok_or_else(|| ApiError::bad_request(format!("{:?} is not a case state", req.to)))?;
+        let to =
+            CaseState::parse(&req.to).ok_or_else(|| ApiError::bad_request(crate::error::not_a_case_state(&req.to)))?;
         if to == CaseState::FeedbackGiven && req.note.trim().is_empty() {
-            return Err(ApiError::bad_request("feedback to the reporter needs a note (反馈内容)"));
+            return Err(ApiError::bad_request("向举报人反馈时必须填写反馈内容"));
         }
         if req.note.chars().count() > 2_000 || req.department.chars().count() > 100 {
-            return Err(ApiError::bad_request("the note or the department is too long"));
+            return Err(ApiError::bad_request("说明不能超过 2000 字，部门名称不能超过 100 字"));
         }
         let case = state.replica.case(&id)?;
         let known: Vec<String> =
             items_of(&state, &evidence_records(&case))?.into_iter().map(|e| e.entry_hash.into()).collect();
         if let Some(unknown) = req.evidence.iter().find(|e| !known.contains(e)) {
-            return Err(ApiError::bad_request(format!(
-                "evidence {unknown} is not evidence of this case or of its inspection"
-            )));
+            return Err(ApiError::bad_request(format!("证据 {unknown} 不属于本案件或其检查记录，请重新选择证据")));
         }
         let details = StepDetails {
             department: req.department,

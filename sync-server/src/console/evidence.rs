@@ -48,6 +48,10 @@ pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str,
             format!("signed with a key that device {} never enrolled with", item.payload.device_id),
         ));
     }
+    if !failures.is_empty() {
+        let english: Vec<&str> = failures.iter().map(|(_, why)| why.as_str()).collect();
+        tracing::info!(entry = %item.entry_hash, ?english, "evidence does not verify");
+    }
     let status = if failures.is_empty() {
         VERIFIED
     } else if failures.iter().all(|(c, _)| *c == Check::MissingBytes) {
@@ -55,7 +59,28 @@ pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str,
     } else {
         FAILED
     };
-    Ok((status, failures.into_iter().map(|(_, why)| why).collect()))
+    // The core's reasons are English (logged above); supervisors read them by kind, in Chinese.
+    let mut problems: Vec<String> = Vec::new();
+    for (check, _) in &failures {
+        let zh = check_zh(*check, &item.payload.device_id);
+        if !problems.contains(&zh) {
+            problems.push(zh);
+        }
+    }
+    Ok((status, problems))
+}
+
+/// What a failed check means, for the supervisor who reads it.
+pub fn check_zh(check: Check, device_id: &str) -> String {
+    match check {
+        Check::Bytes => "证据文件与其登记的哈希不符，文件可能已被改动".into(),
+        Check::MissingBytes => "证据文件尚未上传到服务器（待上传）".into(),
+        Check::Payload => "证据的元数据与其哈希不符或无法读取，可能已被改动".into(),
+        Check::Signature => "证据的签名验证失败，可能已被改动".into(),
+        Check::Key => format!("证据的签名密钥不是设备 {device_id} 在本服务器登记的密钥"),
+        Check::ChainLink => format!("设备 {device_id} 的证据链在此处断开，前后项不相连"),
+        Check::MissingItem => format!("设备 {device_id} 的证据链缺少条目"),
+    }
 }
 
 /// One item as the pages show it.

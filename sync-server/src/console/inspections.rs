@@ -32,7 +32,10 @@ fn filters(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Filters, Ap
         match param(q, key) {
             None => Ok(None),
             Some(v) if parse(v) => Ok(Some(v.to_owned())),
-            Some(v) => Err(ApiError::bad_request(format!("{key}={v} is not a known value"))),
+            Some(v) => {
+                tracing::info!(key, value = v, "unknown filter value");
+                Err(ApiError::bad_request("筛选条件的取值无效，请刷新页面后重新选择"))
+            }
         }
     };
     let shift = enum_param("shift", &|v| Shift::parse(v).is_some())?.and_then(|v| Shift::parse(&v));
@@ -45,7 +48,7 @@ fn filters(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Filters, Ap
         None => None,
         Some("1" | "true") => Some(true),
         Some("0" | "false") => Some(false),
-        Some(v) => return Err(ApiError::bad_request(format!("conflicts={v} is not 1 or 0"))),
+        Some(_) => return Err(ApiError::bad_request("筛选条件“有冲突”的取值无效，请刷新页面后重新选择")),
     };
     Ok(Filters {
         core: InspectionFilter {

@@ -32,13 +32,14 @@ pub async fn list(
         let status = match param(&q, "status") {
             None => None,
             Some(s) => Some(
-                LedgerStatus::parse(s).ok_or_else(|| ApiError::bad_request(format!("status={s} is not in or out")))?,
+                LedgerStatus::parse(s)
+                    .ok_or_else(|| ApiError::bad_request("台账状态只能是“在册”或“已移出”，请刷新页面后重新选择"))?,
             ),
         };
         let category = match param(&q, "category") {
             None => None,
             Some(c) => Some(
-                LedgerCategory::parse(c).ok_or_else(|| ApiError::bad_request(format!("category={c} is not known")))?,
+                LedgerCategory::parse(c).ok_or_else(|| ApiError::bad_request("台账类别无效，请刷新页面后重新选择"))?,
             ),
         };
         let text = param(&q, "q");
@@ -91,9 +92,9 @@ pub async fn move_entry(
         sup.record(&state, &id, "ledger_entry")?;
         let req: MoveBody = json_body(&body)?;
         let status = LedgerStatus::parse(&req.status)
-            .ok_or_else(|| ApiError::bad_request(format!("status {:?} is not in or out", req.status)))?;
+            .ok_or_else(|| ApiError::bad_request("台账状态只能是“在册”或“已移出”，请刷新页面后重新选择"))?;
         if req.reason.chars().count() > 500 {
-            return Err(ApiError::bad_request("the reason is longer than 500 characters"));
+            return Err(ApiError::bad_request("原因不能超过 500 字"));
         }
         state.decide(sup.officer(), |s| s.move_ledger_entry(&id, status, &req.reason))?;
         Ok(Json(json!({"ledger_id": id, "status": status})))

@@ -83,7 +83,9 @@ impl Supervisor {
         let caller = auth::caller(state, headers)?;
         caller.require(&[Role::Supervisor, Role::Admin])?;
         if caller.device.is_some() {
-            return Err(ApiError::forbidden("the console is for supervisors signed in with a password, not devices"));
+            return Err(ApiError::forbidden(
+                "督导台只能用督导或管理员账号和密码登录使用，手机的登记凭证不能使用督导台",
+            ));
         }
         Ok(Supervisor { user: caller.user })
     }
@@ -107,12 +109,12 @@ impl Supervisor {
                 state
                     .replica
                     .jurisdiction(node)
-                    .map_err(|_| ApiError::bad_request(format!("jurisdiction {node} is not known")))?;
+                    .map_err(|_| ApiError::bad_request(format!("辖区 {node} 不存在，请刷新页面后重新选择")))?;
                 if self.sees(state, node) {
                     Ok(Some(node.to_owned()))
                 } else {
                     Err(ApiError::forbidden(format!(
-                        "{node} is outside your jurisdiction {}",
+                        "辖区 {node} 不在您负责的辖区 {} 内，无权查看",
                         self.user.jurisdiction_id
                     )))
                 }
@@ -135,7 +137,7 @@ impl Supervisor {
         let meta = state.storage.doc_meta(id)?.filter(|m| m.kind.as_deref() == Some(kind));
         match meta {
             Some(m) if scope::can_read(&self.user, &m, &state.within()) => Ok(m),
-            _ => Err(ApiError::not_found(format!("no {kind} {id} that you may see"))),
+            _ => Err(ApiError::not_found(format!("找不到您可查看的{} {id}", kind_zh(kind)))),
         }
     }
 
@@ -146,6 +148,18 @@ impl Supervisor {
             department: self.user.department.clone(),
             cert_no: self.user.cert_no.clone(),
         }
+    }
+}
+
+/// Chinese names of the record kinds `Supervisor::record` looks up.
+fn kind_zh(kind: &str) -> &'static str {
+    match kind {
+        "inspection" => "检查记录",
+        "case" => "案件线索",
+        "patrol" => "巡查记录",
+        "ledger_entry" => "台账条目",
+        "place" => "场所",
+        _ => "记录",
     }
 }
 

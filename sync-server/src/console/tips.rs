@@ -156,13 +156,13 @@ pub async fn submit(
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("a tip is at most {MAX_BODY_BYTES} bytes; send a smaller photo"),
+            format!("举报内容不能超过 {} 兆字节，请换一张较小的照片", MAX_BODY_BYTES / (1024 * 1024)),
         ),
-        status => ApiError::new(status, "bad_body", "the body could not be read"),
+        status => ApiError::new(status, "bad_body", "举报内容未能完整接收，请检查网络后重试"),
     })?;
     blocking(move || {
         if body.len() > MAX_BODY_BYTES {
-            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the tip is too large"));
+            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "举报内容过大，请换一张较小的照片"));
         }
         if !allow(&limits.per_address, &address) {
             return Err(too_many("您所在网络提交举报"));
@@ -172,25 +172,25 @@ pub async fn submit(
             return Err(too_many("提交举报"));
         }
         if !req.website.is_empty() {
-            return Err(ApiError::bad_request("the tip was not accepted"));
+            return Err(ApiError::bad_request("举报未被受理，请刷新页面后重试"));
         }
         let description = req.description.trim();
         let chars = description.chars().count();
         if !(MIN_DESCRIPTION_CHARS..=MAX_DESCRIPTION_CHARS).contains(&chars) {
             return Err(ApiError::bad_request(format!(
-                "describe what you saw in {MIN_DESCRIPTION_CHARS} to {MAX_DESCRIPTION_CHARS} characters"
+                "请用 {MIN_DESCRIPTION_CHARS} 到 {MAX_DESCRIPTION_CHARS} 个字描述您看到的情况"
             )));
         }
         if req.place.chars().count() > MAX_PLACE_CHARS {
-            return Err(ApiError::bad_request(format!("the place is longer than {MAX_PLACE_CHARS} characters")));
+            return Err(ApiError::bad_request(format!("地点不能超过 {MAX_PLACE_CHARS} 个字")));
         }
         check_id("area", &req.area)?;
         let area = state
             .replica
             .jurisdiction(&req.area)
-            .map_err(|_| ApiError::bad_request(format!("area {} is not known", req.area)))?;
+            .map_err(|_| ApiError::bad_request(format!("所选地区 {} 不存在，请刷新页面后重新选择", req.area)))?;
         if area.level == Level::City {
-            return Err(ApiError::bad_request("choose a county, township or community"));
+            return Err(ApiError::bad_request("请选择具体的县、乡镇或社区"));
         }
         let photo = match req.photo_base64.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
@@ -200,12 +200,12 @@ pub async fn submit(
                     return Err(ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "too_large",
-                        "the photo is larger than 6 MB",
+                        "照片不能超过 6 兆字节，请换一张较小的照片",
                     ));
                 }
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(p)
-                    .map_err(|_| ApiError::bad_request("the photo is not valid base64"))?;
+                    .map_err(|_| ApiError::bad_request("照片数据已损坏，请重新选择照片"))?;
                 Some(bytes)
             }
         };
@@ -229,7 +229,10 @@ pub async fn submit(
             let case_id = s.open_case(&new)?;
             let attached = photo.map(|bytes| {
                 let capture = Capture { record_id: case_id.clone(), item_id: None, gps: None, corrects: None };
-                s.add_photo(&bytes, &capture).map_err(|e| e.to_string())
+                s.add_photo(&bytes, &capture).map_err(|e| {
+                    tracing::info!(error = %e, "a tip photo was not kept");
+                    e.message_zh()
+                })
             });
             Ok((case_id, attached))
         })?;
@@ -290,7 +293,7 @@ pub async fn status(
         if !allow(&limits.lookups, &address) {
             return Err(too_many("查询"));
         }
-        let not_found = || ApiError::not_found("no tip with this tracking code");
+        let not_found = || ApiError::not_found("没有这个查询码对应的举报，请核对查询码");
         check_id("tracking code", &code).map_err(|_| not_found())?;
         let is_case = state.storage.doc_meta(&code)?.is_some_and(|m| m.kind.as_deref() == Some("case"));
         let case = if is_case { state.replica.case(&code).ok() } else { None };

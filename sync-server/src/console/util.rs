@@ -19,9 +19,11 @@ pub fn num(q: &Params, key: &str, default: i64, range: std::ops::RangeInclusive<
         None => Ok(default),
         Some(v) => match v.parse::<i64>() {
             Ok(n) if range.contains(&n) => Ok(n),
-            _ => {
-                Err(ApiError::bad_request(format!("{key}={v} is not a number in {}..={}", range.start(), range.end())))
-            }
+            _ => Err(ApiError::bad_request(format!(
+                "查询条件中的 {v} 无效，应为 {} 到 {} 之间的整数，请刷新页面后重试",
+                range.start(),
+                range.end()
+            ))),
         },
     }
 }
@@ -37,8 +39,10 @@ pub fn now_ms() -> i64 {
 
 /// Parses `YYYY-MM-DD` as a date.
 pub fn date(key: &str, v: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request(format!("{key}={v} is not a YYYY-MM-DD date")))
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+        tracing::info!(key, value = v, "a date filter is not a date");
+        ApiError::bad_request(format!("日期 {v} 格式不正确，应为 年-月-日（如 2026-03-01）"))
+    })
 }
 
 /// Midnight at the start of `d`, China time, in ms since the epoch.

@@ -32,7 +32,7 @@ pub struct Judged {
 }
 
 fn refused(status: StatusCode, code: &'static str, message: String) -> ApiError {
-    ApiError::new(status, code, format!("推送被拒绝，未保存任何内容（push refused, nothing was stored）：{message}"))
+    ApiError::new(status, code, format!("推送被拒绝，未保存任何内容：{message}"))
 }
 
 /// At most 80 characters of a value from the request, for a message.
@@ -54,14 +54,19 @@ pub fn judge(
     let mut items = Vec::with_capacity(entries.len());
     for e in entries {
         let item = e.open().map_err(|why| {
-            refused(StatusCode::BAD_REQUEST, "bad_evidence", format!("证据 {} 无效（{why}）", shown(&e.entry_hash)))
+            tracing::info!(entry = shown(&e.entry_hash), error = %why, "evidence refused");
+            refused(
+                StatusCode::BAD_REQUEST,
+                "bad_evidence",
+                format!("证据 {} 无效（{}）", shown(&e.entry_hash), why.message_zh()),
+            )
         })?;
         if item.payload.device_id != device {
             return Err(refused(
                 StatusCode::FORBIDDEN,
                 "evidence_device",
                 format!(
-                    "证据 {} 属于设备 {}，不是本设备 {device}（evidence may only be pushed by the device that took it）",
+                    "证据 {} 属于设备 {}，不是本设备 {device}；证据只能由拍摄它的设备推送",
                     item.entry_hash, item.payload.device_id
                 ),
             ));
@@ -175,7 +180,12 @@ fn in_scope(
         })?,
     };
     if let Some(why) = scope::why_not(&caller.user, &record, within) {
-        return Err(refused(StatusCode::FORBIDDEN, "forbidden", why));
+        tracing::info!(record = record.doc_id, why, "evidence out of scope");
+        return Err(refused(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("证据 {} 所属的记录 {} 不在您的辖区或职责范围内", item.entry_hash, record.doc_id),
+        ));
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub type StorageResult<T> = Result<T, StorageError>;
 pub enum StorageError {
     #[error("storage error: {0}")]
     Backend(String),
+    /// What already exists, in Chinese: the caller reads it.
     #[error("{0} already exists")]
     Conflict(String),
 }

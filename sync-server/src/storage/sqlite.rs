@@ -185,7 +185,7 @@ impl ServerStorage for SqliteStorage {
         );
         match result {
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                return Err(StorageError::Conflict(format!("user {}", u.username)));
+                return Err(StorageError::Conflict(format!("用户名 {}", u.username)));
             }
             other => other?,
         };
@@ -311,8 +311,8 @@ impl ServerStorage for SqliteStorage {
             match taken {
                 Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
                     return Err(StorageError::Conflict(format!(
-                        "item {} of device {}'s evidence chain",
-                        link.chain_seq, link.device_id
+                        "设备 {} 证据链第 {} 项",
+                        link.device_id, link.chain_seq
                     )));
                 }
                 other => other?,

@@ -75,34 +75,27 @@ pub fn safe_name(name: &str) -> bool {
 pub fn read(bytes: &[u8]) -> Result<Files, ReadError> {
     let damaged = ReadError::Damaged;
     let mut archive = ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ReadError::Unreadable(format!("不是可读的 ZIP 文件 (not a readable ZIP archive: {e})")))?;
+        .map_err(|e| ReadError::Unreadable(format!("不是可读的 ZIP 文件（{}）", zip_zh(&e))))?;
     if archive.len() > MAX_FILES {
-        return Err(damaged(format!("包内文件过多 (more than {MAX_FILES} entries)")));
+        return Err(damaged(format!("包内文件过多（超过 {MAX_FILES} 个）")));
     }
     let mut files = Files::new();
     let mut budget = MAX_PACKAGE_BYTES;
     for index in 0..archive.len() {
-        let mut entry = archive
-            .by_index(index)
-            .map_err(|e| damaged(format!("第 {} 个条目已损坏 (entry {index} is damaged: {e})", index + 1)))?;
-        let name = entry
-            .name()
-            .map_err(|e| damaged(format!("第 {} 个条目的文件名无效 (entry name: {e})", index + 1)))?
-            .into_owned();
+        let mut entry =
+            archive.by_index(index).map_err(|e| damaged(format!("第 {} 个条目已损坏（{}）", index + 1, zip_zh(&e))))?;
+        let name = entry.name().map_err(|_| damaged(format!("第 {} 个条目的文件名无效", index + 1)))?.into_owned();
         if entry.is_dir() {
             continue;
         }
         if !safe_name(&name) || entry.is_symlink() {
-            return Err(damaged(format!("包内有不安全的文件名或链接 (unsafe name or link): {name:?}")));
+            return Err(damaged(format!("包内有不安全的文件名或链接: {name:?}")));
         }
         if entry.encrypted() {
-            return Err(damaged(format!("{name} 被加密 (encrypted entries are not part of a package)")));
+            return Err(damaged(format!("{name} 被加密")));
         }
         if !matches!(entry.compression(), CompressionMethod::Stored | CompressionMethod::Deflated) {
-            return Err(ReadError::Unreadable(format!(
-                "{name} 使用了不支持的压缩方式 (compression {:?}); 请解压后验证文件夹",
-                entry.compression()
-            )));
+            return Err(ReadError::Unreadable(format!("{name} 使用了不支持的压缩方式，请解压后验证文件夹")));
         }
         let declared = entry.size();
         if declared > budget {
@@ -110,15 +103,16 @@ pub fn read(bytes: &[u8]) -> Result<Files, ReadError> {
         }
         // Read at most one byte more than declared: a longer entry is caught, not unpacked.
         let mut data = Vec::with_capacity(declared.min(64 << 20) as usize);
-        (&mut entry).take(declared + 1).read_to_end(&mut data).map_err(|e| {
-            damaged(format!("{name} 已损坏，与其 CRC-32 不符 (does not unpack or match its CRC-32: {e})"))
-        })?;
+        (&mut entry)
+            .take(declared + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| damaged(format!("{name} 已损坏，无法解压或与其 CRC-32 校验值不符（{}）", io_zh(&e))))?;
         if data.len() as u64 != declared {
-            return Err(damaged(format!("{name} 的长度与其记录不符 (size differs from its header)")));
+            return Err(damaged(format!("{name} 的长度与其记录不符")));
         }
         budget -= declared;
         if files.insert(name.clone(), data).is_some() {
-            return Err(damaged(format!("{name} 在包内出现两次 (appears twice)")));
+            return Err(damaged(format!("{name} 在包内出现两次")));
         }
     }
     Ok(files)
@@ -126,16 +120,16 @@ pub fn read(bytes: &[u8]) -> Result<Files, ReadError> {
 
 /// Reads a package: a ZIP file or an unpacked folder.
 pub fn read_path(path: &Path) -> Result<Files, ReadError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| ReadError::Unreadable(format!("无法打开 {} ({e})", path.display())))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ReadError::Unreadable(format!("无法打开 {}（{}）", path.display(), io_zh(&e))))?;
     if meta.is_dir() {
         read_dir(path)
     } else {
         if meta.len() > MAX_PACKAGE_BYTES {
-            return Err(ReadError::Unreadable(format!("{} 超出证据包的大小上限 (too large)", path.display())));
+            return Err(ReadError::Unreadable(format!("{} 超出证据包的大小上限", path.display())));
         }
-        let bytes =
-            std::fs::read(path).map_err(|e| ReadError::Unreadable(format!("无法读取 {} ({e})", path.display())))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| ReadError::Unreadable(format!("无法读取 {}（{}）", path.display(), io_zh(&e))))?;
         read(&bytes)
     }
 }
@@ -143,7 +137,8 @@ pub fn read_path(path: &Path) -> Result<Files, ReadError> {
 /// Reads an unpacked package folder. Links are refused (a package holds only files), so a
 /// walk never leaves the folder nor loops.
 pub fn read_dir(root: &Path) -> Result<Files, ReadError> {
-    let unreadable = |p: &Path, e: std::io::Error| ReadError::Unreadable(format!("无法读取 {} ({e})", p.display()));
+    let unreadable =
+        |p: &Path, e: std::io::Error| ReadError::Unreadable(format!("无法读取 {}（{}）", p.display(), io_zh(&e)));
     let mut out = Files::new();
     let mut budget = MAX_PACKAGE_BYTES;
     let mut pending = vec![root.to_path_buf()];
@@ -159,16 +154,36 @@ pub fn read_dir(root: &Path) -> Result<Files, ReadError> {
             } else if kind.is_file() {
                 let size = entry.metadata().map_err(|e| unreadable(&path, e))?.len();
                 if size > budget || out.len() >= MAX_FILES {
-                    return Err(ReadError::Unreadable(format!("{} 超出证据包的大小上限 (too large)", root.display())));
+                    return Err(ReadError::Unreadable(format!("{} 超出证据包的大小上限", root.display())));
                 }
                 budget -= size;
                 out.insert(name, std::fs::read(&path).map_err(|e| unreadable(&path, e))?);
             } else {
-                return Err(ReadError::Damaged(format!("包内有链接或特殊文件 (a link or special file): {name}")));
+                return Err(ReadError::Damaged(format!("包内有链接或特殊文件: {name}")));
             }
         }
     }
     Ok(out)
+}
+
+/// What a file error means, in Chinese (the system's text is English).
+pub fn io_zh(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在",
+        std::io::ErrorKind::PermissionDenied => "没有读取权限",
+        std::io::ErrorKind::IsADirectory => "这是一个文件夹",
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => "数据已损坏",
+        _ => "读写出错",
+    }
+}
+
+/// What a ZIP error means, in Chinese.
+fn zip_zh(e: &zip::result::ZipError) -> &'static str {
+    match e {
+        zip::result::ZipError::Io(e) => io_zh(e),
+        zip::result::ZipError::UnsupportedArchive(_) => "不支持的 ZIP 格式",
+        _ => "文件结构已损坏",
+    }
 }
 
 #[cfg(test)]

@@ -15,10 +15,8 @@ impl PublicKey {
         let bytes: [u8; 32] = hex::decode(text)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| format!("公钥应为 64 位十六进制数字 (an Ed25519 public key is 64 hex digits): {text:?}"))?;
-        VerifyingKey::from_bytes(&bytes)
-            .map(PublicKey)
-            .map_err(|_| format!("不是有效的 Ed25519 公钥 (not a valid Ed25519 public key): {text}"))
+            .ok_or_else(|| format!("公钥应为 64 位十六进制数字: {text:?}"))?;
+        VerifyingKey::from_bytes(&bytes).map(PublicKey).map_err(|_| format!("不是有效的 Ed25519 公钥: {text}"))
     }
 
     pub fn from_verifying_key(key: VerifyingKey) -> PublicKey {

@@ -105,7 +105,7 @@ pub fn signature_file(manifest: &[u8], key: &crate::deployment_key::DeploymentKe
 pub fn verify_files(files: &Files, trust: &Trust) -> Outcome {
     let mut out = Outcome::default();
     let Some(manifest_bytes) = files.get(MANIFEST) else {
-        out.failures.push(format!("缺少清单 {MANIFEST} (the manifest is missing)"));
+        out.failures.push(format!("缺少清单 {MANIFEST}"));
         return out;
     };
     // Nothing in the manifest is believed before its signature holds.
@@ -115,12 +115,16 @@ pub fn verify_files(files: &Files, trust: &Trust) -> Outcome {
     let manifest: Value = match serde_json::from_slice(manifest_bytes) {
         Ok(m) => m,
         Err(e) => {
-            out.failures.push(format!("清单不是有效的 JSON ({MANIFEST} is not valid JSON: {e})"));
+            out.failures.push(format!(
+                "清单 {MANIFEST} 不是有效的 JSON（第 {} 行第 {} 列），可能已被改动",
+                e.line(),
+                e.column()
+            ));
             return out;
         }
     };
     if text(&manifest, "format") != Some(FORMAT) {
-        out.failures.push(format!("清单格式不是 {FORMAT} (unknown manifest format)"));
+        out.failures.push(format!("清单格式不是 {FORMAT}"));
         return out;
     }
     check_files(files, &manifest, &mut out);
@@ -134,13 +138,12 @@ pub fn verify_files(files: &Files, trust: &Trust) -> Outcome {
 fn check_signature(sig_file: Option<&Vec<u8>>, manifest: &[u8], trust: &Trust, out: &mut Outcome) -> bool {
     let trusted = &trust.deployment;
     let Some(sig_file) = sig_file else {
-        out.failures
-            .push(format!("清单未签名（缺少 {SIGNATURE}），无法确认它出自所信任的部署 (the manifest is not signed)"));
+        out.failures.push(format!("清单未签名（缺少 {SIGNATURE}），无法确认它出自所信任的部署"));
         return false;
     };
     let sig: Value = serde_json::from_slice(sig_file).unwrap_or(Value::Null);
     let Some(signature) = text(&sig, "signature") else {
-        out.failures.push(format!("签名文件 {SIGNATURE} 无法读取 (the signature file is malformed)"));
+        out.failures.push(format!("签名文件 {SIGNATURE} 无法读取"));
         return false;
     };
     if trusted.verifies(manifest, signature) {
@@ -149,7 +152,7 @@ fn check_signature(sig_file: Option<&Vec<u8>>, manifest: &[u8], trust: &Trust, o
     }
     match text(&sig, "public_key").and_then(|k| PublicKey::from_hex(k).ok()) {
         Some(other) if other != *trusted => out.failures.push(format!(
-            "清单由另一个密钥签名：{}；所信任的部署密钥是：{} (the manifest is signed by an untrusted key)",
+            "清单由另一个密钥签名：{}；所信任的部署密钥是：{}",
             other.describe(),
             trusted.describe()
         )),
@@ -168,23 +171,21 @@ fn check_files(files: &Files, manifest: &Value, out: &mut Outcome) {
     for f in array(manifest, "files") {
         listed += 1;
         let (Some(path), Some(sha)) = (text(f, "path"), text(f, "sha256")) else {
-            out.failures.push("清单中有文件缺少路径或哈希 (a file entry lacks its path or hash)".into());
+            out.failures.push("清单中有文件缺少路径或哈希".into());
             continue;
         };
         seen.insert(path);
         match files.get(path) {
-            None => out.failures.push(format!("{path} 列在清单中，但包内没有 (listed but missing)")),
-            Some(b) if sha256_hex(b) != sha => {
-                out.failures.push(format!("{path} 被改动：SHA-256 与清单不符 (changed: its SHA-256 differs)"))
-            }
+            None => out.failures.push(format!("{path} 列在清单中，但包内没有")),
+            Some(b) if sha256_hex(b) != sha => out.failures.push(format!("{path} 被改动：SHA-256 与清单不符")),
             Some(b) if f.get("size").and_then(|s| s.as_u64()) != Some(b.len() as u64) => {
-                out.failures.push(format!("{path} 的大小与清单不符 (its size differs)"))
+                out.failures.push(format!("{path} 的大小与清单不符"))
             }
             Some(_) => matched += 1,
         }
     }
     for path in files.keys().filter(|p| !seen.contains(p.as_str())) {
-        out.failures.push(format!("{path} 在包内，但不在清单中 (added: not in the manifest)"));
+        out.failures.push(format!("{path} 在包内，但不在清单中"));
     }
     out.notes.push(format!("清单所列 {listed} 个文件中 {matched} 个的 SHA-256 与大小一致"));
 }
@@ -195,7 +196,7 @@ fn device_keys(manifest: &Value, trust: &Trust, out: &mut Outcome) -> HashMap<St
     let mut keys = HashMap::new();
     for d in array(manifest, "devices") {
         let Some(id) = text(d, "device_id") else {
-            out.failures.push("清单中有设备缺少编号 (a device lacks its id)".into());
+            out.failures.push("清单中有设备缺少编号".into());
             continue;
         };
         let owner = text(d, "enrolled_to").unwrap_or_default();
@@ -203,7 +204,7 @@ fn device_keys(manifest: &Value, trust: &Trust, out: &mut Outcome) -> HashMap<St
         match (trust.devices.get(id), listed) {
             (Some(given), Some(listed)) if *given != listed => {
                 out.failures.push(format!(
-                    "设备 {id} 在清单中的登记公钥 {} 与给定的设备公钥 {} 不一致 (device key mismatch)",
+                    "设备 {id} 在清单中的登记公钥 {} 与给定的设备公钥 {} 不一致",
                     listed.describe(),
                     given.describe()
                 ));
@@ -217,7 +218,7 @@ fn device_keys(manifest: &Value, trust: &Trust, out: &mut Outcome) -> HashMap<St
                 out.notes.push(format!("设备 {id}（{owner}）：登记公钥 {}，由已签名的清单担保", listed.describe()));
                 keys.insert(id.to_owned(), listed);
             }
-            (None, None) => out.failures.push(format!("设备 {id} 没有可信的公钥 (no trusted key for the device)")),
+            (None, None) => out.failures.push(format!("设备 {id} 没有可信的公钥")),
         }
     }
     for id in trust.devices.keys().filter(|id| !keys.contains_key(id.as_str())) {
@@ -238,8 +239,7 @@ fn check_chains(manifest: &Value, keys: &HashMap<String, PublicKey>, out: &mut O
         let mut chain: BTreeMap<u64, (String, Option<String>)> = BTreeMap::new();
         for e in array(d, "chain") {
             let (Some(seq), Some(hash)) = (e.get("chain_seq").and_then(|s| s.as_u64()), text(e, "entry_hash")) else {
-                out.failures
-                    .push(format!("设备 {device} 的哈希链中有条目缺少序号或哈希 (a chain entry is incomplete)"));
+                out.failures.push(format!("设备 {device} 的哈希链中有条目缺少序号或哈希"));
                 continue;
             };
             chain.insert(seq, (hash.to_owned(), text(e, "payload").map(str::to_owned)));
@@ -253,10 +253,13 @@ fn check_chains(manifest: &Value, keys: &HashMap<String, PublicKey>, out: &mut O
                 signature: signature.to_owned(),
             };
             match verify_signed_entry(&entry, Some(key)) {
-                Err(why) => out.failures.push(format!("设备 {device} 哈希链第 {seq} 条验证失败 ({why})")),
-                Ok(p) if p.chain_seq != seq || p.device_id != device => out
+                // The core's reason is English; the reader needs what it means, not its wording.
+                Err(_) => out
                     .failures
-                    .push(format!("设备 {device} 哈希链第 {seq} 条的序号或设备不符 (listed under the wrong number)")),
+                    .push(format!("设备 {device} 哈希链第 {seq} 条验证失败：签名或元数据与哈希不符，可能已被改动")),
+                Ok(p) if p.chain_seq != seq || p.device_id != device => {
+                    out.failures.push(format!("设备 {device} 哈希链第 {seq} 条的序号或设备不符"))
+                }
                 Ok(_) => {}
             }
         }
@@ -264,12 +267,12 @@ fn check_chains(manifest: &Value, keys: &HashMap<String, PublicKey>, out: &mut O
         let mut prev: Option<&str> = None;
         for (i, (seq, (hash, payload))) in chain.iter().enumerate() {
             if *seq != i as u64 + 1 {
-                out.failures.push(format!("设备 {device} 哈希链缺少第 {} 条 (chain item missing)", i + 1));
+                out.failures.push(format!("设备 {device} 哈希链缺少第 {} 条", i + 1));
                 break;
             }
             match payload.as_deref().and_then(|p| serde_json::from_str::<EvidencePayload>(p).ok()) {
                 Some(p) if p.prev.as_deref() != prev => {
-                    out.failures.push(format!("设备 {device} 哈希链第 {seq} 条没有接在第 {} 条之后 (broken link)", i))
+                    out.failures.push(format!("设备 {device} 哈希链第 {seq} 条没有接在第 {} 条之后", i))
                 }
                 Some(_) => {}
                 None => redacted += 1,
@@ -300,16 +303,16 @@ fn check_items(files: &Files, manifest: &Value, keys: &HashMap<String, PublicKey
         let (Some(hash), Some(payload_file), Some(signature)) =
             (text(item, "entry_hash"), text(item, "payload_file"), text(item, "signature"))
         else {
-            out.failures.push("清单中有证据缺少条目哈希、元数据文件或签名 (an item is incomplete)".into());
+            out.failures.push("清单中有证据缺少条目哈希、元数据文件或签名".into());
             continue;
         };
         let Some(payload_json) = files.get(payload_file).and_then(|b| String::from_utf8(b.clone()).ok()) else {
-            out.failures.push(format!("证据 {hash}：缺少元数据文件 {payload_file} (metadata file missing)"));
+            out.failures.push(format!("证据 {hash}：缺少元数据文件 {payload_file}"));
             continue;
         };
         let device = serde_json::from_str::<EvidencePayload>(&payload_json).map(|p| p.device_id).unwrap_or_default();
         let Some(key) = keys.get(&device) else {
-            out.failures.push(format!("证据 {hash}：设备 {device:?} 没有可信的公钥 (no trusted key for its device)"));
+            out.failures.push(format!("证据 {hash}：设备 {device:?} 没有可信的公钥"));
             continue;
         };
         let entry = SignedEntry {
@@ -319,33 +322,26 @@ fn check_items(files: &Files, manifest: &Value, keys: &HashMap<String, PublicKey
         };
         let payload = match verify_signed_entry(&entry, Some(&key.hex())) {
             Ok(p) => p,
-            Err(why) => {
-                out.failures.push(format!("证据 {hash}：签名或元数据验证失败 ({why})"));
+            Err(_) => {
+                out.failures.push(format!("证据 {hash}：签名或元数据验证失败，与哈希不符或签名密钥不对，可能已被改动"));
                 continue;
             }
         };
         match chains.get(&payload.device_id).and_then(|c| c.get(&payload.chain_seq)) {
             Some((h, p)) if h == hash && p.as_deref().is_none_or(|p| p == payload_json) => {}
-            _ => out.failures.push(format!(
-                "证据 {hash}：不是设备 {} 哈希链的第 {} 条 (not in its device's chain)",
-                payload.device_id, payload.chain_seq
-            )),
+            _ => out
+                .failures
+                .push(format!("证据 {hash}：不是设备 {} 哈希链的第 {} 条", payload.device_id, payload.chain_seq)),
         }
         if !records.contains(&payload.record_id.as_str()) {
-            out.failures
-                .push(format!("证据 {hash}：属于记录 {}，不属于本案 (belongs to another record)", payload.record_id));
+            out.failures.push(format!("证据 {hash}：属于记录 {}，不属于本案", payload.record_id));
         }
         match text(item, "content_file") {
-            None => out.incomplete.push(format!(
-                "证据 {hash}：导出时服务器尚未收到该{}原件 (the bytes were not uploaded yet)",
-                payload.kind
-            )),
+            None => out.incomplete.push(format!("证据 {hash}：导出时服务器尚未收到该{}原件", payload.kind)),
             Some(path) => match files.get(path) {
-                None => out.failures.push(format!("证据 {hash}：缺少原件 {path} (missing)")),
+                None => out.failures.push(format!("证据 {hash}：缺少原件 {path}")),
                 Some(b) if payload.content_hash != sha256_hex(b) || b.len() as u64 != payload.size => {
-                    out.failures.push(format!(
-                        "证据 {hash}：{path} 不是设备签名时的原件，哈希或大小不符 (not the bytes the device signed)"
-                    ))
+                    out.failures.push(format!("证据 {hash}：{path} 不是设备签名时的原件，哈希或大小不符"))
                 }
                 Some(_) => {
                     out.items_verified += 1;

@@ -102,21 +102,38 @@ let session = null;
 try { session = JSON.parse(sessionStorage.getItem('xuncha.session') || 'null'); } catch (_) { session = null; }
 let meta = null;
 
+// What a supervisor reads when the server gave no message of its own: by status, never the
+// browser's English (a failed fetch says "Failed to fetch", statusText is English).
+const OFFLINE = '无法连接服务器，请检查网络后重试';
+function statusText(status) {
+  if (status === 401) return '登录已失效，请重新登录';
+  if (status === 403) return '无权执行此操作';
+  if (status === 404) return '找不到请求的内容，请刷新页面后重试';
+  if (status === 413) return '发送的内容过大';
+  if (status === 429) return '操作过于频繁，请稍后再试';
+  if (status >= 500) return '服务器暂时出错（状态 ' + status + '），请稍后重试';
+  return '请求未被受理（状态 ' + status + '），请刷新页面后重试';
+}
+
 async function api(path, opts) {
   opts = opts || {};
   const headers = {};
   if (session) headers.Authorization = 'Bearer ' + session.token;
   let body;
   if (opts.json !== undefined) { headers['Content-Type'] = 'application/json'; body = JSON.stringify(opts.json); }
-  const res = await fetch(path, { method: opts.method || (body ? 'POST' : 'GET'), headers, body });
+  let res;
+  try {
+    res = await fetch(path, { method: opts.method || (body ? 'POST' : 'GET'), headers, body });
+  } catch (_) { throw new Error(OFFLINE); }
   if (res.status === 401 && session) { signOut(); throw new Error('登录已失效，请重新登录'); }
   if (!res.ok) {
-    let msg = res.status + ' ' + res.statusText;
-    try { const e = await res.json(); msg = e.message || msg; } catch (_) { /* not JSON */ }
+    let msg = statusText(res.status);
+    try { const e = await res.json(); if (e && typeof e.message === 'string' && e.message) msg = e.message; } catch (_) { /* not JSON */ }
     const err = new Error(msg); err.status = res.status; throw err;
   }
-  if (opts.blob) return res.blob();
-  return res.json();
+  try {
+    return await (opts.blob ? res.blob() : res.json());
+  } catch (_) { throw new Error('服务器的回答不完整，请检查网络后重试'); }
 }
 
 async function download(path, filename) {

@@ -8,9 +8,26 @@ const STATES = {
 const $ = (id) => document.getElementById(id);
 function say(el, text, ok) { el.textContent = text; el.className = 'msg ' + (ok ? 'ok' : 'err'); }
 
+// Fetches JSON; every failure becomes an Error with a Chinese message (the server's, or one by
+// status), never the browser's English ("Failed to fetch", a JSON parse error).
+async function getJson(url, opts) {
+  let r;
+  try { r = await fetch(url, opts); } catch (_) { throw new Error('无法连接服务器，请检查网络后重试'); }
+  let d = null;
+  try { d = await r.json(); } catch (_) { d = null; }
+  if (r.ok && d) return d;
+  let msg;
+  if (d && typeof d.message === 'string' && d.message) msg = d.message;
+  else if (r.status === 413) msg = '提交的内容过大，请换一张较小的照片';
+  else if (r.status === 429) msg = '提交过于频繁，请稍后再试';
+  else if (r.status >= 500) msg = '服务器暂时出错，请稍后重试';
+  else if (r.ok) msg = '服务器的回答不完整，请检查网络后重试';
+  else msg = '请求未被受理（状态 ' + r.status + '），请刷新页面后重试';
+  const err = new Error(msg); err.status = r.status; throw err;
+}
+
 async function loadAreas() {
-  const r = await fetch('/v1/tips/areas');
-  const d = await r.json();
+  const d = await getJson('/v1/tips/areas');
   const byId = Object.fromEntries(d.areas.map((a) => [a.id, a]));
   for (const a of d.areas) {
     const names = [];
@@ -59,14 +76,12 @@ $('tip-form').addEventListener('submit', async (e) => {
   }
   $('tip-submit').disabled = true;
   try {
-    const r = await fetch('/v1/tips', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const d = await r.json();
-    if (!r.ok) { say(m, r.status === 429 ? '提交过于频繁，请稍后再试' : '提交失败：' + d.message); return; }
+    const d = await getJson('/v1/tips', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     say(m, '已收到您的举报。查询码：' + d.tracking_code + (d.photo_attached || !file ? '' : '（照片未能作为证据保存：' + d.photo_problem + '）'), true);
     $('lookup-code').value = d.tracking_code;
     $('tip-form').reset();
   } catch (x) {
-    say(m, '提交失败：' + x.message);
+    say(m, x.status === 429 ? '提交过于频繁，请稍后再试' : '提交失败：' + x.message);
   } finally {
     $('tip-submit').disabled = false;
   }
@@ -75,9 +90,13 @@ $('tip-form').addEventListener('submit', async (e) => {
 $('lookup-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const m = $('lookup-msg');
-  const r = await fetch('/v1/tips/' + encodeURIComponent($('lookup-code').value.trim()));
-  const d = await r.json();
-  if (!r.ok) { say(m, r.status === 404 ? '没有这个查询码' : d.message); return; }
+  let d;
+  try {
+    d = await getJson('/v1/tips/' + encodeURIComponent($('lookup-code').value.trim()));
+  } catch (x) {
+    say(m, x.status === 404 ? '没有这个查询码' : x.message);
+    return;
+  }
   say(m, '处理状态：' + (STATES[d.state] || d.state) + (d.feedback ? '。处理结果：' + d.feedback : ''), true);
 });
 
