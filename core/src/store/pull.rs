@@ -48,21 +48,26 @@ struct Aside {
     bytes: Vec<u8>,
 }
 
+/// Why an entry was set aside, as a supervisor reads it on the console: Chinese, with the code.
+fn reason(why: &Error) -> String {
+    format!("{} ({})", why.message_zh(), why.code())
+}
+
 impl Aside {
-    fn change(doc_id: &str, bytes: &[u8], why: &dyn std::fmt::Display) -> Aside {
+    fn change(doc_id: &str, bytes: &[u8], why: &Error) -> Aside {
         Aside {
             entry: SetAside {
                 kind: SetAsideKind::Change,
                 doc_id: if is_record_id(doc_id) { doc_id.to_owned() } else { String::new() },
                 key: EntryHash::of(bytes).to_string(),
-                reason: why.to_string(),
+                reason: reason(why),
                 at_ms: now_ms(),
             },
             bytes: bytes.to_vec(),
         }
     }
 
-    fn evidence(e: &SignedEntry, why: &dyn std::fmt::Display) -> Aside {
+    fn evidence(e: &SignedEntry, why: &Error) -> Aside {
         // The record as the payload names it, read loosely: the payload may not be valid.
         let doc_id = serde_json::from_str::<serde_json::Value>(&e.payload_json)
             .ok()
@@ -74,7 +79,7 @@ impl Aside {
                 kind: SetAsideKind::Evidence,
                 doc_id,
                 key: e.entry_hash.clone(),
-                reason: why.to_string(),
+                reason: reason(why),
                 at_ms: now_ms(),
             },
             bytes: serde_json::to_vec(&[&e.entry_hash, &e.payload_json, &e.signature]).expect("plain JSON"),
@@ -175,7 +180,6 @@ impl Inner {
                 Ok(added) => report.changes_added += added,
                 Err(why) => {
                     docs.remove(&id);
-                    let why = format!("the record cannot be stored: {why}");
                     asides.extend(changes.iter().map(|(_, e)| Aside::change(&id, &e.change, &why)));
                 }
             }
@@ -215,8 +219,8 @@ impl Inner {
         }
         if self.fresh_doc(id, &good).is_err() {
             // What is on disk does not load: nothing can be added to it.
-            asides
-                .extend(good.drain(..).map(|(_, e)| Aside::change(id, &e.change, &"the stored record does not load")));
+            let why = Error::CorruptChanges(format!("the stored record {id} does not load"));
+            asides.extend(good.drain(..).map(|(_, e)| Aside::change(id, &e.change, &why)));
             self.docs.remove(id);
         }
         good
