@@ -18,7 +18,7 @@ pub mod sync;
 mod util;
 
 pub use crypt::StoreKey;
-pub use error::{Error, Result};
+pub use error::{Error, Lookup, Result};
 pub use evidence::{Capture, EvidenceItem, EvidenceKind, Flag, GpsFix, GpsProvider, VerifyReport};
 pub use lock::LockState;
 pub use model::*;

@@ -106,7 +106,7 @@ fn device(env: &Env, username: &str, officer: usize) -> (Store, String) {
         "code": code,
         "device_id": store.identity().device_id,
         "public_key": store.device_public_key(),
-        "signature": store.sign_with_device_key(code.as_bytes()),
+        "signature": store.sign_with_device_key(code.as_bytes()).unwrap(),
     });
     let r = env.http.post(env.url("/v1/enroll")).json(&body).send().unwrap();
     assert_eq!(r.status(), 200);

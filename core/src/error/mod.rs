@@ -118,3 +118,19 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A lookup that tells "absent" from "failed": not-found becomes `None`, every other error stays
+/// an error (a storage failure must never read as "no such record").
+pub trait Lookup<T> {
+    fn absent_as_none(self) -> Result<Option<T>>;
+}
+
+impl<T> Lookup<T> for Result<T> {
+    fn absent_as_none(self) -> Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::NotFound { .. } | Error::UnknownTemplate { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use xuncha_core::Lookup;
 use xuncha_core::{Case, CaseState, CaseSummary, StepDetails};
 
 /// A case is due soon when its deadline is this close.
@@ -125,11 +126,14 @@ pub async fn detail(
         let tree = Tree::of(&state, &sup)?;
         let case = state.replica.case(&id)?;
         // The inspection is shown only if the caller may see it too.
-        let inspection = case
-            .inspection_id
-            .as_deref()
-            .filter(|i| sup.record(&state, i, "inspection").is_ok())
-            .and_then(|i| state.replica.inspection(i).ok());
+        let inspection = match case.inspection_id.as_deref().filter(|i| sup.record(&state, i, "inspection").is_ok()) {
+            Some(i) => state.replica.inspection(i).absent_as_none()?,
+            None => None,
+        };
+        let place = match inspection.as_ref().and_then(|i| i.place_id.as_deref()) {
+            Some(p) => state.replica.place(p).absent_as_none()?.map(|p| p.name),
+            None => None,
+        };
         let records: Vec<&str> =
             std::iter::once(id.as_str()).chain(inspection.as_ref().map(|i| i.id.as_str())).collect();
         let evidence = items_of(&state, &records)?;
@@ -153,7 +157,7 @@ pub async fn detail(
                 "conclusion": i.conclusion,
                 "review": i.review,
                 "findings": i.findings,
-                "place": i.place_id.as_deref().and_then(|p| state.replica.place(p).ok()).map(|p| p.name),
+                "place": place,
             })),
             "evidence": evidence.iter().map(|e| item_json(&state, e)).collect::<Result<Vec<_>, _>>()?,
             "audit": state.replica.audit_trail(&id)?,

@@ -13,6 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 use std::collections::HashSet;
+use xuncha_core::Lookup;
 use xuncha_core::{Conclusion, InspectionFilter, InspectionSummary, Mode, RecordKind, Shift};
 
 /// Rows a list or export reads at most from the replica before the server-side filters.
@@ -100,8 +101,11 @@ fn select(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Vec<Inspecti
     Ok(rows)
 }
 
-fn place_name(state: &AppState, place_id: Option<&str>) -> String {
-    place_id.and_then(|p| state.replica.place(p).ok()).map(|p| p.name).unwrap_or_default()
+/// The place's name; empty when none is set or the place is unknown here. A storage failure is
+/// an error, not an empty name.
+fn place_name(state: &AppState, place_id: Option<&str>) -> Result<String, ApiError> {
+    let Some(id) = place_id else { return Ok(String::new()) };
+    Ok(state.replica.place(id).absent_as_none()?.map(|p| p.name).unwrap_or_default())
 }
 
 fn row_json(state: &AppState, tree: &Tree, r: &InspectionSummary) -> Result<Value, ApiError> {
@@ -111,7 +115,7 @@ fn row_json(state: &AppState, tree: &Tree, r: &InspectionSummary) -> Result<Valu
         "id": r.id,
         "jurisdiction_id": r.jurisdiction_id,
         "jurisdiction": tree.path(&r.jurisdiction_id),
-        "place": place_name(state, r.place_id.as_deref()),
+        "place": place_name(state, r.place_id.as_deref())?,
         "shift": r.shift,
         "mode": r.mode,
         "approach": inspection.approach,
@@ -221,7 +225,7 @@ pub async fn csv(
                 fmt_ms(Some(r.started_at_ms)),
                 fmt_ms(i.ended_at_ms),
                 tree.path(&r.jurisdiction_id),
-                place_name(&state, r.place_id.as_deref()),
+                place_name(&state, r.place_id.as_deref())?,
                 label(&LABEL_SHIFT, r.shift.as_str()),
                 label(&LABEL_MODE, r.mode.as_str()),
                 label(&LABEL_APPROACH, i.approach.as_str()),
@@ -277,9 +281,10 @@ pub async fn detail(
         sup.record(&state, &id, "inspection")?;
         let tree = Tree::of(&state, &sup)?;
         let i = state.replica.inspection(&id)?;
-        let template = state.replica.template(&i.template_id, i.template_version).ok();
-        let place = i.place_id.as_deref().and_then(|p| state.replica.place(p).ok());
-        let ledger = i.ledger_id.as_deref().and_then(|l| state.replica.ledger_entry(l).ok());
+        let template = state.replica.template(&i.template_id, i.template_version).absent_as_none()?;
+        let place = i.place_id.as_deref().map(|p| state.replica.place(p).absent_as_none()).transpose()?.flatten();
+        let ledger =
+            i.ledger_id.as_deref().map(|l| state.replica.ledger_entry(l).absent_as_none()).transpose()?.flatten();
         let evidence = items_of(&state, &[id.as_str()])?;
         let items: Vec<Value> = match &template {
             None => i.answers.iter().map(|a| json!({"item_id": a.item_id, "text": a.item_id, "answer": a})).collect(),

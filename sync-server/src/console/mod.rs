@@ -34,6 +34,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xuncha_core::Lookup;
 use xuncha_core::{Jurisdiction, Officer};
 
 pub use tips::{TIPS_PER_ADDRESS, TIPS_PER_REPORTER};
@@ -126,7 +127,7 @@ impl Supervisor {
     pub fn node_or_root(&self, state: &AppState, asked: Option<&str>) -> Result<String, ApiError> {
         match self.node(state, asked)? {
             Some(n) => Ok(n),
-            None => Ok(root_of(state, &self.user.jurisdiction_id)),
+            None => root_of(state, &self.user.jurisdiction_id),
         }
     }
 
@@ -164,15 +165,15 @@ fn kind_zh(kind: &str) -> &'static str {
 }
 
 /// The top of the tree above `node`.
-fn root_of(state: &AppState, node: &str) -> String {
+fn root_of(state: &AppState, node: &str) -> Result<String, ApiError> {
     let mut id = node.to_owned();
     for _ in 0..16 {
-        match state.replica.jurisdiction(&id).ok().and_then(|j| j.parent_id) {
+        match state.replica.jurisdiction(&id).absent_as_none()?.and_then(|j| j.parent_id) {
             Some(parent) => id = parent,
             None => break,
         }
     }
-    id
+    Ok(id)
 }
 
 /// Names and bounds of the nodes a caller may see, by id.
@@ -184,7 +185,7 @@ pub(crate) struct Tree {
 impl Tree {
     pub fn of(state: &AppState, sup: &Supervisor) -> Result<Tree, ApiError> {
         let top =
-            if sup.is_admin() { root_of(state, &sup.user.jurisdiction_id) } else { sup.user.jurisdiction_id.clone() };
+            if sup.is_admin() { root_of(state, &sup.user.jurisdiction_id)? } else { sup.user.jurisdiction_id.clone() };
         let nodes = state.replica.jurisdiction_subtree(&top)?;
         let by_id = nodes.iter().enumerate().map(|(i, j)| (j.id.clone(), i)).collect();
         Ok(Tree { nodes, by_id })

@@ -17,6 +17,7 @@ use crate::state::{AppState, meta};
 use crate::storage::{DocMeta, Role, User};
 use axum::http::StatusCode;
 use std::collections::BTreeMap;
+use xuncha_core::Lookup;
 use xuncha_core::bundle::{BundleEntry, ChangeBundle};
 use xuncha_core::doc::Author;
 use xuncha_core::sync::protocol::RefusedRecord;
@@ -63,7 +64,7 @@ pub fn judge_push(
     let within = state.within();
     let mut judged = Judged { metas: Vec::new(), created: Vec::new(), refused: Vec::new() };
     for (doc, entries) in by_doc {
-        let current = state.replica.document_bytes(doc).ok();
+        let current = state.replica.document_bytes(doc).absent_as_none()?;
         match judge_document(state, caller, device_id, doc, current.as_deref(), &entries, &within)? {
             Ok(m) => {
                 if current.is_none() {
