@@ -50,7 +50,8 @@ fn apply(state: &AppState, entries: &[LogEntry], last: u64) -> Result<usize> {
                     evidence.push(SignedEntry { entry_hash, payload_json, signature });
                 }
                 Err(why) => {
-                    mark(state, e.seq, &format!("the log entry is not [entry_hash, payload, signature]: {why}"))?;
+                    tracing::warn!(seq = e.seq, %why, "evidence log entry is not [entry_hash, payload, signature]");
+                    mark(state, e.seq, "证据记录的格式无法识别，无法读取 (corrupt)")?;
                     set_aside += 1;
                 }
             },
