@@ -48,4 +48,9 @@ pub mod testing {
         let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok((version, rows))
     }
+
+    /// How many decoded documents the store holds in memory (bounded, however much arrives).
+    pub fn cached_documents(store: &crate::Store) -> usize {
+        store.lock().docs.len()
+    }
 }

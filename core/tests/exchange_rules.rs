@@ -133,3 +133,17 @@ fn forged_incomplete_and_record_changing_bundles_are_refused_whole() {
     b.import_changes(&bundle(vec![honest])).unwrap();
     assert_eq!(b.inspection(&id).unwrap().shift, Shift::Night);
 }
+
+#[test]
+fn importing_thousands_of_records_keeps_the_document_cache_bounded() {
+    let (_dir, s) = phones(2);
+    let (a, b) = (&s[0], &s[1]);
+    for _ in 0..700 {
+        a.start_inspection(common::new_inspection(Shift::Day, None)).unwrap();
+    }
+    let report = b.import_changes(&a.export_changes(&PeerState::default()).unwrap()).unwrap();
+    assert_eq!(report.documents, 700);
+    let cached = xuncha_core::testing::cached_documents(b);
+    assert!(cached < 512, "{cached} decoded documents kept after the import");
+    assert_eq!(b.list_inspections(&InspectionFilter::default(), 1000, 0).unwrap().len(), 700);
+}

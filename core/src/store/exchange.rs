@@ -146,6 +146,7 @@ impl Inner {
         }
         also(&tx)?;
         tx.commit()?;
+        self.trim_cache();
         Ok(report)
     }
 }

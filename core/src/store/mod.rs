@@ -61,7 +61,7 @@ pub(crate) struct Inner {
     actor: ActorId,
     pub(crate) officer: Option<Officer>,
     pub(crate) signer: Box<dyn DeviceSigner>,
-    docs: HashMap<String, Automerge>,
+    pub(crate) docs: HashMap<String, Automerge>,
     templates: HashMap<(String, u32), ChecklistTemplate>,
 }
 
@@ -232,12 +232,18 @@ impl Inner {
         if !self.docs.contains_key(id) {
             let doc = load_doc(&self.conn, &self.actor, id)?
                 .ok_or_else(|| Error::NotFound { kind: "record", id: id.to_owned() })?;
-            if self.docs.len() >= DOC_CACHE_LIMIT {
-                self.docs.clear();
-            }
+            self.trim_cache();
             self.docs.insert(id.to_owned(), doc);
         }
         Ok(self.docs.get_mut(id).expect("just inserted"))
+    }
+
+    /// Keeps the decoded-document cache bounded (a fresh phone imports thousands of records).
+    /// Called only where no document of the current write is still waiting to be stored.
+    pub(crate) fn trim_cache(&mut self) {
+        if self.docs.len() >= DOC_CACHE_LIMIT {
+            self.docs.clear();
+        }
     }
 
     /// The document of a record of `kind`, refusing ids of other kinds. Reads only what the

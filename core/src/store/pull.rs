@@ -198,6 +198,7 @@ impl Inner {
         }
         tx.prepare_cached("UPDATE sync_state SET cursor = ?1 WHERE id = 1")?.execute([cursor as i64])?;
         tx.commit()?;
+        self.trim_cache();
         report.set_aside = asides.into_iter().map(|a| a.entry).collect();
         Ok(report)
     }
