@@ -235,44 +235,25 @@ pub fn start_with(data: &Path, listen: &str, config: &ServerConfig) -> anyhow_li
     Ok(Running { addr, state, shutdown: Some(tx), thread: Some(thread) })
 }
 
-const USAGE: &str = "usage: xuncha-server [--listen ADDR] [--data DIR] [--demo] [--trusted-proxy IP]...";
-
-/// Command-line options: `[--listen ADDR] [--data DIR] [--demo] [--trusted-proxy IP]...`.
-#[derive(Debug, Clone, PartialEq)]
+/// Command-line options (clap: `--help` lists them, errors name the bad argument).
+#[derive(Debug, Clone, PartialEq, clap::Parser)]
+#[command(name = "xuncha-server", about = "xuncha sync server and supervisor console", version)]
 pub struct Options {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Directory for the database and the evidence files (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "data")]
     pub data: PathBuf,
+    /// Seed the made-up county and run simulated devices through a demo day.
+    #[arg(long)]
     pub demo: bool,
-    /// Reverse proxies whose `X-Forwarded-For` names the client (repeatable).
+    /// A reverse proxy whose `X-Forwarded-For` names the client (repeatable).
+    #[arg(long = "trusted-proxy", value_name = "IP")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Options {
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
-        let mut o = Options {
-            listen: "127.0.0.1:8080".into(),
-            data: PathBuf::from("data"),
-            demo: false,
-            trusted_proxies: Vec::new(),
-        };
-        let mut args = args.into_iter();
-        while let Some(a) = args.next() {
-            match a.as_str() {
-                "--listen" => o.listen = args.next().ok_or("--listen needs an address")?,
-                "--data" => o.data = PathBuf::from(args.next().ok_or("--data needs a directory")?),
-                "--demo" => o.demo = true,
-                "--trusted-proxy" => {
-                    let ip = args.next().ok_or("--trusted-proxy needs an IP address")?;
-                    o.trusted_proxies
-                        .push(ip.parse().map_err(|_| format!("--trusted-proxy {ip:?} is not an IP address"))?);
-                }
-                "-h" | "--help" => return Err(USAGE.into()),
-                other => return Err(format!("unknown option {other}; {USAGE}")),
-            }
-        }
-        Ok(o)
-    }
-
     /// The server settings these options choose (defaults for the rest).
     pub fn config(&self) -> ServerConfig {
         ServerConfig { trusted_proxies: self.trusted_proxies.clone(), ..ServerConfig::default() }
@@ -282,4 +263,37 @@ impl Options {
 /// A boxed error for start-up code, where any failure ends the process with its message.
 pub mod anyhow_like {
     pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+#[cfg(test)]
+mod options_tests {
+    use super::Options;
+    use clap::Parser;
+
+    #[test]
+    fn options_have_defaults_repeat_proxies_and_refuse_bad_values() {
+        let o = Options::try_parse_from(["xuncha-server"]).unwrap();
+        assert_eq!((o.listen.as_str(), o.data.to_str(), o.demo), ("127.0.0.1:8080", Some("data"), false));
+        let o = Options::try_parse_from([
+            "xuncha-server",
+            "--demo",
+            "--listen",
+            "0.0.0.0:9000",
+            "--trusted-proxy",
+            "10.0.0.1",
+            "--trusted-proxy",
+            "fd00::1",
+        ])
+        .unwrap();
+        assert!(o.demo);
+        assert_eq!(o.listen, "0.0.0.0:9000");
+        assert_eq!(
+            o.config().trusted_proxies,
+            vec!["10.0.0.1".parse::<std::net::IpAddr>().unwrap(), "fd00::1".parse().unwrap()]
+        );
+        let e = Options::try_parse_from(["xuncha-server", "--trusted-proxy", "nginx"]).unwrap_err();
+        assert!(e.to_string().contains("nginx"), "{e}");
+        assert!(Options::try_parse_from(["xuncha-server", "--lisen", "x"]).is_err());
+        assert!(Options::try_parse_from(["xuncha-server", "--listen"]).is_err());
+    }
 }

@@ -1,16 +1,12 @@
+use clap::Parser;
 use xuncha_server::Options;
 
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    let options = match Options::parse(std::env::args().skip(1)) {
-        Ok(o) => o,
-        Err(msg) => {
-            eprintln!("{msg}");
-            std::process::exit(2);
-        }
-    };
+    // Exits with clap's message (and status 2) on a bad argument, 0 after --help.
+    let options = Options::parse();
     let server = match xuncha_server::start_with(&options.data, &options.listen, &options.config()) {
         Ok(s) => s,
         Err(e) => {
