@@ -67,7 +67,7 @@ impl std::error::Error for ApiError {}
 
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
-        let message = format!("{} ({})", e.message_zh(), e.code());
+        let message = e.message_with_code();
         let transient = e.is_transient();
         match e {
             CoreError::NotFound { .. } | CoreError::UnknownTemplate { .. } => ApiError::NotFound(message),
@@ -126,7 +126,7 @@ mod tests {
             (CoreError::DeviceRevoked, "DeviceRevoked"),
         ];
         for (core, expected) in cases {
-            let text = format!("{} ({})", core.message_zh(), core.code());
+            let text = core.message_with_code();
             let api = ApiError::from(core);
             assert!(format!("{api:?}").starts_with(expected), "{api:?} is not {expected}");
             assert_eq!(api.to_string(), text);

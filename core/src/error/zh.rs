@@ -4,6 +4,12 @@
 use super::Error;
 
 impl Error {
+    /// What a screen shows: the Chinese message with the stable code in brackets, for the
+    /// help desk.
+    pub fn message_with_code(&self) -> String {
+        format!("{} ({})", self.message_zh(), self.code())
+    }
+
     /// The Chinese message for screens. Ids of records and items are kept so the officer can
     /// find the record; nothing else from the English detail is shown.
     pub fn message_zh(&self) -> String {

@@ -48,11 +48,6 @@ struct Aside {
     bytes: Vec<u8>,
 }
 
-/// Why an entry was set aside, as a supervisor reads it on the console: Chinese, with the code.
-fn reason(why: &Error) -> String {
-    format!("{} ({})", why.message_zh(), why.code())
-}
-
 impl Aside {
     fn change(doc_id: &str, bytes: &[u8], why: &Error) -> Aside {
         Aside {
@@ -60,7 +55,7 @@ impl Aside {
                 kind: SetAsideKind::Change,
                 doc_id: if is_record_id(doc_id) { doc_id.to_owned() } else { String::new() },
                 key: EntryHash::of(bytes).to_string(),
-                reason: reason(why),
+                reason: why.message_with_code(),
                 at_ms: now_ms(),
             },
             bytes: bytes.to_vec(),
@@ -79,7 +74,7 @@ impl Aside {
                 kind: SetAsideKind::Evidence,
                 doc_id,
                 key: e.entry_hash.clone(),
-                reason: reason(why),
+                reason: why.message_with_code(),
                 at_ms: now_ms(),
             },
             bytes: serde_json::to_vec(&[&e.entry_hash, &e.payload_json, &e.signature]).expect("plain JSON"),

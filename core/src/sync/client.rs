@@ -132,9 +132,7 @@ impl SyncClient {
             return Err(Error::DeviceRevoked);
         }
         // The officer reads it on the sync screen: Chinese, with the code for the help desk.
-        store.record_sync_attempt(
-            result.as_ref().err().map(|e| format!("{} ({})", e.message_zh(), e.code())).as_deref(),
-        )?;
+        store.record_sync_attempt(result.as_ref().err().map(Error::message_with_code).as_deref())?;
         result
     }
 
