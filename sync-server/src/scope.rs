@@ -20,7 +20,7 @@ pub fn why_not(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) 
     if user.role == Role::Admin {
         return None;
     }
-    let Some(kind) = doc.kind.as_deref() else {
+    let Some(kind) = doc.kind else {
         return Some(format!("document {} is incomplete (its first change is missing)", doc.doc_id));
     };
     let Some(node) = doc.jurisdiction_id.as_deref() else {
@@ -34,15 +34,14 @@ pub fn why_not(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) 
     }
     let me = if user.cert_no.is_empty() { &user.name } else { &user.cert_no };
     let member = doc.members.iter().any(|m| m == me);
-    let allowed = match RecordKind::parse(kind).map(|k| user.role.access(k)) {
-        Some(Access::All) => true,
-        Some(Access::AsMember) => member,
-        Some(Access::Never) => false,
-        None => user.role == Role::Supervisor,
+    let allowed = match user.role.access(kind) {
+        Access::All => true,
+        Access::AsMember => member,
+        Access::Never => false,
     };
     if allowed {
         None
-    } else if matches!(kind, "inspection" | "case") && !member {
+    } else if matches!(kind, RecordKind::Inspection | RecordKind::Case) && !member {
         Some(format!("you are not on {kind} {}", doc.doc_id))
     } else {
         let role = user.role.as_str().replace('_', " ");

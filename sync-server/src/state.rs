@@ -86,7 +86,7 @@ impl AppState {
 pub fn meta(doc_id: &str, facts: xuncha_core::sync::DocFacts) -> DocMeta {
     DocMeta {
         doc_id: doc_id.to_owned(),
-        kind: facts.kind.map(|k| k.as_str().to_owned()),
+        kind: facts.kind,
         jurisdiction_id: facts.jurisdiction_id,
         members: facts.members,
     }

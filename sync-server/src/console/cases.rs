@@ -15,6 +15,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use xuncha_core::Lookup;
+use xuncha_core::RecordKind;
 use xuncha_core::{Case, CaseState, CaseSummary, StepDetails};
 
 /// A case is due soon when its deadline is this close.
@@ -122,14 +123,15 @@ pub async fn detail(
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, "case")?;
+        sup.record(&state, &id, RecordKind::Case)?;
         let tree = Tree::of(&state, &sup)?;
         let case = state.replica.case(&id)?;
         // The inspection is shown only if the caller may see it too.
-        let inspection = match case.inspection_id.as_deref().filter(|i| sup.record(&state, i, "inspection").is_ok()) {
-            Some(i) => state.replica.inspection(i).absent_as_none()?,
-            None => None,
-        };
+        let inspection =
+            match case.inspection_id.as_deref().filter(|i| sup.record(&state, i, RecordKind::Inspection).is_ok()) {
+                Some(i) => state.replica.inspection(i).absent_as_none()?,
+                None => None,
+            };
         let place = match inspection.as_ref().and_then(|i| i.place_id.as_deref()) {
             Some(p) => state.replica.place(p).absent_as_none()?.map(|p| p.name),
             None => None,
@@ -194,7 +196,7 @@ pub async fn step(
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, "case")?;
+        sup.record(&state, &id, RecordKind::Case)?;
         let req: StepBody = json_body(&body)?;
         let to =
             CaseState::parse(&req.to).ok_or_else(|| ApiError::bad_request(crate::error::not_a_case_state(&req.to)))?;

@@ -278,7 +278,7 @@ pub async fn detail(
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, "inspection")?;
+        sup.record(&state, &id, RecordKind::Inspection)?;
         let tree = Tree::of(&state, &sup)?;
         let i = state.replica.inspection(&id)?;
         let template = state.replica.template(&i.template_id, i.template_version).absent_as_none()?;

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use xuncha_core::RecordKind;
 use xuncha_core::{LedgerCategory, LedgerStatus};
 
 #[utoipa::path(get, path = "/v1/console/ledger", tag = "console", security(("bearer" = [])),
@@ -89,7 +90,7 @@ pub async fn move_entry(
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, "ledger_entry")?;
+        sup.record(&state, &id, RecordKind::LedgerEntry)?;
         let req: MoveBody = json_body(&body)?;
         let status = LedgerStatus::parse(&req.status)
             .ok_or_else(|| ApiError::bad_request("台账状态只能是“在册”或“已移出”，请刷新页面后重新选择"))?;

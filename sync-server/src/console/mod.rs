@@ -35,6 +35,7 @@ use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xuncha_core::Lookup;
+use xuncha_core::RecordKind;
 use xuncha_core::{Jurisdiction, Officer};
 
 pub use tips::{TIPS_PER_ADDRESS, TIPS_PER_REPORTER};
@@ -133,12 +134,12 @@ impl Supervisor {
 
     /// The scope facts of a record of `kind` the caller may see; not found otherwise, so that
     /// records outside the subtree do not reveal that they exist.
-    pub fn record(&self, state: &AppState, id: &str, kind: &str) -> Result<DocMeta, ApiError> {
-        check_id(kind, id)?;
-        let meta = state.storage.doc_meta(id)?.filter(|m| m.kind.as_deref() == Some(kind));
+    pub fn record(&self, state: &AppState, id: &str, kind: RecordKind) -> Result<DocMeta, ApiError> {
+        check_id(kind.as_str(), id)?;
+        let meta = state.storage.doc_meta(id)?.filter(|m| m.kind == Some(kind));
         match meta {
             Some(m) if scope::can_read(&self.user, &m, &state.within()) => Ok(m),
-            _ => Err(ApiError::not_found(format!("找不到您可查看的{} {id}", kind_zh(kind)))),
+            _ => Err(ApiError::not_found(format!("找不到您可查看的{} {id}", kind.label_zh()))),
         }
     }
 
@@ -149,18 +150,6 @@ impl Supervisor {
             department: self.user.department.clone(),
             cert_no: self.user.cert_no.clone(),
         }
-    }
-}
-
-/// Chinese names of the record kinds `Supervisor::record` looks up.
-fn kind_zh(kind: &str) -> &'static str {
-    match kind {
-        "inspection" => "检查记录",
-        "case" => "案件线索",
-        "patrol" => "巡查记录",
-        "ledger_entry" => "台账条目",
-        "place" => "场所",
-        _ => "记录",
     }
 }
 

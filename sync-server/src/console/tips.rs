@@ -295,7 +295,7 @@ pub async fn status(
         }
         let not_found = || ApiError::not_found("没有这个查询码对应的举报，请核对查询码");
         check_id("tracking code", &code).map_err(|_| not_found())?;
-        let is_case = state.storage.doc_meta(&code)?.is_some_and(|m| m.kind.as_deref() == Some("case"));
+        let is_case = state.storage.doc_meta(&code)?.is_some_and(|m| m.kind == Some(xuncha_core::RecordKind::Case));
         let case = if is_case { state.replica.case(&code).ok() } else { None };
         let case = case.filter(|c| c.source == CaseSource::Tip).ok_or_else(not_found)?;
         let feedback = case.steps.iter().rev().find(|s| s.to == CaseState::FeedbackGiven).map(|s| s.note.clone());

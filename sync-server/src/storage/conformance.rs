@@ -127,7 +127,7 @@ fn a_push_is_stored_whole(s: &dyn ServerStorage) {
     };
     let meta = DocMeta {
         doc_id: "a".into(),
-        kind: Some("patrol".into()),
+        kind: Some(xuncha_core::RecordKind::Patrol),
         jurisdiction_id: Some("g1".into()),
         members: vec![],
     };
@@ -228,7 +228,7 @@ fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
     };
     let meta = DocMeta {
         doc_id: "a".into(),
-        kind: Some("inspection".into()),
+        kind: Some(xuncha_core::RecordKind::Inspection),
         jurisdiction_id: Some("g1".into()),
         members: vec!["C-1".into(), "C-2".into()],
     };

@@ -66,7 +66,8 @@ pub struct Device {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocMeta {
     pub doc_id: String,
-    pub kind: Option<String>,
+    /// None until the document's first change (which names its kind) has arrived.
+    pub kind: Option<xuncha_core::RecordKind>,
     pub jurisdiction_id: Option<String>,
     pub members: Vec<String>,
 }

@@ -402,7 +402,8 @@ impl ServerStorage for SqliteStorage {
                 let members: String = r.get(3)?;
                 Ok(DocMeta {
                     doc_id: r.get(0)?,
-                    kind: r.get(1)?,
+                    // A kind this build does not know reads as none: such a record is nobody's.
+                    kind: r.get::<_, Option<String>>(1)?.as_deref().and_then(xuncha_core::RecordKind::parse),
                     jurisdiction_id: r.get(2)?,
                     members: members.split('\n').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
                 })
@@ -497,7 +498,7 @@ fn append_in(tx: &rusqlite::Transaction<'_>, entries: &[NewEntry], docs: &[DocMe
              ON CONFLICT (doc_id) DO UPDATE SET kind = excluded.kind, jurisdiction_id = excluded.jurisdiction_id,
                members = excluded.members",
         )?
-        .execute(params![d.doc_id, d.kind, d.jurisdiction_id, d.members.join("\n")])?;
+        .execute(params![d.doc_id, d.kind.map(|k| k.as_str()), d.jurisdiction_id, d.members.join("\n")])?;
     }
     Ok(added)
 }

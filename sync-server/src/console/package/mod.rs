@@ -72,12 +72,12 @@ fn chain_of(state: &AppState, sup: &Supervisor, newest: &EvidenceItem) -> Result
 
 /// Builds the package of a case the caller may see: (file name, ZIP bytes).
 pub(crate) fn build(state: &AppState, sup: &Supervisor, case_id: &str) -> Result<(String, Vec<u8>), ApiError> {
-    sup.record(state, case_id, "case")?;
+    sup.record(state, case_id, xuncha_core::RecordKind::Case)?;
     let case = state.replica.case(case_id)?;
     let inspection = case
         .inspection_id
         .as_deref()
-        .filter(|i| sup.record(state, i, "inspection").is_ok())
+        .filter(|i| sup.record(state, i, xuncha_core::RecordKind::Inspection).is_ok())
         .and_then(|i| state.replica.inspection(i).ok());
     let records: Vec<&str> = evidence_records(&case)
         .into_iter()
