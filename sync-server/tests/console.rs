@@ -165,20 +165,7 @@ fn field_staff_and_devices_cannot_use_the_console() {
 /// Enrols a device for `username` by hand and returns its token.
 fn enrol_token(env: &Env, username: &str) -> String {
     let store = Store::open(env.dir.path().join(format!("raw-{username}"))).unwrap();
-    device_token(env, &store, username)
-}
-
-fn device_token(env: &Env, store: &Store, username: &str) -> String {
-    let code = xuncha_server::api::accounts::issue_code(&env.server.state, username).unwrap().code;
-    let body = json!({
-        "code": code,
-        "device_id": store.identity().device_id,
-        "public_key": store.device_public_key(),
-        "signature": store.sign_with_device_key(code.as_bytes()).unwrap(),
-    });
-    let r = env.http.post(env.url("/v1/enroll")).json(&body).send().unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    r.json::<Value>().unwrap()["token"].as_str().unwrap().to_owned()
+    env.device_token(&store, username)
 }
 
 #[test]
@@ -226,7 +213,7 @@ fn filters_search_and_integrity_status() {
     let store = Store::open(env.dir.path().join("phone-sun")).unwrap();
     store.sign_in(xuncha_fixtures::officers()[3].clone()).unwrap();
     xuncha_fixtures::load_reference(&store).unwrap();
-    let token = device_token(&env, &store, "sun");
+    let token = env.device_token(&store, "sun");
     let pending = pending_photo(&env, &store, &token);
     assert_eq!(total("photo_pending=1"), 1);
     let d = env.get_json(&format!("/v1/console/inspections/{pending}"), &chen);

@@ -101,16 +101,7 @@ fn device(env: &Env, username: &str, officer: usize) -> (Store, String) {
     let store = Store::open(env.dir.path().join(format!("zh-{username}"))).unwrap();
     store.sign_in(xuncha_fixtures::officers()[officer].clone()).unwrap();
     xuncha_fixtures::load_reference(&store).unwrap();
-    let code = xuncha_server::api::accounts::issue_code(&env.server.state, username).unwrap().code;
-    let body = json!({
-        "code": code,
-        "device_id": store.identity().device_id,
-        "public_key": store.device_public_key(),
-        "signature": store.sign_with_device_key(code.as_bytes()).unwrap(),
-    });
-    let r = env.http.post(env.url("/v1/enroll")).json(&body).send().unwrap();
-    assert_eq!(r.status(), 200);
-    let token = r.json::<Value>().unwrap()["token"].as_str().unwrap().to_owned();
+    let token = env.device_token(&store, username);
     (store, token)
 }
 

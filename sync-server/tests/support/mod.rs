@@ -95,6 +95,20 @@ impl Env {
         let cases = self.server.state.replica.list_cases("qs-yx-gx", None).unwrap();
         cases.iter().find(|c| c.source == xuncha_core::CaseSource::Tip).unwrap().id.clone()
     }
+
+    /// Enrols `store` as a device of `username` by hand, as a phone does; returns its token.
+    pub fn device_token(&self, store: &xuncha_core::Store, username: &str) -> String {
+        let code = xuncha_server::api::accounts::issue_code(&self.server.state, username).unwrap().code;
+        let body = json!({
+            "code": code,
+            "device_id": store.identity().device_id,
+            "public_key": store.device_public_key(),
+            "signature": store.sign_with_device_key(code.as_bytes()).unwrap(),
+        });
+        let r = self.http.post(self.url("/v1/enroll")).json(&body).send().unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().unwrap()["token"].as_str().unwrap().to_owned()
+    }
 }
 
 pub fn status(r: Response) -> StatusCode {
