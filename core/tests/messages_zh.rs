@@ -2,15 +2,15 @@
 //! Chinese. Walking every call would need every bad input; reading the sources catches a new
 //! English message the day it is written.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use xuncha_fixtures::source_scan::{call_args, rust_files};
 
 /// Calls whose message arguments are read by officers.
 const CALLS: [&str; 3] = ["Error::invalid(", "Error::invalid_because(", "bad("];
 
 #[test]
 fn every_invalid_input_message_in_core_is_chinese() {
-    let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    let files = rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let mut checked = 0;
     let mut english = Vec::new();
     for file in files {
@@ -41,43 +41,4 @@ fn every_invalid_input_message_in_core_is_chinese() {
     }
     assert!(checked >= 50, "only {checked} messages found: is the scan still reading the calls?");
     assert!(english.is_empty(), "messages officers read are not Chinese:\n{}", english.join("\n"));
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// The string literals of each top-level argument of a call, reading up to its closing paren.
-fn call_args(src: &str) -> Vec<Vec<String>> {
-    let mut args = vec![Vec::new()];
-    let mut depth = 0;
-    let mut chars = src.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' if depth == 0 => break,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => args.push(Vec::new()),
-            '"' => {
-                let mut literal = String::new();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => literal.extend(chars.next()),
-                        '"' => break,
-                        c => literal.push(c),
-                    }
-                }
-                args.last_mut().expect("one argument at least").push(literal);
-            }
-            _ => {}
-        }
-    }
-    args
 }

@@ -2,7 +2,8 @@
 //! with no English words (those go to the log). This scans the source, so a new English
 //! `ApiError::bad_request("...")` fails CI before anyone reads it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use xuncha_fixtures::source_scan::{call_args, rust_files};
 
 /// The constructors whose string arguments are messages people read.
 const CALLS: &[&str] = &["bad_request(", "unauthorized(", "forbidden(", "not_found(", "new("];
@@ -12,47 +13,6 @@ const CALLS: &[&str] = &["bad_request(", "unauthorized(", "forbidden(", "not_fou
 struct Call {
     at: String,
     literals: Vec<String>,
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// The string literals of the argument list that starts at `open` (just after its `(`), and
-/// where the list ends.
-fn literals_of_args(src: &str, open: usize) -> (Vec<String>, usize) {
-    let bytes = src.as_bytes();
-    let (mut depth, mut i, mut literals) = (1usize, open, Vec::new());
-    while i < bytes.len() && depth > 0 {
-        match bytes[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth -= 1,
-            b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2, // a char literal such as '_'
-            b'"' => {
-                let mut lit = String::new();
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    let ch = src[i..].chars().next().unwrap();
-                    lit.push(ch);
-                    i += ch.len_utf8();
-                }
-                literals.push(lit);
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    (literals, i)
 }
 
 /// Every call of the constructors in `src`, outside comments. In `error.rs` the constructors
@@ -71,7 +31,7 @@ fn calls(src: &str, file: &str) -> Vec<Call> {
                 if src[line_start..at].contains("//") {
                     continue;
                 }
-                let (mut literals, _) = literals_of_args(src, at + needle.len());
+                let mut literals: Vec<String> = call_args(&src[at + needle.len()..]).concat();
                 if *call == "new(" {
                     // The code argument: a stable snake_case name, not a message.
                     literals.retain(|l| !l.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
@@ -130,8 +90,7 @@ fn the_scanner_finds_english_messages() {
 #[test]
 fn every_error_message_in_the_server_source_is_chinese() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
+    let files = rust_files(&root);
     let mut all = Vec::new();
     for path in &files {
         let src = std::fs::read_to_string(path).unwrap();
