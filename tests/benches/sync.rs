@@ -183,12 +183,14 @@ fn server_p99() {
         )
         .unwrap();
     }
-    // One small document per device, made ahead on one store: a new inspection, then a finding.
+    // One small document per device, made ahead on that device's own store (the server takes a
+    // change only from the device that signed it): a new inspection, then a finding.
     let dir = tempfile::tempdir().unwrap();
-    let maker = Store::open(dir.path()).unwrap();
-    xuncha_fixtures::load_reference(&maker).unwrap();
     let mut bundles: Vec<Vec<Vec<u8>>> = Vec::with_capacity(DEVICES);
+    let mut makers = Vec::with_capacity(DEVICES);
     for d in 0..DEVICES {
+        let maker = Store::open(dir.path().join(d.to_string())).unwrap();
+        xuncha_fixtures::load_reference(&maker).unwrap();
         maker.sign_in(officers[d / PER_USER].clone()).unwrap();
         let id = maker.start_inspection(new_inspection("qs-yx-gx-hq-g1")).unwrap();
         let mut rounds = Vec::new();
@@ -201,29 +203,29 @@ fn server_p99() {
             maker.mark_pushed(&batch).unwrap();
         }
         bundles.push(rounds);
+        makers.push(maker);
     }
-    // Enrol every device over HTTP with a key of its own.
+    // Enrol every device over HTTP with its own key.
     let client = http();
     let start_cursor = state.storage.last_seq().unwrap();
-    let tokens: Vec<String> = (0..DEVICES)
-        .map(|d| {
-            let mut secret = [0u8; 32];
-            getrandom::fill(&mut secret).unwrap();
-            let key = ed25519_dalek::SigningKey::from_bytes(&secret);
+    let tokens: Vec<String> = makers
+        .iter()
+        .enumerate()
+        .map(|(d, maker)| {
             let code =
                 xuncha_server::api::accounts::issue_code(state, &format!("load{:03}", d / PER_USER)).unwrap().code;
-            use ed25519_dalek::Signer;
             let request = EnrollRequest {
                 code: code.clone(),
-                device_id: hex::encode(&secret[..16]),
-                public_key: hex::encode(key.verifying_key().to_bytes()),
-                signature: hex::encode(key.sign(code.as_bytes()).to_bytes()),
+                device_id: maker.identity().device_id,
+                public_key: maker.device_public_key(),
+                signature: maker.sign_with_device_key(code.as_bytes()).unwrap(),
             };
             let response: EnrollResponse =
                 client.post(format!("{url}/v1/enroll")).json(&request).send().unwrap().json().unwrap();
             response.token
         })
         .collect();
+    drop(makers);
     let cursors: Vec<Mutex<u64>> = (0..DEVICES).map(|_| Mutex::new(start_cursor)).collect();
 
     let next = AtomicUsize::new(0);
