@@ -13,12 +13,6 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
-        // The Kotlin half of the Rust crate rustls-platform-verifier (the core's HTTPS checks
-        // server certificates with Android's trust store through it); published only here.
-        maven {
-            url = uri("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/")
-            content { includeGroup("org.rustls") }
-        }
     }
 }
 

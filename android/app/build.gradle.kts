@@ -12,38 +12,6 @@ plugins {
 
 val repoRoot = rootDir.parentFile
 
-/**
- * The version of the Rust crate rustls-platform-verifier-android in ../Cargo.lock: its Kotlin
- * half (org.rustls:rustls-platform-verifier) must be exactly that version. A ValueSource keeps
- * the configuration cache valid until Cargo.lock changes.
- */
-abstract class RustlsVerifierVersion : ValueSource<String, RustlsVerifierVersion.Params> {
-    interface Params : ValueSourceParameters {
-        val lockFile: RegularFileProperty
-    }
-
-    override fun obtain(): String {
-        val lines = parameters.lockFile.get().asFile.readLines()
-        val at = lines.indexOfFirst { it.trim() == "name = \"rustls-platform-verifier-android\"" }
-        return lines.drop(at + 1).firstOrNull { at >= 0 && it.trimStart().startsWith("version = ") }
-            ?.substringAfter('"')?.substringBefore('"')
-            ?: error("rustls-platform-verifier-android is not in Cargo.lock")
-    }
-}
-
-val rustlsVerifierVersion = providers.of(RustlsVerifierVersion::class.java) {
-    parameters.lockFile.set(repoRoot.resolve("Cargo.lock"))
-}
-
-configurations.configureEach {
-    resolutionStrategy.eachDependency {
-        if (requested.group == "org.rustls" && requested.name == "rustls-platform-verifier") {
-            useVersion(rustlsVerifierVersion.get())
-            because("must match the Rust crate rustls-platform-verifier-android in Cargo.lock")
-        }
-    }
-}
-
 android {
     namespace = "cn.xuncha.app"
     compileSdk = 35
@@ -143,6 +111,4 @@ dependencies {
     // packaging, with libjnidispatch.so for every ABI (the plain jar has desktop natives only).
     implementation("net.java.dev.jna:jna:5.14.0@aar")
     implementation(libs.bouncycastle)
-    // Version chosen from Cargo.lock above; NativeTls hands it the app context at start-up.
-    implementation("org.rustls:rustls-platform-verifier")
 }

@@ -15,6 +15,7 @@ mod records;
 mod signer;
 mod store;
 mod sync;
+mod transport;
 
 pub use error::ApiError;
 pub use lock::{LockState, new_store_key};
@@ -22,3 +23,4 @@ pub use records::*;
 pub use signer::{DeviceSigner, SignerError};
 pub use store::XunchaStore;
 pub use sync::SyncProgress;
+pub use transport::{HttpTransport, TransportError};

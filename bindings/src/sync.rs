@@ -5,7 +5,8 @@ use crate::error::ApiResult;
 use crate::records::{ExchangeReport, RefusedRecord, SyncReport, SyncStatus, UserInfo};
 use crate::store::XunchaStore;
 use std::sync::Arc;
-use xuncha_core::sync::{Progress, SyncClient};
+use crate::transport::{AppTransport, HttpTransport};
+use xuncha_core::sync::{Progress, SyncAccount, SyncOptions, SyncSession};
 
 /// Implemented by the app (Kotlin/Swift) to show sync progress. Called on the syncing thread.
 #[uniffi::export(with_foreign)]
@@ -20,36 +21,29 @@ const PHASES: u64 = 3;
 
 #[uniffi::export]
 impl XunchaStore {
-    /// Trusts only this CA certificate (PEM) for the sync server instead of the platform's trust
-    /// store; None goes back to the platform's. Pins the deployment, and on Android avoids the
-    /// platform verifier (which needs the app context). Set it before `enroll`.
-    pub fn set_trusted_ca(&self, pem: Option<String>) -> ApiResult<()> {
-        Ok(self.store()?.set_trusted_ca(pem.as_deref())?)
-    }
-
     /// Enrols this device with the sync server at `server_url` using a one-time code from the
-    /// admin; the device token is kept in the store. Returns the account the device now syncs
-    /// as (sign that officer in). Blocking: call it off the main thread.
-    pub fn enroll(&self, server_url: String, code: String) -> ApiResult<UserInfo> {
-        let store = self.store()?;
-        let (_, user) = SyncClient::enroll(store, &server_url, &code)?;
+    /// admin, over the app's `transport`; the device token is kept in the store. Returns the
+    /// account the device now syncs as (sign that officer in). Blocking: call it off the main
+    /// thread.
+    pub fn enroll(&self, transport: Arc<dyn HttpTransport>, server_url: String, code: String) -> ApiResult<UserInfo> {
+        let (_, user) = xuncha_core::sync::enroll(self.store()?, &AppTransport(transport), &server_url, &code)?;
         Ok(user.into())
     }
 
-    /// One whole sync with the server: push records and evidence metadata, upload evidence
-    /// bytes (resuming where the server got to), pull what others did. Blocking, and may take
-    /// minutes on a slow link: apps call it from a background worker (WorkManager,
-    /// BGTaskScheduler), never the main thread. One attempt: on `ApiError.Network` nothing is
-    /// lost and the worker retries later; the outcome is recorded for `sync_status` either way.
-    /// Concurrent calls on one store run one after the other. Runs while the app is locked (a
-    /// background worker shows nothing). A device the console revoked is wiped here and the
-    /// error is `ApiError.DeviceRevoked`.
-    pub fn sync(&self, progress: Arc<dyn SyncProgress>) -> ApiResult<SyncReport> {
+    /// One whole sync with the server over the app's `transport`: push records and evidence
+    /// metadata, upload evidence bytes (resuming where the server got to), pull what others
+    /// did. Blocking, and may take minutes on a slow link: apps call it from a background
+    /// worker (WorkManager, BGTaskScheduler), never the main thread. One attempt: on
+    /// `ApiError.Network` nothing is lost and the worker retries later; the outcome is recorded
+    /// for `sync_status` either way. Concurrent calls on one store run one after the other.
+    /// Runs while the app is locked (a background worker shows nothing). A device the console
+    /// revoked is wiped here and the error is `ApiError.DeviceRevoked`.
+    pub fn sync(&self, transport: Arc<dyn HttpTransport>, progress: Arc<dyn SyncProgress>) -> ApiResult<SyncReport> {
         let _one_at_a_time = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
-        let client = SyncClient::for_store(&self.inner)?;
-        let report = client
-            .sync(&self.inner, &|p: Progress| progress.on_progress(p.phase.as_str().to_owned(), p.done, p.total))?;
-        Ok(report.into())
+        let account = SyncAccount::of_store(&self.inner)?;
+        let on_progress = |p: Progress| progress.on_progress(p.phase.as_str().to_owned(), p.done, p.total);
+        let mut session = SyncSession::new(&self.inner, account, SyncOptions::default(), &on_progress);
+        Ok(xuncha_core::sync::run(&mut session, &AppTransport(transport))?.into())
     }
 
     /// What is waiting to be synced, and how the last sync went.

@@ -250,7 +250,7 @@ fn a_wiped_store_is_gone_from_disk_and_refuses_everything() {
     assert!(matches!(store.unlock_with_biometrics(T0), Err(Error::DeviceRevoked)));
     assert!(store.evidence_bytes(&hash).is_err());
     assert!(store.inspection(&id).is_err(), "nothing left in memory either");
-    assert!(matches!(sync::SyncClient::for_store(&store), Err(Error::DeviceRevoked)));
+    assert!(matches!(sync::SyncAccount::of_store(&store), Err(Error::DeviceRevoked)));
     store.wipe().unwrap();
     assert_eq!(count_files(dir.path()), 0, "a late call wrote nothing");
 }

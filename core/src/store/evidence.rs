@@ -99,6 +99,11 @@ impl Store {
         self.files.read(content_hash)
     }
 
+    /// Up to `len` original bytes from `offset`: one upload chunk, without reading the rest.
+    pub fn evidence_chunk(&self, content_hash: &ContentHash, offset: u64, len: u64) -> Result<Vec<u8>> {
+        self.files.read_range(content_hash, offset, len)
+    }
+
     /// Where the original bytes live. In an encrypted store the file is sealed: read it with
     /// `evidence_bytes`, never directly.
     pub fn content_path(&self, content_hash: &ContentHash) -> PathBuf {

@@ -46,6 +46,28 @@ impl EvidenceFiles {
         Ok(plain)
     }
 
+    /// `len` bytes of the original from `offset` (fewer at the end), for uploads in chunks:
+    /// a plain file is read only there; a sealed one is opened whole, as it was sealed whole.
+    pub(crate) fn read_range(&self, hash: &ContentHash, offset: u64, len: u64) -> Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        if self.key.is_some() {
+            let whole = self.read(hash)?;
+            let from = usize::try_from(offset).unwrap_or(usize::MAX).min(whole.len());
+            let to = from.saturating_add(usize::try_from(len).unwrap_or(usize::MAX)).min(whole.len());
+            return Ok(whole.get(from..to).unwrap_or_default().to_vec());
+        }
+        let mut file = match std::fs::File::open(content_path(&self.dir, hash)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound { kind: "evidence bytes", id: hash.to_string() });
+            }
+            other => other?,
+        };
+        file.seek(SeekFrom::Start(offset))?;
+        let mut out = Vec::new();
+        file.take(len).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
     /// For verification, which judges the bytes itself: None if absent; bytes that cannot be
     /// decrypted count as changed (empty), not as missing. A file that cannot be read is an
     /// error, never "absent".

@@ -102,6 +102,7 @@ impl Store {
 
     /// Trust only this CA (PEM) for the server, instead of the platform's trust store: pins the
     /// deployment, and on Android needs no platform verifier. None goes back to the platform's.
+    #[cfg(feature = "reqwest")]
     pub fn set_trusted_ca(&self, pem: Option<&str>) -> Result<()> {
         if let Some(pem) = pem {
             crate::sync::parse_ca(pem)?;
@@ -110,6 +111,7 @@ impl Store {
         Ok(())
     }
 
+    #[cfg(feature = "reqwest")]
     pub(crate) fn trusted_ca(&self) -> Result<Option<String>> {
         Ok(self.lock().conn.query_row("SELECT trusted_ca FROM sync_state WHERE id = 1", [], |r| r.get(0))?)
     }

@@ -1,5 +1,5 @@
-//! Sync decisions that need no network: progress reporting and retry timing. The store side
-//! (what to push, applying a pull) lives in `store::sync_state`; the transport in `client`.
+//! Progress reporting and retry timing, for the sync session. The store side (what to push,
+//! applying a pull) lives in `store::push` and `store::pull`; the steps in `session`.
 
 use std::time::Duration;
 

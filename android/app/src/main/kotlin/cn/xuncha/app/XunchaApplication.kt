@@ -9,7 +9,6 @@ class XunchaApplication : Application() {
 
     override fun onCreate() {
         super.onCreate()
-        NativeTls.install(this)
         SyncScheduler.schedulePeriodic(this)
     }
 }

@@ -1,0 +1,99 @@
+//! The real server's router called in-process, with no socket, behind a seeded fault plan: the
+//! sync state machine meets every fault the TCP proxy injects (the request lost, the answer
+//! lost after the server acted on it, a cut answer, a busy server) deterministically, and a
+//! wait costs no time.
+
+use axum::body::Body;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use std::sync::Mutex;
+use tower::ServiceExt;
+use xuncha_core::sync::{HttpMethod, HttpRequest, HttpResponse, Transport};
+
+/// What the link does to one exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkFault {
+    None,
+    /// Lost before the server saw it.
+    LostRequest,
+    /// The server acted on it; its answer was lost.
+    LostResponse,
+    /// The server acted on it; the answer's body was cut in half.
+    CutResponse,
+    /// A 503 from a front that did not pass it on.
+    Busy,
+}
+
+const FAULTS: [LinkFault; 4] = [LinkFault::LostRequest, LinkFault::LostResponse, LinkFault::CutResponse, LinkFault::Busy];
+
+pub struct FaultyLink {
+    router: axum::Router,
+    runtime: tokio::runtime::Runtime,
+    plan: Mutex<StdRng>,
+    /// Chance that an exchange meets one of the faults (equally likely).
+    rate: f64,
+    /// Every exchange: (method, path without query, what happened).
+    pub log: Mutex<Vec<(HttpMethod, String, LinkFault)>>,
+}
+
+impl FaultyLink {
+    pub fn new(state: xuncha_server::SharedState, seed: u64, rate: f64) -> FaultyLink {
+        FaultyLink {
+            router: xuncha_server::router(state),
+            runtime: tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
+            plan: Mutex::new(StdRng::seed_from_u64(seed)),
+            rate,
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn serve(&self, request: HttpRequest) -> HttpResponse {
+        let method = match request.method {
+            HttpMethod::Get => axum::http::Method::GET,
+            HttpMethod::Post => axum::http::Method::POST,
+            HttpMethod::Put => axum::http::Method::PUT,
+        };
+        // The router sees the path; the test's base URL is only a name.
+        let path = request.url.find("/v1/").and_then(|i| request.url.get(i..)).unwrap_or("/").to_owned();
+        let mut builder = axum::http::Request::builder().method(method).uri(path);
+        for h in &request.headers {
+            builder = builder.header(&h.name, &h.value);
+        }
+        let http_request = builder.body(Body::from(request.body)).unwrap();
+        self.runtime.block_on(async {
+            let response = self.router.clone().oneshot(http_request).await.unwrap();
+            let status = response.status().as_u16();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            HttpResponse { status, body: body.to_vec() }
+        })
+    }
+}
+
+impl Transport for FaultyLink {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, String> {
+        let fault = {
+            let mut plan = self.plan.lock().unwrap();
+            if plan.random::<f64>() < self.rate { FAULTS[plan.random_range(0..FAULTS.len())] } else { LinkFault::None }
+        };
+        let path = request.url.split('?').next().unwrap_or_default();
+        let path = path.find("/v1/").and_then(|i| path.get(i..)).unwrap_or(path).to_owned();
+        self.log.lock().unwrap().push((request.method, path, fault));
+        match fault {
+            LinkFault::None => Ok(self.serve(request)),
+            LinkFault::LostRequest => Err("connection reset before the request was sent".into()),
+            LinkFault::Busy => Ok(HttpResponse {
+                status: 503,
+                body: br#"{"code":"busy","message":"server busy"}"#.to_vec(),
+            }),
+            LinkFault::LostResponse => {
+                self.serve(request);
+                Err("connection reset while waiting for the answer".into())
+            }
+            LinkFault::CutResponse => {
+                let mut response = self.serve(request);
+                let half = response.body.len() / 2;
+                response.body.truncate(half);
+                Ok(response)
+            }
+        }
+    }
+}
