@@ -18,8 +18,16 @@ const T0: i64 = 1_790_000_000_000;
 const BASE: &str = "https://xuncha.example";
 
 fn phone() -> (Store, tempfile::TempDir) {
+    phone_with(None)
+}
+
+/// A phone's store, encrypted at rest when given a key (as on a real phone).
+fn phone_with(key: Option<StoreKey>) -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = match key {
+        Some(key) => Store::open_encrypted(dir.path(), &key, None).unwrap(),
+        None => Store::open(dir.path()).unwrap(),
+    };
     store.sign_in(xuncha_fixtures::officers()[0].clone()).unwrap();
     xuncha_fixtures::load_reference(&store).unwrap();
     store.set_sync_account(BASE, "device-token").unwrap();
@@ -144,7 +152,16 @@ fn a_cut_pull_is_the_links_failure_and_applies_nothing() {
 
 #[test]
 fn a_large_photo_goes_up_in_chunks_of_the_file_resuming_where_the_server_is() {
-    let (store, _dir) = phone();
+    large_photo_in_chunks(None);
+}
+
+#[test]
+fn a_sealed_photo_goes_up_in_chunks_of_its_plaintext() {
+    large_photo_in_chunks(Some(StoreKey::from_bytes([6; 32])));
+}
+
+fn large_photo_in_chunks(key: Option<StoreKey>) {
+    let (store, _dir) = phone_with(key);
     let id = store.start_inspection(new_inspection(Shift::Day, None)).unwrap();
     let jpeg = xuncha_fixtures::photos::twelve_megapixel(4, LAT, LON);
     let capture = Capture { record_id: id, item_id: None, gps: Some(fix_at(LAT, LON, T0)), corrects: None };

@@ -5,7 +5,7 @@
 //! plain bytes, as before.
 
 use super::evidence::{content_path, evidence_files, replace_file, thumb_path, write_new_file};
-use crate::crypt::{FileKey, is_sealed};
+use crate::crypt::{FileKey, SEGMENTED_MAGIC, is_sealed};
 use crate::evidence::ContentHash;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -47,21 +47,28 @@ impl EvidenceFiles {
     }
 
     /// `len` bytes of the original from `offset` (fewer at the end), for uploads in chunks:
-    /// a plain file is read only there; a sealed one is opened whole, as it was sealed whole.
+    /// only the bytes (or, sealed, the segments) that hold them are read. A file sealed whole by
+    /// an earlier version is opened whole.
     pub(crate) fn read_range(&self, hash: &ContentHash, offset: u64, len: u64) -> Result<Vec<u8>> {
         use std::io::{Read, Seek, SeekFrom};
-        if self.key.is_some() {
-            let whole = self.read(hash)?;
-            let from = usize::try_from(offset).unwrap_or(usize::MAX).min(whole.len());
-            let to = from.saturating_add(usize::try_from(len).unwrap_or(usize::MAX)).min(whole.len());
-            return Ok(whole.get(from..to).unwrap_or_default().to_vec());
-        }
         let mut file = match std::fs::File::open(content_path(&self.dir, hash)) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::NotFound { kind: "evidence bytes", id: hash.to_string() });
             }
             other => other?,
         };
+        if let Some(key) = &self.key {
+            let mut magic = [0u8; 4];
+            file.read_exact(&mut magic)?;
+            if &magic == SEGMENTED_MAGIC {
+                let file_len = file.metadata()?.len();
+                return key.open_range(&original_aad(hash), &mut file, file_len, offset, len);
+            }
+            let whole = self.read(hash)?;
+            let from = usize::try_from(offset).unwrap_or(usize::MAX).min(whole.len());
+            let to = from.saturating_add(usize::try_from(len).unwrap_or(usize::MAX)).min(whole.len());
+            return Ok(whole.get(from..to).unwrap_or_default().to_vec());
+        }
         file.seek(SeekFrom::Start(offset))?;
         let mut out = Vec::new();
         file.take(len).read_to_end(&mut out)?;
