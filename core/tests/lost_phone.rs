@@ -89,7 +89,7 @@ fn the_database_and_evidence_files_hold_no_plaintext() {
             assert!(!bytes.starts_with(&[0xFF, 0xD8]), "{} is a JPEG", path.display());
         }
         let on_disk = std::fs::read(store.content_path(&hash)).unwrap();
-        assert!(on_disk.starts_with(b"XCE1"));
+        assert!(on_disk.starts_with(b"XCE2"), "sealed in segments");
         assert_eq!(store.evidence_bytes(&hash).unwrap(), jpeg, "read back exactly as captured");
         assert!(store.verify_record(&id).unwrap().ok());
         if !dir.path().join("xuncha.db-wal").exists() {

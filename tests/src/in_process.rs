@@ -29,14 +29,15 @@ pub struct FaultyLink {
     router: axum::Router,
     runtime: tokio::runtime::Runtime,
     plan: Mutex<StdRng>,
-    /// Chance that an exchange meets one of the faults (equally likely).
+    /// Chance that an exchange meets one of the faults (equally likely), after the first
+    /// exchanges of each kind met each fault once, in order.
     rate: f64,
     /// Every exchange: (method, path without query, what happened).
     pub log: Mutex<Vec<(HttpMethod, String, LinkFault)>>,
 }
 
 impl FaultyLink {
-    pub fn new(state: xuncha_server::SharedState, seed: u64, rate: f64) -> FaultyLink {
+    pub fn new(state: xuncha_server::state::SharedState, seed: u64, rate: f64) -> FaultyLink {
         FaultyLink {
             router: xuncha_server::router(state),
             runtime: tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
@@ -70,13 +71,20 @@ impl FaultyLink {
 
 impl Transport for FaultyLink {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, String> {
-        let fault = {
-            let mut plan = self.plan.lock().unwrap();
-            if plan.random::<f64>() < self.rate { FAULTS[plan.random_range(0..FAULTS.len())] } else { LinkFault::None }
-        };
         let path = request.url.split('?').next().unwrap_or_default();
         let path = path.find("/v1/").and_then(|i| path.get(i..)).unwrap_or(path).to_owned();
-        self.log.lock().unwrap().push((request.method, path, fault));
+        let mut log = self.log.lock().unwrap();
+        // Exchanges of this kind so far (uploads of any file count as one kind).
+        let before = log.iter().filter(|(m, p, _)| *m == request.method && kind(p) == kind(&path)).count();
+        let fault = match FAULTS.get(before) {
+            Some(fault) if self.rate > 0.0 => *fault,
+            _ => {
+                let mut plan = self.plan.lock().unwrap();
+                if plan.random::<f64>() < self.rate { FAULTS[plan.random_range(0..FAULTS.len())] } else { LinkFault::None }
+            }
+        };
+        log.push((request.method, path, fault));
+        drop(log);
         match fault {
             LinkFault::None => Ok(self.serve(request)),
             LinkFault::LostRequest => Err("connection reset before the request was sent".into()),
@@ -96,4 +104,9 @@ impl Transport for FaultyLink {
             }
         }
     }
+}
+
+/// Uploads of any file count as one kind of exchange.
+fn kind(path: &str) -> &str {
+    if path.ends_with("/upload") { "/upload" } else { path }
 }
