@@ -2,6 +2,7 @@
 # Builds the Rust core for the Android app and puts what Gradle needs in place (never committed):
 #   android/app/src/main/jniLibs/{arm64-v8a,armeabi-v7a,x86_64}/libxuncha.so   (cargo-ndk)
 #   android/app/src/generated/kotlin/cn/xuncha/core/ffi/xuncha.kt               (uniffi, via scripts/gen-bindings)
+#   android/app/src/generated/kotlin/cn/xuncha/core/ffi/types/xuncha_core.kt    (core's types, likewise)
 # Needs: rustup, cargo-ndk (cargo install cargo-ndk --locked) and an Android NDK, found through
 # ANDROID_NDK_HOME, or ANDROID_HOME / ANDROID_SDK_ROOT with an ndk/<version> inside (Android
 # Studio: SDK Manager → SDK Tools → NDK). Missing Rust targets are added with rustup.

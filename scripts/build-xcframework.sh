@@ -3,7 +3,8 @@
 #   ios/App/Frameworks/XunchaCoreFFI.xcframework   static libxuncha.a for aarch64-apple-ios and
 #                                                  aarch64-apple-ios-sim, with the C header and
 #                                                  module map of the `xunchaFFI` module
-#   ios/App/Generated/XunchaFFI.swift              uniffi-generated Swift (via scripts/gen-bindings)
+#   ios/App/Generated/*.swift                      uniffi-generated Swift (via scripts/gen-bindings):
+#                                                  XunchaFFI.swift and XunchaCoreTypes.swift
 # Then: cd ios/App && xcodegen generate && open Xuncha.xcodeproj (see ios/README.md).
 # Env: XUNCHA_PROFILE (cargo profile of the iOS libraries, default release).
 set -euo pipefail
@@ -39,7 +40,7 @@ swift_out=target/bindings/swift
 headers=target/xcframework/headers
 rm -rf target/xcframework
 mkdir -p "$headers"
-cp "$swift_out/xunchaFFI.h" "$headers/"
+cp "$swift_out"/*.h "$headers/"
 cp "$swift_out/xunchaFFI.modulemap" "$headers/module.modulemap"
 
 app=ios/App
@@ -48,6 +49,7 @@ mkdir -p "$app/Frameworks" "$app/Generated"
 args=()
 for t in "${triples[@]}"; do args+=(-library "target/$t/$out_dir/libxuncha.a" -headers "$headers"); done
 xcodebuild -create-xcframework "${args[@]}" -output "$app/Frameworks/XunchaCoreFFI.xcframework"
-cp "$swift_out/XunchaFFI.swift" "$app/Generated/XunchaFFI.swift"
+rm -f "$app"/Generated/*.swift
+cp "$swift_out"/*.swift "$app/Generated/"
 
-echo "build-xcframework.sh: $app/Frameworks/XunchaCoreFFI.xcframework and $app/Generated/XunchaFFI.swift are ready" >&2
+echo "build-xcframework.sh: $app/Frameworks/XunchaCoreFFI.xcframework and the Swift in $app/Generated are ready" >&2

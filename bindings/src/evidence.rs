@@ -2,9 +2,49 @@
 //! by core (hashed, signed with the device key, chained); listing, thumbnails and verification.
 
 use crate::error::ApiResult;
-use crate::records::{Capture, EvidenceItem, Flag, VerifyReport, list};
 use crate::store::XunchaStore;
 use std::path::Path;
+use xuncha_core::evidence::Check;
+use xuncha_core::{Capture, EvidenceItem, Flag};
+
+/// One failed check, and what it found.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VerifyFailure {
+    /// The item that failed; null for problems of the whole chain or record (a gap, a missing item).
+    pub entry_hash: Option<String>,
+    pub check: Check,
+    pub message: String,
+}
+
+/// The result of verifying evidence, as a screen shows it: `ok` when every check of every item
+/// held, and one flat list of failures. Not core's `VerifyReport` itself, which nests failures
+/// per item as (check, message) pairs that uniffi cannot carry; this is the one conversion the
+/// FFI keeps.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VerifyReport {
+    pub ok: bool,
+    /// How many items were checked.
+    pub items_checked: u32,
+    /// Chain- or record-level failures first, then each item's, in order.
+    pub failures: Vec<VerifyFailure>,
+}
+
+impl From<xuncha_core::VerifyReport> for VerifyReport {
+    fn from(r: xuncha_core::VerifyReport) -> Self {
+        let ok = r.ok();
+        let items_checked = r.items.len() as u32;
+        let whole = r.failures.into_iter().map(|f| (None, f));
+        let items = r.items.into_iter().flat_map(|i| {
+            let hash = i.entry_hash;
+            i.failures.into_iter().map(move |f| (Some(hash.clone()), f))
+        });
+        let failures = whole
+            .chain(items)
+            .map(|(entry_hash, (check, message))| VerifyFailure { entry_hash, check, message })
+            .collect();
+        VerifyReport { ok, items_checked, failures }
+    }
+}
 
 #[uniffi::export]
 impl XunchaStore {
@@ -14,34 +54,34 @@ impl XunchaStore {
     /// (no EXIF, junk EXIF GPS, CMYK or grayscale colour, a poor fix) is kept and flagged.
     pub fn add_photo(&self, jpeg: Vec<u8>, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        Ok(store.add_photo(&jpeg, &capture.into())?.into())
+        Ok(store.add_photo(&jpeg, &capture)?)
     }
 
     /// Like `add_photo`, reading the camera's file at `path`.
     pub fn add_photo_file(&self, path: String, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        Ok(store.add_photo_file(Path::new(&path), &capture.into())?.into())
+        Ok(store.add_photo_file(Path::new(&path), &capture)?)
     }
 
     /// The inspected party's signature, drawn on screen (PNG bytes).
     pub fn add_signature(&self, png: Vec<u8>, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        Ok(store.add_signature(&png, &capture.into())?.into())
+        Ok(store.add_signature(&png, &capture)?)
     }
 
     /// A voice note: the recorder's bytes and their audio MIME type (e.g. "audio/mp4").
     pub fn add_voice_note(&self, bytes: Vec<u8>, mime: String, capture: Capture) -> ApiResult<EvidenceItem> {
         let store = self.store()?;
-        Ok(store.add_voice_note(&bytes, &mime, &capture.into())?.into())
+        Ok(store.add_voice_note(&bytes, &mime, &capture)?)
     }
 
     /// Every evidence item of a record (from any device), oldest first.
     pub fn evidence_for_record(&self, record_id: String) -> ApiResult<Vec<EvidenceItem>> {
-        Ok(list(self.store()?.evidence_for_record(&record_id)?))
+        Ok(self.store()?.evidence_for_record(&record_id)?)
     }
 
     pub fn evidence_item(&self, entry_hash: String) -> ApiResult<EvidenceItem> {
-        Ok(self.store()?.evidence_item(&entry_hash)?.into())
+        Ok(self.store()?.evidence_item(&entry_hash)?)
     }
 
     /// The original bytes, exactly as captured (`NotFound` while they have not arrived).
@@ -86,5 +126,5 @@ impl XunchaStore {
 /// the officer's and the reviewer's screens.
 #[uniffi::export]
 pub fn flag_label(flag: Flag) -> String {
-    xuncha_core::Flag::from(flag).label_zh()
+    flag.label_zh()
 }

@@ -5,27 +5,7 @@
 use crate::error::ApiResult;
 use crate::store::XunchaStore;
 use xuncha_core as core;
-
-/// What the lock screen shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum LockState {
-    /// No PIN yet: the lock is off until the officer sets one (ask right after sign-in).
-    NoPin,
-    /// Open until `locks_at_ms` unless used before.
-    Unlocked { locks_at_ms: i64 },
-    /// Locked; the next PIN attempt is accepted after `wait_ms` (0: now).
-    Locked { wait_ms: i64 },
-}
-
-impl From<core::LockState> for LockState {
-    fn from(s: core::LockState) -> Self {
-        match s {
-            core::LockState::NoPin => LockState::NoPin,
-            core::LockState::Unlocked { locks_at_ms } => LockState::Unlocked { locks_at_ms },
-            core::LockState::Locked { wait_ms } => LockState::Locked { wait_ms },
-        }
-    }
-}
+use xuncha_core::LockState;
 
 /// 32 fresh random bytes for a new store's key: the app wraps them with the Android Keystore
 /// or puts them in the iOS Keychain on first start, then passes them to `open_encrypted`.
@@ -42,7 +22,7 @@ pub(crate) fn now_ms() -> i64 {
 impl XunchaStore {
     /// The lock's state at `now_ms` (the app's clock, ms since the epoch).
     pub fn lock_state(&self, now_ms: i64) -> ApiResult<LockState> {
-        Ok(self.inner.lock_state(now_ms)?.into())
+        Ok(self.inner.lock_state(now_ms)?)
     }
 
     /// The officer used the app at `now_ms`: postpones the idle lock. `Locked` if already locked.

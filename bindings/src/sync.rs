@@ -2,22 +2,28 @@
 //! push / upload / pull), and a direct store-to-store exchange.
 
 use crate::error::ApiResult;
-use crate::records::{ExchangeReport, RefusedRecord, SyncReport, SyncStatus, UserInfo};
 use crate::store::XunchaStore;
 use std::sync::Arc;
+use xuncha_core::SyncStatus;
+use xuncha_core::sync::protocol::{RefusedRecord, UserInfo};
 use crate::transport::{AppTransport, HttpTransport};
-use xuncha_core::sync::{Progress, SyncAccount, SyncOptions, SyncSession};
+use xuncha_core::sync::{Phase, Progress, SyncAccount, SyncOptions, SyncReport, SyncSession};
 
 /// Implemented by the app (Kotlin/Swift) to show sync progress. Called on the syncing thread.
 #[uniffi::export(with_foreign)]
 pub trait SyncProgress: Send + Sync {
-    /// `phase` names the step: for server sync "push_records", "upload_bytes", "pull_records"
-    /// (`done` of `total` records, or bytes for uploads); for `exchange_with` "compare", "send",
-    /// "receive" (steps).
-    fn on_progress(&self, phase: String, done: u64, total: u64);
+    /// `done` of `total` records in the record phases, bytes in `UploadBytes`. `exchange_with`
+    /// reports its sending as `PushRecords` and its receiving as `PullRecords`, in steps (0 or 1
+    /// of 1).
+    fn on_progress(&self, phase: Phase, done: u64, total: u64);
 }
 
-const PHASES: u64 = 3;
+/// What a two-way exchange moved: changes new to the other store, and new to this one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ExchangeReport {
+    pub sent_changes: u64,
+    pub received_changes: u64,
+}
 
 #[uniffi::export]
 impl XunchaStore {
@@ -27,7 +33,7 @@ impl XunchaStore {
     /// thread.
     pub fn enroll(&self, transport: Arc<dyn HttpTransport>, server_url: String, code: String) -> ApiResult<UserInfo> {
         let (_, user) = xuncha_core::sync::enroll(self.store()?, &AppTransport(transport), &server_url, &code)?;
-        Ok(user.into())
+        Ok(user)
     }
 
     /// One whole sync with the server over the app's `transport`: push records and evidence
@@ -41,33 +47,33 @@ impl XunchaStore {
     pub fn sync(&self, transport: Arc<dyn HttpTransport>, progress: Arc<dyn SyncProgress>) -> ApiResult<SyncReport> {
         let _one_at_a_time = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
         let account = SyncAccount::of_store(&self.inner)?;
-        let on_progress = |p: Progress| progress.on_progress(p.phase.as_str().to_owned(), p.done, p.total);
+        let on_progress = |p: Progress| progress.on_progress(p.phase, p.done, p.total);
         let mut session = SyncSession::new(&self.inner, account, SyncOptions::default(), &on_progress);
-        Ok(xuncha_core::sync::run(&mut session, &AppTransport(transport))?.into())
+        Ok(xuncha_core::sync::run(&mut session, &AppTransport(transport))?)
     }
 
     /// What is waiting to be synced, and how the last sync went.
     pub fn sync_status(&self) -> ApiResult<SyncStatus> {
-        Ok(self.store()?.sync_status()?.into())
+        Ok(self.store()?.sync_status()?)
     }
 
     /// Records the server refused, newest first, each with its reason: shown to the officer,
     /// kept, and offered again once the record changes.
     pub fn refused_records(&self) -> ApiResult<Vec<RefusedRecord>> {
-        Ok(self.inner.refused_records()?.into_iter().map(Into::into).collect())
+        Ok(self.inner.refused_records()?)
     }
 
     /// Two-way exchange with another store (e.g. a second device's store in tests): afterwards
     /// both hold every change either had. Reports each phase as it completes.
     pub fn exchange_with(&self, other: Arc<XunchaStore>, progress: Arc<dyn SyncProgress>) -> ApiResult<ExchangeReport> {
         let (mine, theirs) = (self.store()?, other.store()?);
-        progress.on_progress("compare".into(), 0, PHASES);
         let (my_state, their_state) = (mine.peer_state()?, theirs.peer_state()?);
-        progress.on_progress("compare".into(), 1, PHASES);
+        progress.on_progress(Phase::PushRecords, 0, 1);
         let sent = theirs.import_changes(&mine.export_changes(&their_state)?)?;
-        progress.on_progress("send".into(), 2, PHASES);
+        progress.on_progress(Phase::PushRecords, 1, 1);
+        progress.on_progress(Phase::PullRecords, 0, 1);
         let received = mine.import_changes(&theirs.export_changes(&my_state)?)?;
-        progress.on_progress("receive".into(), 3, PHASES);
+        progress.on_progress(Phase::PullRecords, 1, 1);
         Ok(ExchangeReport { sent_changes: sent.changes_added as u64, received_changes: received.changes_added as u64 })
     }
 }

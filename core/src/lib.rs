@@ -9,6 +9,8 @@ pub mod crypt;
 pub mod doc;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "ffi")]
+mod ffi;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod lock;
@@ -16,6 +18,10 @@ pub mod model;
 pub mod store;
 pub mod sync;
 mod util;
+
+// Core's types on the apps' FFI (see `ffi`).
+#[cfg(feature = "ffi")]
+uniffi::setup_scaffolding!();
 
 pub use crypt::StoreKey;
 pub use error::{Error, Lookup, Result};

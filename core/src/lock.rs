@@ -18,6 +18,7 @@ const MAX_DOUBLINGS: u32 = 10;
 
 /// What the app shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum LockState {
     /// No PIN is set yet: the lock is off until the officer sets one (the app asks first).
     NoPin,

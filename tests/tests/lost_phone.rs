@@ -23,7 +23,7 @@ fn a_revoked_encrypted_phone_wipes_its_store_at_its_next_sync() {
     let item = store.add_photo(&photo, &capture(&id)).unwrap();
     let hash = item.payload.content_hash.clone();
     let on_phone = std::fs::read(store.content_path(&hash)).unwrap();
-    assert!(on_phone.starts_with(b"XCE1") && !on_phone.starts_with(&[0xFF, 0xD8]), "sealed on the phone");
+    assert!(on_phone.starts_with(b"XCE2") && !on_phone.starts_with(&[0xFF, 0xD8]), "sealed on the phone");
     let report = client.sync(&store, &|_: Progress| {}).unwrap();
     assert_eq!(report.uploaded_bytes, photo.len() as u64, "the plain bytes were uploaded");
     // The server received the photo itself and verifies it.

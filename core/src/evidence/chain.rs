@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the device signs for one piece of evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct EvidencePayload {
     /// Format version of this payload.
     pub v: u32,
@@ -138,6 +139,7 @@ fn shown(s: &str) -> String {
 
 /// A stored evidence item: the signed payload text, its hash and signature.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct EvidenceItem {
     /// SHA-256 of `payload_json`: the item's identity and its chain link.
     pub entry_hash: EntryHash,

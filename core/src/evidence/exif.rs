@@ -5,6 +5,7 @@ use exif::{In, Reader, Tag, Value};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ExifSummary {
     pub make: Option<String>,
     pub model: Option<String>,

@@ -9,10 +9,12 @@ crate::model::wire_enum!(
 
 /// A location fix as the phone reported it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct GpsFix {
     pub lat: f64,
     pub lon: f64,
     pub accuracy_m: f64,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub altitude_m: Option<f64>,
     pub provider: GpsProvider,
     /// The phone says the location is simulated (Android's isMock / iOS's simulated flag).

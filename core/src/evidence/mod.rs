@@ -33,12 +33,16 @@ crate::model::wire_enum!(
 
 /// Where and when it was captured, and what it belongs to.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Capture {
     pub record_id: String,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub item_id: Option<String>,
     /// The location fix at capture, if the phone had one.
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub gps: Option<GpsFix>,
     /// A correction names the evidence entry it corrects; the old entry stays as it was.
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub corrects: Option<String>,
 }
 
@@ -48,6 +52,7 @@ pub struct Capture {
 /// payload and keys the labels of the console and the apps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "flag", rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum Flag {
     /// The GPS fix is less accurate than the checklist's rule.
     PoorAccuracy { accuracy_m: f64, limit_m: f64 },

@@ -8,6 +8,7 @@ use serde::Serialize;
 /// Which check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum), uniffi(name = "VerifyCheck"))]
 pub enum Check {
     /// The bytes do not hash to the content hash.
     Bytes,

@@ -37,16 +37,20 @@ wire_enum!(
 );
 
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct NewCase {
     pub jurisdiction_id: String,
     pub source: CaseSource,
     pub summary: String,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub inspection_id: Option<String>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub deadline_ms: Option<i64>,
 }
 
 /// One step of the loop: who moved the case, when, for which department, with what evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CaseStep {
     pub id: String,
     /// Order of the step on the device that made it (steps made concurrently elsewhere share
@@ -65,6 +69,7 @@ pub struct CaseStep {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Case {
     pub id: String,
     pub jurisdiction_id: String,
@@ -82,6 +87,7 @@ pub struct Case {
 
 /// A row of the case board, from the projection.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CaseSummary {
     pub id: String,
     pub jurisdiction_id: String,

@@ -25,6 +25,7 @@ wire_enum!(
 /// An answer to one checklist item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum AnswerValue {
     /// Violation seen (是).
     Yes,
@@ -45,6 +46,7 @@ impl AnswerValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ItemAnswer {
     pub item_id: String,
     pub value: AnswerValue,
@@ -55,6 +57,7 @@ pub struct ItemAnswer {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Finding {
     pub id: String,
     /// Order of the finding as its author saw the list (see `CaseStep::seq`).
@@ -67,6 +70,7 @@ pub struct Finding {
 
 /// A piece of evidence linked to a record (and maybe to one checklist item), by hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct EvidenceLink {
     /// The signed evidence entry.
     pub entry_hash: String,
@@ -78,6 +82,7 @@ pub struct EvidenceLink {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct NewInspection {
     pub template_id: String,
     pub template_version: u32,
@@ -85,12 +90,15 @@ pub struct NewInspection {
     pub shift: Shift,
     pub mode: Mode,
     pub approach: Approach,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub place_id: Option<String>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub ledger_id: Option<String>,
 }
 
 /// An inspection (检查) as merged from every officer's edits.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Inspection {
     pub id: String,
     pub template_id: String,
@@ -116,6 +124,7 @@ pub struct Inspection {
 
 /// A row of the inspection list, read from the projection without loading the document.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct InspectionSummary {
     pub id: String,
     pub jurisdiction_id: String,
@@ -133,13 +142,22 @@ pub struct InspectionSummary {
 
 /// Filters for the inspection list; every field narrows, None means any.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct InspectionFilter {
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub jurisdiction_id: Option<String>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub shift: Option<Shift>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub mode: Option<Mode>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub conclusion: Option<Conclusion>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub department: Option<String>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub started_from_ms: Option<i64>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub started_to_ms: Option<i64>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub has_conflicts: Option<bool>,
 }

@@ -15,9 +15,13 @@ impl Level {
     }
 }
 
+/// A bounding box: min_lat, min_lon, max_lat, max_lon.
+pub type Bounds = [f64; 4];
+
 /// A node of the jurisdiction tree. Reference data, not a document: it changes rarely and
 /// comes from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Jurisdiction {
     pub id: String,
     pub parent_id: Option<String>,
@@ -25,5 +29,5 @@ pub struct Jurisdiction {
     pub name: String,
     /// Bounding box (min_lat, min_lon, max_lat, max_lon) for offline maps and GPS checks.
     #[serde(default)]
-    pub bounds: Option<[f64; 4]>,
+    pub bounds: Option<Bounds>,
 }

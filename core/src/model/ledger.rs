@@ -21,6 +21,7 @@ wire_enum!(
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct LedgerMove {
     /// Order of the move (see `CaseStep::seq`).
     #[serde(default)]
@@ -32,6 +33,7 @@ pub struct LedgerMove {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct LedgerEntry {
     pub id: String,
     pub jurisdiction_id: String,
@@ -55,6 +57,7 @@ pub struct LedgerSummary {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct NewLedgerEntry {
     pub jurisdiction_id: String,
     pub name: String,

@@ -7,6 +7,7 @@ wire_enum!(
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PatrolPoint {
     pub lat: f64,
     pub lon: f64,
@@ -16,6 +17,7 @@ pub struct PatrolPoint {
 
 /// A row of the patrol list, from the projection.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PatrolSummary {
     pub id: String,
     pub grid_id: String,
@@ -27,6 +29,7 @@ pub struct PatrolSummary {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PatrolLog {
     pub id: String,
     pub grid_id: String,

@@ -14,14 +14,19 @@ wire_enum!(
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Place {
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub id: String,
     pub jurisdiction_id: String,
     pub name: String,
     pub place_type: PlaceType,
     pub address: String,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub lat: Option<f64>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub lon: Option<f64>,
     /// Owner or managing unit (房屋产权人、受委托管理单位).
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub owner: String,
 }

@@ -22,6 +22,7 @@ impl RecordKind {
 /// Concurrent edits to one field that neither side had seen: all values are kept and shown
 /// until a later edit settles them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Conflict {
     /// Field path such as `answers.I03` or `state`.
     pub field: String,
@@ -31,6 +32,7 @@ pub struct Conflict {
 
 /// One field change in a record's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct AuditEntry {
     pub change_hash: String,
     pub officer: String,

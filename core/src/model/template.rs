@@ -9,6 +9,7 @@ wire_enum!(
 /// A versioned checklist (检查清单). A version is immutable once published: inspections name
 /// the exact version they were answered against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ChecklistTemplate {
     pub id: String,
     pub version: u32,
@@ -19,6 +20,7 @@ pub struct ChecklistTemplate {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ChecklistItem {
     pub id: String,
     /// The question as officers read it, in Chinese.

@@ -11,10 +11,15 @@ use serde_json::json;
 
 /// What accompanies a move of a case to its next state.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct StepDetails {
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub department: String,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub note: String,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub deadline_ms: Option<i64>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub evidence: Vec<String>,
 }
 

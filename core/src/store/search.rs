@@ -4,6 +4,7 @@ use super::Store;
 use crate::{RecordKind, Result};
 
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SearchHit {
     pub record_id: String,
     pub kind: RecordKind,

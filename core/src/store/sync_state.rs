@@ -9,6 +9,7 @@ use crate::{Error, Result, Role};
 use rusqlite::{OptionalExtension, params};
 
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// Records with changes the server has not acknowledged.
     pub pending_records: u64,

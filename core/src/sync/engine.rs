@@ -5,6 +5,7 @@ use std::time::Duration;
 
 /// The parts of a sync, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum Phase {
     /// Records (document changes) and evidence metadata going up.
     PushRecords,

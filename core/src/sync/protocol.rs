@@ -50,6 +50,7 @@ pub struct PushResponse {
 /// A record the server refused to store, and why (a stable code and a message for people).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct RefusedRecord {
     pub doc_id: String,
     pub code: String,
@@ -98,6 +99,7 @@ pub struct EnrollResponse {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct UserInfo {
     pub username: String,
     pub name: String,

@@ -1,6 +1,7 @@
 //! What one sync did.
 
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SyncReport {
     pub pushed_changes: u64,
     pub pushed_evidence: u64,

@@ -267,12 +267,12 @@ private struct ItemRow: View {
             case .count:
                 HStack {
                     TextField("数量", text: $typed).keyboardType(.numberPad)
-                    Button("保存") { if let n = UInt32(typed) { onAnswer(.count(count: n), note) } }.disabled(UInt32(typed) == nil)
+                    Button("保存") { if let n = UInt32(typed) { onAnswer(.count(n), note) } }.disabled(UInt32(typed) == nil)
                 }
             case .text:
                 HStack {
                     TextField("回答", text: $typed)
-                    Button("保存") { onAnswer(.text(text: typed), note) }.disabled(typed.trimmed.isEmpty)
+                    Button("保存") { onAnswer(.text(typed), note) }.disabled(typed.trimmed.isEmpty)
                 }
             }
             TextField("备注", text: $note)

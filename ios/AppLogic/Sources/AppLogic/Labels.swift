@@ -15,10 +15,7 @@ public enum Labels {
     ]
     static let patrolResultNames = ["nothingFound": "未发现问题", "leadRaised": "发现线索", "issueFound": "发现问题"]
     static let answerNames = ["yes": "是（发现问题）", "no": "否", "notApplicable": "不适用"]
-    static let phaseNames = [
-        "push_records": "上传记录", "upload_bytes": "上传证据", "pull_records": "下载更新",
-        "compare": "比对", "send": "发送", "receive": "接收",
-    ]
+    static let phaseNames = ["pushRecords": "上传记录", "uploadBytes": "上传证据", "pullRecords": "下载更新"]
 
     public static func shift<T>(_ v: T) -> String { label(shiftNames, v) }
     public static func mode<T>(_ v: T) -> String { label(modeNames, v) }
@@ -28,7 +25,7 @@ public enum Labels {
     public static func caseSource<T>(_ v: T) -> String { label(caseSourceNames, v) }
     public static func patrolResult<T>(_ v: T?) -> String { v.map { label(patrolResultNames, $0) } ?? "进行中" }
     public static func answer<T>(_ v: T) -> String { label(answerNames, v) }
-    public static func syncPhase(_ name: String) -> String { phaseNames[name] ?? name }
+    public static func syncPhase<T>(_ v: T) -> String { label(phaseNames, v) }
     public static func answered(_ answered: Int, of total: Int) -> String { "已答 \(answered) / \(total)" }
 
     /// Cases without payloads print as their name; that name is the key.

@@ -58,10 +58,10 @@ public enum SyncText {
     }
 
     /// One progress callback as a line; the upload phase counts bytes.
-    public static func progress(phase: String, done: UInt64, total: UInt64) -> String {
+    public static func progress<T>(phase: T, done: UInt64, total: UInt64) -> String {
         let label = Labels.syncPhase(phase)
         if total == 0 { return label }
-        if phase == "upload_bytes" { return "\(label) \(Units.bytes(done)) / \(Units.bytes(total))" }
+        if "\(phase)" == "uploadBytes" { return "\(label) \(Units.bytes(done)) / \(Units.bytes(total))" }
         return "\(label) \(done) / \(total)"
     }
 }

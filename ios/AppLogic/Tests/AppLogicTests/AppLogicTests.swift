@@ -76,9 +76,9 @@ final class SyncTextTests: XCTestCase {
     }
 
     func testProgressCountsRecordsAndBytesForUploads() {
-        XCTAssertEqual(SyncText.progress(phase: "push_records", done: 3, total: 10), "上传记录 3 / 10")
-        XCTAssertEqual(SyncText.progress(phase: "upload_bytes", done: 1536, total: 3072), "上传证据 1.5 KB / 3 KB")
-        XCTAssertEqual(SyncText.progress(phase: "pull_records", done: 0, total: 0), "下载更新")
+        XCTAssertEqual(SyncText.progress(phase: "pushRecords", done: 3, total: 10), "上传记录 3 / 10")
+        XCTAssertEqual(SyncText.progress(phase: "uploadBytes", done: 1536, total: 3072), "上传证据 1.5 KB / 3 KB")
+        XCTAssertEqual(SyncText.progress(phase: "pullRecords", done: 0, total: 0), "下载更新")
     }
 
     func testOnlyNetworkFailuresAreRetried() {

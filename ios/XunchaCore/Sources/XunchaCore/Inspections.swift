@@ -36,11 +36,11 @@ public struct Inspections: Sendable {
     }
 
     public func answerCount(_ id: String, item: String, count: UInt32, note: String = "") throws {
-        try store.answerItem(id: id, itemId: item, value: .count(count: count), note: note)
+        try store.answerItem(id: id, itemId: item, value: .count(count), note: note)
     }
 
     public func answerText(_ id: String, item: String, text: String, note: String = "") throws {
-        try store.answerItem(id: id, itemId: item, value: .text(text: text), note: note)
+        try store.answerItem(id: id, itemId: item, value: .text(text), note: note)
     }
 
     /// Records a finding; returns its id.

@@ -46,16 +46,16 @@ extension ApiError {
     }
 }
 
-/// A `SyncProgress` from a closure. Called on the syncing thread. Server sync phases:
-/// "push_records", "upload_bytes" (counts in bytes), "pull_records".
+/// A `SyncProgress` from a closure. Called on the syncing thread. Counts are bytes in
+/// `Phase.uploadBytes`, records otherwise.
 public final class SyncProgressHandler: SyncProgress, @unchecked Sendable {
-    private let handler: (String, UInt64, UInt64) -> Void
+    private let handler: (Phase, UInt64, UInt64) -> Void
 
-    public init(_ handler: @escaping (_ phase: String, _ done: UInt64, _ total: UInt64) -> Void) {
+    public init(_ handler: @escaping (_ phase: Phase, _ done: UInt64, _ total: UInt64) -> Void) {
         self.handler = handler
     }
 
-    public func onProgress(phase: String, done: UInt64, total: UInt64) {
+    public func onProgress(phase: Phase, done: UInt64, total: UInt64) {
         handler(phase, done, total)
     }
 }

@@ -26,28 +26,28 @@ final class EvidenceTests: XCTestCase {
         // What was fixed at capture: bytes, place, time, device, officer.
         XCTAssertEqual(try store.evidenceForRecord(recordId: id), [photo])
         XCTAssertEqual(try store.evidenceItem(entryHash: photo.entryHash), photo)
-        XCTAssertEqual(photo.kind, "photo")
-        XCTAssertEqual(photo.mime, "image/jpeg")
-        XCTAssertEqual(photo.size, UInt64(jpeg.count))
-        XCTAssertEqual(photo.contentHash.count, 64)
-        XCTAssertEqual(photo.officer, Fixtures.education.name)
-        XCTAssertEqual(photo.certNo, Fixtures.education.certNo)
-        XCTAssertEqual(photo.deviceId, store.identity().deviceId)
-        XCTAssertEqual(photo.publicKey, store.devicePublicKey())
-        XCTAssertEqual(photo.chainSeq, 1)
-        XCTAssertNil(photo.prev)
-        XCTAssertEqual(photo.gps, Photos.fixAtPlace1())
-        XCTAssertEqual(photo.exif?.lat ?? 0, Photos.place1Lat, accuracy: 1e-6)
-        XCTAssertEqual(photo.exif?.lon ?? 0, Photos.place1Lon, accuracy: 1e-6)
-        XCTAssertEqual(photo.exif?.make, "Xiaomi")
-        XCTAssertEqual(photo.exif?.capturedAtMs, Photos.place1TakenMs)
-        XCTAssertEqual(photo.flags, [], "a good fix where and when the photo was taken")
+        XCTAssertEqual(photo.payload.kind, .photo)
+        XCTAssertEqual(photo.payload.mime, "image/jpeg")
+        XCTAssertEqual(photo.payload.size, UInt64(jpeg.count))
+        XCTAssertEqual(photo.payload.contentHash.count, 64)
+        XCTAssertEqual(photo.payload.officer, Fixtures.education.name)
+        XCTAssertEqual(photo.payload.certNo, Fixtures.education.certNo)
+        XCTAssertEqual(photo.payload.deviceId, store.identity().deviceId)
+        XCTAssertEqual(photo.payload.publicKey, store.devicePublicKey())
+        XCTAssertEqual(photo.payload.chainSeq, 1)
+        XCTAssertNil(photo.payload.prev)
+        XCTAssertEqual(photo.payload.gps, Photos.fixAtPlace1())
+        XCTAssertEqual(photo.payload.exif?.lat ?? 0, Photos.place1Lat, accuracy: 1e-6)
+        XCTAssertEqual(photo.payload.exif?.lon ?? 0, Photos.place1Lon, accuracy: 1e-6)
+        XCTAssertEqual(photo.payload.exif?.make, "Xiaomi")
+        XCTAssertEqual(photo.payload.exif?.capturedAtMs, Photos.place1TakenMs)
+        XCTAssertEqual(photo.payload.flags, [], "a good fix where and when the photo was taken")
         XCTAssertTrue(photo.bytesPresent)
-        XCTAssertEqual(try store.evidenceBytes(contentHash: photo.contentHash), jpeg)
+        XCTAssertEqual(try store.evidenceBytes(contentHash: photo.payload.contentHash), jpeg)
 
         // Untouched since capture.
         for report in [try store.verifyEvidence(entryHash: photo.entryHash), try store.verifyRecord(recordId: id),
-                       try store.verifyDeviceChain(deviceId: photo.deviceId)] {
+                       try store.verifyDeviceChain(deviceId: photo.payload.deviceId)] {
             XCTAssertTrue(report.ok, "\(report)")
             XCTAssertEqual(report.itemsChecked, 1)
             XCTAssertEqual(report.failures, [])
@@ -56,7 +56,7 @@ final class EvidenceTests: XCTestCase {
         // A thumbnail: a small upright JPEG, made ahead of time or on first use.
         XCTAssertEqual(try store.makeThumbnails(limit: 10), 1)
         XCTAssertEqual(try store.makeThumbnails(limit: 10), 0)
-        let thumb = try store.thumbnail(contentHash: photo.contentHash)
+        let thumb = try store.thumbnail(contentHash: photo.payload.contentHash)
         XCTAssertEqual(Array(thumb.prefix(2)), [0xFF, 0xD8])
         XCTAssertLessThan(thumb.count, jpeg.count / 4)
     }
@@ -69,10 +69,10 @@ final class EvidenceTests: XCTestCase {
         let signature = try store.addSignature(png: Photos.signaturePNG, capture: Capture(recordId: id, gps: fix))
         let voice = try store.addVoiceNote(bytes: Data("AAC...".utf8), mime: "audio/mp4", capture: Capture(recordId: id))
         let all = [photo, signature, voice]
-        XCTAssertEqual(all.map(\.kind), ["photo", "signature", "voice_note"])
-        XCTAssertEqual(all.map(\.chainSeq), [1, 2, 3])
-        XCTAssertEqual(all.map(\.prev), [nil, photo.entryHash, signature.entryHash])
-        XCTAssertEqual(voice.flags, [.noGpsFix])
+        XCTAssertEqual(all.map(\.payload.kind), [.photo, .signature, .voiceNote])
+        XCTAssertEqual(all.map(\.payload.chainSeq), [1, 2, 3])
+        XCTAssertEqual(all.map(\.payload.prev), [nil, photo.entryHash, signature.entryHash])
+        XCTAssertEqual(voice.payload.flags, [.noGpsFix])
         XCTAssertEqual(Set(try store.evidenceForRecord(recordId: id)), Set(all))
         // The same capture handed over twice (an app retry) is the same evidence.
         XCTAssertEqual(try store.addPhoto(jpeg: try Photos.place1(), capture: Capture(recordId: id, gps: fix)), photo)
@@ -121,12 +121,12 @@ final class EvidenceTests: XCTestCase {
         let limit = try store.checklist().gpsAccuracyLimitM
         let poor = try store.addPhoto(jpeg: try Photos.place1(),
                                       capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1(accuracyM: 120)))
-        XCTAssertEqual(poor.flags, [.poorAccuracy(accuracyM: 120, limitM: limit)])
+        XCTAssertEqual(poor.payload.flags, [.poorAccuracy(accuracyM: 120, limitM: limit)])
         let mocked = try store.addPhoto(jpeg: try Photos.place2(),
                                         capture: Capture(recordId: id, itemId: "I02", gps: Photos.fixAtPlace1(mock: true)))
-        XCTAssertTrue(mocked.flags.contains(.mockLocation), "\(mocked.flags)")
-        XCTAssertTrue(mocked.flags.contains { if case .exifPositionMismatch = $0 { return true } else { return false } },
-                      "place 2's photo is kilometres away: \(mocked.flags)")
+        XCTAssertTrue(mocked.payload.flags.contains(.mockLocation), "\(mocked.payload.flags)")
+        XCTAssertTrue(mocked.payload.flags.contains { if case .exifPositionMismatch = $0 { return true } else { return false } },
+                      "place 2's photo is kilometres away: \(mocked.payload.flags)")
         XCTAssertTrue(try store.verifyRecord(recordId: id).ok)
     }
 
@@ -136,7 +136,7 @@ final class EvidenceTests: XCTestCase {
         let id = try Inspections(store: store).start(template: try store.checklist(), jurisdictionId: Fixtures.grid)
         let jpeg = try Photos.place1()
         let photo = try store.addPhoto(jpeg: jpeg, capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1()))
-        let file = dir.appendingPathComponent("device/evidence/\(photo.contentHash.prefix(2))/\(photo.contentHash)")
+        let file = dir.appendingPathComponent("device/evidence/\(photo.payload.contentHash.prefix(2))/\(photo.payload.contentHash)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), "core keeps the bytes at \(file.path)")
         var changed = jpeg
         changed[changed.count / 2] &+= 1

@@ -5,7 +5,7 @@ import XunchaCore
 /// Two officers' phones working one inspection offline, then exchanging directly.
 final class ExchangeTests: XCTestCase {
     struct Progress: Equatable {
-        let phase: String
+        let phase: Phase
         let done: UInt64
         let total: UInt64
     }
@@ -24,8 +24,8 @@ final class ExchangeTests: XCTestCase {
         let first = try a.exchangeWith(other: b, progress: SyncProgressHandler { phase, done, total in
             lock.lock(); calls.append(Progress(phase: phase, done: done, total: total)); lock.unlock()
         })
-        XCTAssertEqual(calls, [Progress(phase: "compare", done: 0, total: 3), Progress(phase: "compare", done: 1, total: 3),
-                               Progress(phase: "send", done: 2, total: 3), Progress(phase: "receive", done: 3, total: 3)])
+        XCTAssertEqual(calls, [Progress(phase: .pushRecords, done: 0, total: 1), Progress(phase: .pushRecords, done: 1, total: 1),
+                               Progress(phase: .pullRecords, done: 0, total: 1), Progress(phase: .pullRecords, done: 1, total: 1)])
         XCTAssertTrue(first.sentChanges > 0 && first.receivedChanges == 0, "\(first)")
         XCTAssertEqual(try a.inspection(id: id), try b.inspection(id: id))
 

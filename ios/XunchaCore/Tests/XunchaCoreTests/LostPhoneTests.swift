@@ -35,9 +35,9 @@ final class LostPhoneTests: XCTestCase {
             let id = try inspections.start(template: try store.checklist(), jurisdictionId: Fixtures.grid)
             try inspections.answerYes(id, item: "I01", note: note)
             let item = try store.addPhoto(jpeg: photo, capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1()))
-            XCTAssertEqual(try store.evidenceBytes(contentHash: item.contentHash), photo)
+            XCTAssertEqual(try store.evidenceBytes(contentHash: item.payload.contentHash), photo)
             XCTAssertTrue(try store.verifyRecord(recordId: id).ok)
-            hash = item.contentHash
+            hash = item.payload.contentHash
         }
         let middle = photo.count / 2
         let secrets = [Data(Fixtures.education.name.utf8), Data(note.utf8), photo.subdata(in: middle..<middle + 64)]

@@ -5,7 +5,7 @@ import XunchaCore
 /// Sync with a real server on loopback: the demo server scripts/test starts (xuncha-server --demo).
 final class ServerSyncTests: XCTestCase {
     struct Progress: Equatable {
-        let phase: String
+        let phase: Phase
         let done: UInt64
         let total: UInt64
     }
@@ -33,9 +33,9 @@ final class ServerSyncTests: XCTestCase {
             calls.with { $0.append(Progress(phase: phase, done: done, total: total)) }
         }
         let first = try store.sync(progress: progress)
-        var phases: [String] = []
+        var phases: [Phase] = []
         for call in calls.get where phases.last != call.phase { phases.append(call.phase) }
-        XCTAssertEqual(phases, ["push_records", "upload_bytes", "pull_records"])
+        XCTAssertEqual(phases, [.pushRecords, .uploadBytes, .pullRecords])
         XCTAssertGreaterThan(first.pulledChanges, 0, "\(first)")
         let places = try store.listPlaces(jurisdictionId: Fixtures.county)
         let place = try XCTUnwrap(places.first { $0.name == "荷桥花园小区" }, "\(places.map(\.name))")
@@ -53,14 +53,14 @@ final class ServerSyncTests: XCTestCase {
                                        capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1()))
         let pending = try store.syncStatus()
         XCTAssertEqual(pending.pendingRecords, 1)
-        XCTAssertEqual(pending.pendingBytes, photo.size)
+        XCTAssertEqual(pending.pendingBytes, photo.payload.size)
         calls.with { $0.removeAll() }
         let second = try store.sync(progress: progress)
         XCTAssertGreaterThan(second.pushedChanges, 0, "\(second)")
         XCTAssertEqual(second.pushedEvidence, 1)
-        XCTAssertEqual(second.uploadedBytes, photo.size)
-        XCTAssertEqual(calls.get.last { $0.phase == "upload_bytes" },
-                       Progress(phase: "upload_bytes", done: photo.size, total: photo.size))
+        XCTAssertEqual(second.uploadedBytes, photo.payload.size)
+        XCTAssertEqual(calls.get.last { $0.phase == .uploadBytes },
+                       Progress(phase: .uploadBytes, done: photo.payload.size, total: photo.payload.size))
 
         let status = try store.syncStatus()
         XCTAssertEqual(status.pendingRecords, 0)

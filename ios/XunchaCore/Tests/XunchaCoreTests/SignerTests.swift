@@ -22,7 +22,7 @@ final class SignerTests: XCTestCase {
             XCTAssertEqual(signer.signatures.get, 2, "the change that starts the record is signed too")
             let photo = try store.addPhoto(jpeg: try Photos.place1(),
                                            capture: Capture(recordId: id, itemId: "I01", gps: Photos.fixAtPlace1()))
-            XCTAssertEqual(photo.publicKey, signer.raw.hex)
+            XCTAssertEqual(photo.payload.publicKey, signer.raw.hex)
             XCTAssertEqual(signer.signatures.get, 4, "the evidence entry and the change that links it")
             let report = try store.verifyRecord(recordId: id)
             XCTAssertTrue(report.ok, "\(report)")
@@ -52,8 +52,8 @@ final class SignerTests: XCTestCase {
 
         signer.failWith.with { $0 = nil }
         let photo = try store.addPhoto(jpeg: try Photos.place1(), capture: capture)
-        XCTAssertEqual(photo.chainSeq, 1, "the failed captures left no gap in the chain")
-        XCTAssertTrue(try store.verifyDeviceChain(deviceId: photo.deviceId).ok)
+        XCTAssertEqual(photo.payload.chainSeq, 1, "the failed captures left no gap in the chain")
+        XCTAssertTrue(try store.verifyDeviceChain(deviceId: photo.payload.deviceId).ok)
     }
 
     /// A platform key store that misbehaves in one way.

@@ -1,16 +1,16 @@
 package cn.xuncha.core
 
-import cn.xuncha.core.ffi.AnswerValue
-import cn.xuncha.core.ffi.Approach
-import cn.xuncha.core.ffi.ChecklistTemplate
-import cn.xuncha.core.ffi.Conclusion
-import cn.xuncha.core.ffi.Inspection
-import cn.xuncha.core.ffi.InspectionFilter
-import cn.xuncha.core.ffi.InspectionSummary
-import cn.xuncha.core.ffi.Mode
-import cn.xuncha.core.ffi.NewInspection
-import cn.xuncha.core.ffi.Shift
 import cn.xuncha.core.ffi.XunchaStore
+import cn.xuncha.core.ffi.types.AnswerValue
+import cn.xuncha.core.ffi.types.Approach
+import cn.xuncha.core.ffi.types.ChecklistTemplate
+import cn.xuncha.core.ffi.types.Conclusion
+import cn.xuncha.core.ffi.types.Inspection
+import cn.xuncha.core.ffi.types.InspectionFilter
+import cn.xuncha.core.ffi.types.InspectionSummary
+import cn.xuncha.core.ffi.types.Mode
+import cn.xuncha.core.ffi.types.NewInspection
+import cn.xuncha.core.ffi.types.Shift
 
 /**
  * The inspection calls of the Android screens, with defaults and typed answers. Thin: each

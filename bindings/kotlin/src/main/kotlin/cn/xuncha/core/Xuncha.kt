@@ -3,6 +3,7 @@ package cn.xuncha.core
 import cn.xuncha.core.ffi.DeviceSigner
 import cn.xuncha.core.ffi.SyncProgress
 import cn.xuncha.core.ffi.XunchaStore
+import cn.xuncha.core.ffi.types.Phase
 import java.io.File
 
 /**
@@ -36,11 +37,11 @@ fun XunchaStore.loadReference(templateJson: String, jurisdictionsJson: String) {
 }
 
 /**
- * A [SyncProgress] from a lambda; counts are plain Longs. Called on the syncing thread. Server
- * sync phases: "push_records", "upload_bytes" (counts in bytes), "pull_records".
+ * A [SyncProgress] from a lambda; counts are plain Longs (bytes in [Phase.UPLOAD_BYTES], records
+ * otherwise). Called on the syncing thread.
  */
-fun syncProgress(onProgress: (phase: String, done: Long, total: Long) -> Unit): SyncProgress =
+fun syncProgress(onProgress: (phase: Phase, done: Long, total: Long) -> Unit): SyncProgress =
     object : SyncProgress {
-        override fun onProgress(phase: String, done: ULong, total: ULong) =
+        override fun onProgress(phase: Phase, done: ULong, total: ULong) =
             onProgress(phase, done.toLong(), total.toLong())
     }

@@ -53,7 +53,7 @@ class ConcurrencyTest {
             val ids = onThreads(8) {
                 val id = inspections.start(template, Fixtures.GRID)
                 inspections.answerAllClear(id)
-                inspections.conclude(id, cn.xuncha.core.ffi.Conclusion.NO_PROBLEM)
+                inspections.conclude(id, cn.xuncha.core.ffi.types.Conclusion.NO_PROBLEM)
                 store.startPatrol(Fixtures.GRID)
                 id
             }

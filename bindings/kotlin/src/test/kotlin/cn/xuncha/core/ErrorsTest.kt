@@ -1,15 +1,15 @@
 package cn.xuncha.core
 
-import cn.xuncha.core.ffi.AnswerValue
 import cn.xuncha.core.ffi.ApiException
-import cn.xuncha.core.ffi.CaseSource
-import cn.xuncha.core.ffi.CaseState
-import cn.xuncha.core.ffi.NewCase
-import cn.xuncha.core.ffi.NewInspection
-import cn.xuncha.core.ffi.PatrolPoint
-import cn.xuncha.core.ffi.Shift
-import cn.xuncha.core.ffi.StepDetails
 import cn.xuncha.core.ffi.XunchaStore
+import cn.xuncha.core.ffi.types.AnswerValue
+import cn.xuncha.core.ffi.types.CaseSource
+import cn.xuncha.core.ffi.types.CaseState
+import cn.xuncha.core.ffi.types.NewCase
+import cn.xuncha.core.ffi.types.NewInspection
+import cn.xuncha.core.ffi.types.PatrolPoint
+import cn.xuncha.core.ffi.types.Shift
+import cn.xuncha.core.ffi.types.StepDetails
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -75,7 +75,7 @@ class ErrorsTest {
         val e = assertThrows<ApiException.NotFound> { store.inspection("insp-missing") }
         assertEquals("找不到记录 insp-missing (not_found)", e.message)
         val t = assertThrows<ApiException.NotFound> {
-            store.startInspection(NewInspection(Fixtures.TEMPLATE, 9u, Fixtures.GRID, Shift.DAY, cn.xuncha.core.ffi.Mode.SPOT, cn.xuncha.core.ffi.Approach.OPEN))
+            store.startInspection(NewInspection(Fixtures.TEMPLATE, 9u, Fixtures.GRID, Shift.DAY, cn.xuncha.core.ffi.types.Mode.SPOT, cn.xuncha.core.ffi.types.Approach.OPEN))
         }
         assertEquals("本机没有检查表 hidden-tutoring（第 9 版），请先同步后再试 (not_found)", t.message)
     }
@@ -101,7 +101,7 @@ class ErrorsTest {
     @Test
     fun `error text carries ids, not what officers wrote`() {
         inspections.answerYes(id, "I02", note = "张某某 13800000000 在家授课")
-        val e = assertThrows<ApiException.NotReady> { inspections.conclude(id, cn.xuncha.core.ffi.Conclusion.CONFIRMED) }
+        val e = assertThrows<ApiException.NotReady> { inspections.conclude(id, cn.xuncha.core.ffi.types.Conclusion.CONFIRMED) }
         assertTrue(e.message!!.contains("检查项 I02 答“是”，但没有证据"), e.message)
         assertFalse(e.message!!.contains("13800000000") || e.message!!.contains("林晓雯"), e.message)
     }

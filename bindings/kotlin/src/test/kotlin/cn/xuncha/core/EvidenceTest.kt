@@ -1,10 +1,11 @@
 package cn.xuncha.core
 
 import cn.xuncha.core.ffi.ApiException
-import cn.xuncha.core.ffi.Capture
-import cn.xuncha.core.ffi.Conclusion
-import cn.xuncha.core.ffi.Flag
-import cn.xuncha.core.ffi.GpsProvider
+import cn.xuncha.core.ffi.types.Capture
+import cn.xuncha.core.ffi.types.Conclusion
+import cn.xuncha.core.ffi.types.EvidenceKind
+import cn.xuncha.core.ffi.types.Flag
+import cn.xuncha.core.ffi.types.GpsProvider
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -39,28 +40,28 @@ class EvidenceTest {
             // What was fixed at capture: bytes, place, time, device, officer.
             assertEquals(listOf(photo), store.evidenceForRecord(id))
             assertEquals(photo, store.evidenceItem(photo.entryHash))
-            assertEquals("photo", photo.kind)
-            assertEquals("image/jpeg", photo.mime)
-            assertEquals(Photos.place1.size.toULong(), photo.size)
-            assertEquals(64, photo.contentHash.length)
-            assertEquals(Fixtures.education.name, photo.officer)
-            assertEquals(Fixtures.education.certNo, photo.certNo)
-            assertEquals(store.identity().deviceId, photo.deviceId)
-            assertEquals(store.devicePublicKey(), photo.publicKey)
-            assertEquals(1uL, photo.chainSeq)
-            assertNull(photo.prev)
-            assertEquals(Photos.fixAtPlace1(accuracyM = 8.0), photo.gps)
-            assertEquals(GpsProvider.FUSED, photo.gps?.provider)
-            assertEquals(Photos.PLACE1_LAT, photo.exif?.lat!!, 1e-6)
-            assertEquals(Photos.PLACE1_LON, photo.exif?.lon!!, 1e-6)
-            assertEquals("Xiaomi", photo.exif?.make)
-            assertEquals(Photos.PLACE1_TAKEN_MS, photo.exif?.capturedAtMs)
-            assertEquals(emptyList<Flag>(), photo.flags, "a good fix where and when the photo was taken")
+            assertEquals(EvidenceKind.PHOTO, photo.payload.kind)
+            assertEquals("image/jpeg", photo.payload.mime)
+            assertEquals(Photos.place1.size.toULong(), photo.payload.size)
+            assertEquals(64, photo.payload.contentHash.length)
+            assertEquals(Fixtures.education.name, photo.payload.officer)
+            assertEquals(Fixtures.education.certNo, photo.payload.certNo)
+            assertEquals(store.identity().deviceId, photo.payload.deviceId)
+            assertEquals(store.devicePublicKey(), photo.payload.publicKey)
+            assertEquals(1uL, photo.payload.chainSeq)
+            assertNull(photo.payload.prev)
+            assertEquals(Photos.fixAtPlace1(accuracyM = 8.0), photo.payload.gps)
+            assertEquals(GpsProvider.FUSED, photo.payload.gps?.provider)
+            assertEquals(Photos.PLACE1_LAT, photo.payload.exif?.lat!!, 1e-6)
+            assertEquals(Photos.PLACE1_LON, photo.payload.exif?.lon!!, 1e-6)
+            assertEquals("Xiaomi", photo.payload.exif?.make)
+            assertEquals(Photos.PLACE1_TAKEN_MS, photo.payload.exif?.capturedAtMs)
+            assertEquals(emptyList<Flag>(), photo.payload.flags, "a good fix where and when the photo was taken")
             assertTrue(photo.bytesPresent)
-            assertArrayEquals(Photos.place1, store.evidenceBytes(photo.contentHash))
+            assertArrayEquals(Photos.place1, store.evidenceBytes(photo.payload.contentHash))
 
             // Untouched since capture.
-            for (report in listOf(store.verifyEvidence(photo.entryHash), store.verifyRecord(id), store.verifyDeviceChain(photo.deviceId))) {
+            for (report in listOf(store.verifyEvidence(photo.entryHash), store.verifyRecord(id), store.verifyDeviceChain(photo.payload.deviceId))) {
                 assertTrue(report.ok, "$report")
                 assertEquals(1u, report.itemsChecked)
                 assertEquals(emptyList<Any>(), report.failures)
@@ -69,7 +70,7 @@ class EvidenceTest {
             // A thumbnail: a small upright JPEG, made ahead of time or on first use.
             assertEquals(1u, store.makeThumbnails(10u))
             assertEquals(0u, store.makeThumbnails(10u))
-            val thumb = store.thumbnail(photo.contentHash)
+            val thumb = store.thumbnail(photo.payload.contentHash)
             assertEquals(listOf(0xFF.toByte(), 0xD8.toByte()), thumb.take(2))
             assertTrue(thumb.size < Photos.place1.size / 4, "${thumb.size} bytes")
         }
@@ -83,10 +84,10 @@ class EvidenceTest {
             val photo = store.addPhotoFile(Photos.place1Path, Capture(id, null, fix))
             val signature = store.addSignature(Photos.signaturePng, Capture(id, null, fix))
             val voice = store.addVoiceNote("AAC...".toByteArray(), "audio/mp4", Capture(id, null, null))
-            assertEquals(listOf("photo", "signature", "voice_note"), listOf(photo, signature, voice).map { it.kind })
-            assertEquals(listOf(1uL, 2uL, 3uL), listOf(photo, signature, voice).map { it.chainSeq })
-            assertEquals(listOf(null, photo.entryHash, signature.entryHash), listOf(photo, signature, voice).map { it.prev })
-            assertEquals(listOf(Flag.NoGpsFix), voice.flags)
+            assertEquals(listOf(EvidenceKind.PHOTO, EvidenceKind.SIGNATURE, EvidenceKind.VOICE_NOTE), listOf(photo, signature, voice).map { it.payload.kind })
+            assertEquals(listOf(1uL, 2uL, 3uL), listOf(photo, signature, voice).map { it.payload.chainSeq })
+            assertEquals(listOf(null, photo.entryHash, signature.entryHash), listOf(photo, signature, voice).map { it.payload.prev })
+            assertEquals(listOf(Flag.NoGpsFix), voice.payload.flags)
             assertEquals(setOf(photo, signature, voice), store.evidenceForRecord(id).toSet())
             // The same capture handed over twice (an app retry) is the same evidence.
             assertEquals(photo, store.addPhoto(Photos.place1, Capture(id, null, fix)))
@@ -140,13 +141,13 @@ class EvidenceTest {
             val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
             val limit = store.checklist().gpsAccuracyLimitM
             val poor = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1(accuracyM = 120.0)))
-            assertEquals(listOf(Flag.PoorAccuracy(120.0, limit)), poor.flags)
+            assertEquals(listOf(Flag.PoorAccuracy(120.0, limit)), poor.payload.flags)
             val mocked = store.addPhoto(
                 Photos.place2,
                 Capture(id, "I02", Photos.fixAtPlace1().copy(mock = true)),
             )
-            assertTrue(Flag.MockLocation in mocked.flags, "${mocked.flags}")
-            assertTrue(mocked.flags.any { it is Flag.ExifPositionMismatch }, "place 2's photo is kilometres away: ${mocked.flags}")
+            assertTrue(Flag.MockLocation in mocked.payload.flags, "${mocked.payload.flags}")
+            assertTrue(mocked.payload.flags.any { it is Flag.ExifPositionMismatch }, "place 2's photo is kilometres away: ${mocked.payload.flags}")
             assertTrue(store.verifyRecord(id).ok)
         }
     }
@@ -156,12 +157,12 @@ class EvidenceTest {
         deviceStore(tmp).use { store ->
             val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
             val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
-            val file = tmp.resolve("device/evidence/${photo.contentHash.take(2)}/${photo.contentHash}").toFile()
+            val file = tmp.resolve("device/evidence/${photo.payload.contentHash.take(2)}/${photo.payload.contentHash}").toFile()
             assertTrue(file.isFile, "core keeps the bytes at $file")
             file.writeBytes(Photos.place1.copyOf().also { it[it.size / 2] = (it[it.size / 2] + 1).toByte() })
             val report = store.verifyRecord(id)
             assertFalse(report.ok)
-            assertEquals(listOf(cn.xuncha.core.ffi.VerifyCheck.BYTES), report.failures.map { it.check })
+            assertEquals(listOf(cn.xuncha.core.ffi.types.VerifyCheck.BYTES), report.failures.map { it.check })
             assertEquals(photo.entryHash, report.failures[0].entryHash)
             assertEquals("照片文件（${Photos.place1.size} 字节）与其哈希不符，已被改动", report.failures[0].message)
         }

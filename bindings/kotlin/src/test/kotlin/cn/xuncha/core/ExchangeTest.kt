@@ -1,6 +1,7 @@
 package cn.xuncha.core
 
 import cn.xuncha.core.ffi.ExchangeReport
+import cn.xuncha.core.ffi.types.Phase
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -13,7 +14,7 @@ class ExchangeTest {
     @TempDir
     lateinit var tmp: Path
 
-    private data class Progress(val phase: String, val done: Long, val total: Long)
+    private data class Progress(val phase: Phase, val done: Long, val total: Long)
 
     @Test
     fun `progress is reported and both stores converge on the same inspection`() {
@@ -27,7 +28,12 @@ class ExchangeTest {
                 val calls = Collections.synchronizedList(mutableListOf<Progress>())
                 val first = a.exchangeWith(b, syncProgress { phase, done, total -> calls += Progress(phase, done, total) })
                 assertEquals(
-                    listOf(Progress("compare", 0, 3), Progress("compare", 1, 3), Progress("send", 2, 3), Progress("receive", 3, 3)),
+                    listOf(
+                        Progress(Phase.PUSH_RECORDS, 0, 1),
+                        Progress(Phase.PUSH_RECORDS, 1, 1),
+                        Progress(Phase.PULL_RECORDS, 0, 1),
+                        Progress(Phase.PULL_RECORDS, 1, 1),
+                    ),
                     calls.toList(),
                 )
                 assertTrue(first.sentChanges > 0u && first.receivedChanges == 0uL, "$first")

@@ -1,16 +1,16 @@
 package cn.xuncha.core
 
 import cn.xuncha.core.ffi.ApiException
-import cn.xuncha.core.ffi.CaseSource
-import cn.xuncha.core.ffi.CaseState
-import cn.xuncha.core.ffi.Conclusion
-import cn.xuncha.core.ffi.InspectionFilter
-import cn.xuncha.core.ffi.NewCase
-import cn.xuncha.core.ffi.PatrolPoint
-import cn.xuncha.core.ffi.PatrolResult
-import cn.xuncha.core.ffi.RecordKind
-import cn.xuncha.core.ffi.Shift
-import cn.xuncha.core.ffi.StepDetails
+import cn.xuncha.core.ffi.types.CaseSource
+import cn.xuncha.core.ffi.types.CaseState
+import cn.xuncha.core.ffi.types.Conclusion
+import cn.xuncha.core.ffi.types.InspectionFilter
+import cn.xuncha.core.ffi.types.NewCase
+import cn.xuncha.core.ffi.types.PatrolPoint
+import cn.xuncha.core.ffi.types.PatrolResult
+import cn.xuncha.core.ffi.types.RecordKind
+import cn.xuncha.core.ffi.types.Shift
+import cn.xuncha.core.ffi.types.StepDetails
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull

@@ -1,10 +1,10 @@
 package cn.xuncha.core
 
 import cn.xuncha.core.ffi.ApiException
-import cn.xuncha.core.ffi.Capture
-import cn.xuncha.core.ffi.LockState
-import cn.xuncha.core.ffi.Officer
 import cn.xuncha.core.ffi.newStoreKey
+import cn.xuncha.core.ffi.types.Capture
+import cn.xuncha.core.ffi.types.LockState
+import cn.xuncha.core.ffi.types.Officer
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -41,9 +41,9 @@ class LostPhoneTest {
             val id = inspections.start(store.checklist(), Fixtures.GRID)
             inspections.answerYes(id, "I01", note = note)
             val item = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
-            assertArrayEquals(Photos.place1, store.evidenceBytes(item.contentHash))
+            assertArrayEquals(Photos.place1, store.evidenceBytes(item.payload.contentHash))
             assertTrue(store.verifyRecord(id).ok)
-            item.contentHash
+            item.payload.contentHash
         }
         val secrets = listOf(
             Fixtures.education.name.toByteArray(),

@@ -1,10 +1,11 @@
 package cn.xuncha.core
 
 import cn.xuncha.core.ffi.ApiException
-import cn.xuncha.core.ffi.Capture
-import cn.xuncha.core.ffi.InspectionFilter
-import cn.xuncha.core.ffi.Officer
-import cn.xuncha.core.ffi.UserInfo
+import cn.xuncha.core.ffi.types.Capture
+import cn.xuncha.core.ffi.types.InspectionFilter
+import cn.xuncha.core.ffi.types.Officer
+import cn.xuncha.core.ffi.types.Phase
+import cn.xuncha.core.ffi.types.UserInfo
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
@@ -20,7 +21,7 @@ class ServerSyncTest {
     @TempDir
     lateinit var tmp: Path
 
-    private data class Progress(val phase: String, val done: Long, val total: Long)
+    private data class Progress(val phase: Phase, val done: Long, val total: Long)
 
     @Test
     fun `enrols with a one-time code, pulls the demo county, pushes an inspection with a photo`() {
@@ -41,7 +42,7 @@ class ServerSyncTest {
             val calls = Collections.synchronizedList(mutableListOf<Progress>())
             val progress = syncProgress { phase, done, total -> calls += Progress(phase, done, total) }
             val first = store.sync(progress)
-            assertEquals(listOf("push_records", "upload_bytes", "pull_records"), calls.map { it.phase }.distinct())
+            assertEquals(listOf(Phase.PUSH_RECORDS, Phase.UPLOAD_BYTES, Phase.PULL_RECORDS), calls.map { it.phase }.distinct())
             assertTrue(first.pulledChanges > 0uL, "$first")
             val places = store.listPlaces(Fixtures.COUNTY)
             assertTrue(places.any { it.name == "荷桥花园小区" }, "${places.map { it.name }}")
@@ -58,15 +59,15 @@ class ServerSyncTest {
             val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
             store.syncStatus().let {
                 assertEquals(1uL, it.pendingRecords)
-                assertEquals(photo.size, it.pendingBytes)
+                assertEquals(photo.payload.size, it.pendingBytes)
             }
             calls.clear()
             val second = store.sync(progress)
             assertTrue(second.pushedChanges > 0uL, "$second")
             assertEquals(1uL, second.pushedEvidence)
-            assertEquals(photo.size, second.uploadedBytes)
-            val size = photo.size.toLong()
-            assertEquals(Progress("upload_bytes", size, size), calls.last { it.phase == "upload_bytes" })
+            assertEquals(photo.payload.size, second.uploadedBytes)
+            val size = photo.payload.size.toLong()
+            assertEquals(Progress(Phase.UPLOAD_BYTES, size, size), calls.last { it.phase == Phase.UPLOAD_BYTES })
 
             val status = store.syncStatus()
             assertEquals(0uL, status.pendingRecords)

@@ -1,9 +1,9 @@
 package cn.xuncha.core
 
 import cn.xuncha.core.ffi.ApiException
-import cn.xuncha.core.ffi.Capture
 import cn.xuncha.core.ffi.DeviceSigner
 import cn.xuncha.core.ffi.SignerException
+import cn.xuncha.core.ffi.types.Capture
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -29,7 +29,7 @@ class SignerTest {
             val id = Inspections(store).start(store.checklist(), Fixtures.GRID)
             assertEquals(2, signer.signatures.get(), "the change that starts the record is signed too")
             val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
-            assertEquals(signer.raw.hex(), photo.publicKey)
+            assertEquals(signer.raw.hex(), photo.payload.publicKey)
             assertEquals(4, signer.signatures.get(), "the evidence entry and the change that links it")
             val report = store.verifyRecord(id)
             assertTrue(report.ok, "$report")
@@ -56,8 +56,8 @@ class SignerTest {
 
             signer.failWith = null
             val photo = store.addPhoto(Photos.place1, Capture(id, "I01", Photos.fixAtPlace1()))
-            assertEquals(1uL, photo.chainSeq, "the failed captures left no gap in the chain")
-            assertTrue(store.verifyDeviceChain(photo.deviceId).ok)
+            assertEquals(1uL, photo.payload.chainSeq, "the failed captures left no gap in the chain")
+            assertTrue(store.verifyDeviceChain(photo.payload.deviceId).ok)
         }
     }
 

@@ -1,11 +1,11 @@
 package cn.xuncha.core
 
-import cn.xuncha.core.ffi.ChecklistTemplate
 import cn.xuncha.core.ffi.DeviceSigner
-import cn.xuncha.core.ffi.GpsFix
-import cn.xuncha.core.ffi.GpsProvider
-import cn.xuncha.core.ffi.Officer
 import cn.xuncha.core.ffi.XunchaStore
+import cn.xuncha.core.ffi.types.ChecklistTemplate
+import cn.xuncha.core.ffi.types.GpsFix
+import cn.xuncha.core.ffi.types.GpsProvider
+import cn.xuncha.core.ffi.types.Officer
 import java.io.File
 import java.net.URI
 import java.net.http.HttpClient

@@ -5,8 +5,8 @@ import android.content.Context
 import android.location.Location
 import android.os.Build
 import cn.xuncha.app.logic.LocationText
-import cn.xuncha.core.ffi.GpsFix
-import cn.xuncha.core.ffi.GpsProvider
+import cn.xuncha.core.ffi.types.GpsFix
+import cn.xuncha.core.ffi.types.GpsProvider
 import com.google.android.gms.location.CurrentLocationRequest
 import com.google.android.gms.location.LocationServices
 import com.google.android.gms.location.Priority

@@ -4,7 +4,7 @@ import android.content.Context
 import android.location.Location
 import androidx.camera.core.ImageCapture
 import androidx.camera.core.ImageCaptureException
-import cn.xuncha.core.ffi.GpsFix
+import cn.xuncha.core.ffi.types.GpsFix
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext

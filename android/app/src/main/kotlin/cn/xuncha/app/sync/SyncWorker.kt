@@ -28,7 +28,7 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
             try {
                 // Called on this (the syncing) thread: setProgressAsync does not block it.
                 val report = core.sync(syncProgress { phase, done, total ->
-                    setProgressAsync(workDataOf(KEY_PHASE to phase, KEY_DONE to done, KEY_TOTAL to total))
+                    setProgressAsync(workDataOf(KEY_PHASE to phase.name, KEY_DONE to done, KEY_TOTAL to total))
                 })
                 Result.success(
                     workDataOf(

@@ -29,7 +29,7 @@ import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
 import androidx.lifecycle.compose.LocalLifecycleOwner
 import cn.xuncha.app.device.takeJpeg
-import cn.xuncha.core.ffi.GpsFix
+import cn.xuncha.core.ffi.types.GpsFix
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.launch
 

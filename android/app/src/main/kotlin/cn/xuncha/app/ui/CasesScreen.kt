@@ -25,8 +25,8 @@ import androidx.compose.ui.unit.dp
 import cn.xuncha.app.core
 import cn.xuncha.app.logic.Labels
 import cn.xuncha.app.logic.Units
-import cn.xuncha.core.ffi.CaseState
-import cn.xuncha.core.ffi.CaseSummary
+import cn.xuncha.core.ffi.types.CaseState
+import cn.xuncha.core.ffi.types.CaseSummary
 
 /** 案件: leads and cases of this officer's jurisdiction, by state of the closed loop. */
 @Composable

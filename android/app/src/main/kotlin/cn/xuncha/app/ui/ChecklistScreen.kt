@@ -37,13 +37,13 @@ import cn.xuncha.app.device.LocationSource
 import cn.xuncha.app.logic.Labels
 import cn.xuncha.app.logic.LocationText
 import cn.xuncha.app.sync.SyncScheduler
-import cn.xuncha.core.ffi.AnswerType
-import cn.xuncha.core.ffi.AnswerValue
-import cn.xuncha.core.ffi.ChecklistItem
-import cn.xuncha.core.ffi.Conclusion
-import cn.xuncha.core.ffi.GpsFix
-import cn.xuncha.core.ffi.Inspection
-import cn.xuncha.core.ffi.ItemAnswer
+import cn.xuncha.core.ffi.types.AnswerType
+import cn.xuncha.core.ffi.types.AnswerValue
+import cn.xuncha.core.ffi.types.ChecklistItem
+import cn.xuncha.core.ffi.types.Conclusion
+import cn.xuncha.core.ffi.types.GpsFix
+import cn.xuncha.core.ffi.types.Inspection
+import cn.xuncha.core.ffi.types.ItemAnswer
 import kotlinx.coroutines.launch
 
 /**
@@ -181,8 +181,8 @@ private fun ItemCard(
     var typed by remember(answer) {
         mutableStateOf(
             when (val v = answer?.value) {
-                is AnswerValue.Count -> v.count.toString()
-                is AnswerValue.Text -> v.text
+                is AnswerValue.Count -> v.v1.toString()
+                is AnswerValue.Text -> v.v1
                 else -> ""
             },
         )

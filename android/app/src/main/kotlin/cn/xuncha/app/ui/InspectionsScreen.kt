@@ -35,14 +35,14 @@ import cn.xuncha.app.core
 import cn.xuncha.app.logic.Labels
 import cn.xuncha.app.logic.Units
 import cn.xuncha.core.Inspections
-import cn.xuncha.core.ffi.Approach
-import cn.xuncha.core.ffi.ChecklistTemplate
-import cn.xuncha.core.ffi.InspectionFilter
-import cn.xuncha.core.ffi.InspectionSummary
-import cn.xuncha.core.ffi.Jurisdiction
-import cn.xuncha.core.ffi.Mode
-import cn.xuncha.core.ffi.Place
-import cn.xuncha.core.ffi.Shift
+import cn.xuncha.core.ffi.types.Approach
+import cn.xuncha.core.ffi.types.ChecklistTemplate
+import cn.xuncha.core.ffi.types.InspectionFilter
+import cn.xuncha.core.ffi.types.InspectionSummary
+import cn.xuncha.core.ffi.types.Jurisdiction
+import cn.xuncha.core.ffi.types.Mode
+import cn.xuncha.core.ffi.types.Place
+import cn.xuncha.core.ffi.types.Shift
 import kotlinx.coroutines.launch
 
 /** 我的检查: the inspections on this phone, newest first. */

@@ -33,12 +33,12 @@ import cn.xuncha.app.logic.Labels
 import cn.xuncha.app.logic.LocationText
 import cn.xuncha.app.logic.Units
 import cn.xuncha.app.sync.SyncScheduler
-import cn.xuncha.core.ffi.Jurisdiction
-import cn.xuncha.core.ffi.Level
-import cn.xuncha.core.ffi.PatrolLog
-import cn.xuncha.core.ffi.PatrolPoint
-import cn.xuncha.core.ffi.PatrolResult
-import cn.xuncha.core.ffi.PatrolSummary
+import cn.xuncha.core.ffi.types.Jurisdiction
+import cn.xuncha.core.ffi.types.Level
+import cn.xuncha.core.ffi.types.PatrolLog
+import cn.xuncha.core.ffi.types.PatrolPoint
+import cn.xuncha.core.ffi.types.PatrolResult
+import cn.xuncha.core.ffi.types.PatrolSummary
 import kotlinx.coroutines.launch
 
 /** 巡查: this officer's patrols, and starting one in a grid. */

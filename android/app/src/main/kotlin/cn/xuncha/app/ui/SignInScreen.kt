@@ -22,7 +22,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.unit.dp
 import cn.xuncha.app.core
-import cn.xuncha.core.ffi.Officer
+import cn.xuncha.core.ffi.types.Officer
 import kotlinx.coroutines.launch
 
 /**

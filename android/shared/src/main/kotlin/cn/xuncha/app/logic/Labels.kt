@@ -29,12 +29,9 @@ object Labels {
     private val patrolResult = mapOf("NOTHING_FOUND" to "未发现问题", "LEAD_RAISED" to "发现线索", "ISSUE_FOUND" to "发现问题")
     private val answer = mapOf("YES" to "是（发现问题）", "NO" to "否", "NOT_APPLICABLE" to "不适用")
     private val phase = mapOf(
-        "push_records" to "上传记录",
-        "upload_bytes" to "上传证据",
-        "pull_records" to "下载更新",
-        "compare" to "比对",
-        "send" to "发送",
-        "receive" to "接收",
+        "PUSH_RECORDS" to "上传记录",
+        "UPLOAD_BYTES" to "上传证据",
+        "PULL_RECORDS" to "下载更新",
     )
 
     fun shift(name: String) = shift[name] ?: name

@@ -43,14 +43,15 @@ object SyncText {
     }
 
     /**
-     * One progress callback as a line: record phases count records, the upload phase counts
-     * bytes ("上传证据 1.2 MB / 3.4 MB"). Unknown phases are shown by name.
+     * One progress callback as a line, the phase given by its enum name ("UPLOAD_BYTES"): record
+     * phases count records, the upload phase counts bytes ("上传证据 1.2 MB / 3.4 MB"). Unknown
+     * phases are shown by name.
      */
     fun progress(phase: String, done: Long, total: Long): String {
         val label = Labels.syncPhase(phase)
         return when {
             total <= 0 -> label
-            phase == "upload_bytes" -> "$label ${Units.bytes(done)} / ${Units.bytes(total)}"
+            phase == "UPLOAD_BYTES" -> "$label ${Units.bytes(done)} / ${Units.bytes(total)}"
             else -> "$label $done / $total"
         }
     }

@@ -47,9 +47,9 @@ class SyncTextTest {
 
     @Test
     fun `progress counts records, bytes for uploads`() {
-        assertEquals("上传记录 3 / 10", SyncText.progress("push_records", 3, 10))
-        assertEquals("上传证据 1.5 KB / 3 KB", SyncText.progress("upload_bytes", 1536, 3072))
-        assertEquals("下载更新", SyncText.progress("pull_records", 0, 0))
+        assertEquals("上传记录 3 / 10", SyncText.progress("PUSH_RECORDS", 3, 10))
+        assertEquals("上传证据 1.5 KB / 3 KB", SyncText.progress("UPLOAD_BYTES", 1536, 3072))
+        assertEquals("下载更新", SyncText.progress("PULL_RECORDS", 0, 0))
         assertEquals("some_new_phase 1 / 2", SyncText.progress("some_new_phase", 1, 2))
     }
 

@@ -1,0 +1,1 @@
+../../../../target/bindings/swift/XunchaCoreTypes.swift
