@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod fuzzing;
 pub mod lock;
 pub mod model;
+pub mod replica;
 pub mod store;
 pub mod sync;
 mod util;

@@ -13,7 +13,7 @@ mod uploads;
 pub(crate) use client::parse_ca;
 pub use client::{SyncClient, SyncReport};
 pub use engine::{Backoff, Phase, Progress, SyncProgress};
-pub use facts::{DocFacts, doc_facts, facts_after_merge};
+pub use facts::{DocFacts, doc_facts};
 pub use refusal::{Refusal, RefusalCode};
 pub(crate) use transition::apply_judged;
 pub use transition::{MAX_CHANGE_BYTES, MAX_DOCUMENT_BYTES, NewChange, ScopeValues, Transition, transition};
