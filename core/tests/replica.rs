@@ -149,7 +149,8 @@ fn apply(doc: &mut AutoCommit, edit: &Edit) {
     match edit {
         Edit::Node(n) => doc.put(ROOT, "jurisdiction_id", NODES[*n]).unwrap(),
         Edit::AddMember(m) => {
-            let o = Officer { name: format!("组员{m}"), department: "教育局".into(), cert_no: format!("QS-M-{m}") };
+            let o =
+                Officer { name: format!("组员{m}"), department: "教育局".into(), cert_no: format!("QS-M-{m}") };
             doc.put(&team, o.cert_no.clone(), serde_json::to_string(&o).unwrap()).unwrap();
         }
         Edit::RemoveMember(m) => doc.delete(&team, format!("QS-M-{m}")).unwrap(),
@@ -192,8 +193,12 @@ fn facts_after_changes_are_those_of_a_full_merge() {
                 }
                 changes.extend(doc.get_changes(&start).into_iter().map(|c| c.raw_bytes().to_vec()));
             }
-            let sent: Vec<&[u8]> =
-                changes.iter().enumerate().filter(|(i, _)| keep >> (i % 64) & 1 == 1).map(|(_, c)| c.as_slice()).collect();
+            let sent: Vec<&[u8]> = changes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep >> (i % 64) & 1 == 1)
+                .map(|(_, c)| c.as_slice())
+                .collect();
 
             let judged = replica.transition(&id, &sent).unwrap();
             // The reference: the saved document loaded in full and merged.

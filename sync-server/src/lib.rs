@@ -25,9 +25,8 @@ use state::{AppState, SharedState};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use storage::SqliteStorage;
-use xuncha_core::sync::protocol::MAX_BODY_BYTES;
 use xuncha_core::Store;
-
+use xuncha_core::sync::protocol::MAX_BODY_BYTES;
 
 /// Opens (or creates) the server's state in `data`: storage, replica, upload folder.
 pub fn open_state(data: &Path) -> anyhow_like::Result<SharedState> {

@@ -376,7 +376,10 @@ fn a_photo_changed_after_upload_keeps_its_console_status_and_fails_its_package()
     bytes[500] ^= 0xff;
     std::fs::write(&path, bytes).unwrap();
     assert_eq!(status()["status"], "verified", "the kept result");
-    assert!(!env.server.state.replica.verify_evidence(item.entry_hash.as_str()).unwrap().ok(), "verified anew, it fails");
+    assert!(
+        !env.server.state.replica.verify_evidence(item.entry_hash.as_str()).unwrap().ok(),
+        "verified anew, it fails"
+    );
 
     let r = env.post(&format!("/v1/decisions/inspections/{id}/case"), &chen, json!({"summary": "荷桥花园一对一补课"}));
     let case = r.json::<Value>().unwrap()["case_id"].as_str().unwrap().to_owned();

@@ -18,8 +18,8 @@ impl SignedEntry {
 
     /// Reads `[entry_hash, payload_json, signature]`; anything else is refused, not guessed at.
     pub fn from_json(bytes: &[u8]) -> Result<SignedEntry> {
-        let Triple(entry_hash, payload_json, signature) =
-            serde_json::from_slice(bytes).map_err(|_| Error::invalid("evidence entry", "证据记录的格式无法识别，无法读取"))?;
+        let Triple(entry_hash, payload_json, signature) = serde_json::from_slice(bytes)
+            .map_err(|_| Error::invalid("evidence entry", "证据记录的格式无法识别，无法读取"))?;
         Ok(SignedEntry { entry_hash, payload_json, signature })
     }
 
@@ -32,7 +32,10 @@ impl SignedEntry {
     pub fn list_from_json(bytes: &[u8]) -> Result<Vec<SignedEntry>> {
         let rows: Vec<Triple<String>> =
             serde_json::from_slice(bytes).map_err(|e| Error::CorruptChanges(format!("evidence list: {e}")))?;
-        Ok(rows.into_iter().map(|Triple(entry_hash, payload_json, signature)| SignedEntry { entry_hash, payload_json, signature }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|Triple(entry_hash, payload_json, signature)| SignedEntry { entry_hash, payload_json, signature })
+            .collect())
     }
 
     fn triple(&self) -> Triple<&str> {

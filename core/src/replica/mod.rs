@@ -6,5 +6,5 @@
 
 mod entry;
 
-pub use entry::{EntryKind, LogEntry, Undecodable};
 pub use crate::store::{Ingested, SetAsideEntry};
+pub use entry::{EntryKind, LogEntry, Undecodable};

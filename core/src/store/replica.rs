@@ -58,7 +58,10 @@ impl Store {
             return Ok(Ingested {
                 changes_added: 0,
                 set_aside: (0..entries.len())
-                    .map(|index| SetAsideEntry { index, reason: format!("无法写入服务器的记录副本：{}", why.message_with_code()) })
+                    .map(|index| SetAsideEntry {
+                        index,
+                        reason: format!("无法写入服务器的记录副本：{}", why.message_with_code()),
+                    })
                     .collect(),
             });
         }
@@ -106,9 +109,13 @@ impl Store {
     pub fn decide_as<T>(&self, officer: Officer, decision: impl FnOnce(&Store) -> Result<T>) -> Decided<T> {
         let _one = self.deciding.lock().unwrap_or_else(|p| p.into_inner());
         if officer.name.trim().is_empty() {
-            return Decided { outcome: Err(Error::invalid("officer name", "须填写检查人员姓名")), changes: Vec::new() };
+            return Decided {
+                outcome: Err(Error::invalid("officer name", "须填写检查人员姓名")), changes: Vec::new()
+            };
         }
         self.lock().acting = Some(Acting { officer, made: Vec::new() });
+        // Cleared however the decision ends, a panic included: later edits are not its own.
+        let _clear = ClearActing(self);
         let outcome = decision(self);
         let changes = self.lock().acting.take().map(|a| a.made).unwrap_or_default();
         Decided { outcome, changes }
@@ -132,6 +139,14 @@ impl Store {
             Err(e) => return Err(e),
         };
         apply_judged(&mut copy, saved_size, &parsed)
+    }
+}
+
+struct ClearActing<'a>(&'a Store);
+
+impl Drop for ClearActing<'_> {
+    fn drop(&mut self) {
+        self.0.lock().acting = None;
     }
 }
 

@@ -187,7 +187,13 @@ impl PullResponse {
         let evidence = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken evidence section"))?;
         let changes = ChangeBundle::decode(changes)?;
         check_checksums(&changes)?;
-        Ok(PullResponse { cursor, more: more != 0, server_time_ms, changes, evidence: SignedEntry::list_from_json(evidence)? })
+        Ok(PullResponse {
+            cursor,
+            more: more != 0,
+            server_time_ms,
+            changes,
+            evidence: SignedEntry::list_from_json(evidence)?,
+        })
     }
 }
 

@@ -64,7 +64,11 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
         .filter(|e| judged.accepts(&e.doc_id))
         .map(|e| NewEntry {
             origin: device.clone(),
-            entry: LogEntry::Change { doc_id: e.doc_id.clone(), bytes: e.change.clone(), signature: e.signature.clone() },
+            entry: LogEntry::Change {
+                doc_id: e.doc_id.clone(),
+                bytes: e.change.clone(),
+                signature: e.signature.clone(),
+            },
         })
         .collect();
     let accepted_changes = entries.len() as u64;

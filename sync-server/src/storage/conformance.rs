@@ -71,10 +71,7 @@ fn evidence_entry(hash: &str) -> NewEntry {
 }
 
 fn change_entry(doc: &str, bytes: &[u8], signature: Option<ChangeSignature>) -> NewEntry {
-    NewEntry {
-        origin: "d1".into(),
-        entry: LogEntry::Change { doc_id: doc.into(), bytes: bytes.to_vec(), signature },
-    }
+    NewEntry { origin: "d1".into(), entry: LogEntry::Change { doc_id: doc.into(), bytes: bytes.to_vec(), signature } }
 }
 
 /// A stored entry as read back: the entry must decode.
