@@ -15,6 +15,7 @@ mod ffi;
 pub mod fuzzing;
 pub mod lock;
 pub mod model;
+pub mod replica;
 pub mod store;
 pub mod sync;
 mod util;

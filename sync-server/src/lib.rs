@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client_addr;
 pub mod config;
 pub mod console;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod deployment_key;
 pub mod error;
@@ -24,11 +25,8 @@ use state::{AppState, SharedState};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use storage::SqliteStorage;
+use xuncha_core::Store;
 use xuncha_core::sync::protocol::MAX_BODY_BYTES;
-use xuncha_core::{Officer, Store};
-
-/// The server's own identity on the replica, until a decision names a supervisor.
-const SERVER_OFFICER: &str = "巡查平台";
 
 /// Opens (or creates) the server's state in `data`: storage, replica, upload folder.
 pub fn open_state(data: &Path) -> anyhow_like::Result<SharedState> {
@@ -42,8 +40,8 @@ pub fn open_state_with(data: &Path, config: &ServerConfig) -> anyhow_like::Resul
     let replica = Store::open(data.join("replica"))?;
     // The log is the source of truth; the replica catches up from it at start.
     replica.relax_durability()?;
-    replica.sign_in(Officer { name: SERVER_OFFICER.into(), department: "服务器".into(), cert_no: String::new() })?;
     // Reference data every device also carries: the checklist and the jurisdiction tree.
+    #[cfg(feature = "demo")]
     xuncha_fixtures::load_reference(&replica)?;
     let uploads = data.join("uploads");
     std::fs::create_dir_all(&uploads)?;

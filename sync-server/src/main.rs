@@ -7,6 +7,10 @@ fn main() {
         .init();
     // Exits with clap's message (and status 2) on a bad argument, 0 after --help.
     let options = Options::parse();
+    if options.demo && !cfg!(feature = "demo") {
+        eprintln!("this build has no demo: build it with the `demo` feature (on by default)");
+        std::process::exit(2);
+    }
     let server = match xuncha_server::start_with(&options.data, &options.listen, &options.config()) {
         Ok(s) => s,
         Err(e) => {
@@ -15,6 +19,7 @@ fn main() {
         }
     };
     tracing::info!(url = server.url(), data = %options.data.display(), "listening");
+    #[cfg(feature = "demo")]
     if options.demo
         && let Err(e) = xuncha_server::demo::run(&server)
     {

@@ -6,11 +6,8 @@
 //! skipped. Start-up and every other record carry on: one bad entry never stops the server.
 
 use crate::anyhow_like::Result;
-use crate::state::{AppState, change_hash};
-use crate::storage::{EntryKind, LogEntry};
-use std::collections::HashMap;
-use xuncha_core::bundle::ChangeBundle;
-use xuncha_core::evidence::SignedEntry;
+use crate::state::AppState;
+use crate::storage::LogEntry;
 
 /// Log entries applied per step.
 const BATCH: usize = 2_000;
@@ -19,68 +16,28 @@ const BATCH: usize = 2_000;
 pub fn catch_up(state: &AppState) -> Result<usize> {
     let mut set_aside = 0;
     loop {
-        let entries = state.storage.entries_after(state.replica.sync_cursor()?, BATCH)?;
-        let Some(last) = entries.last().map(|e| e.seq) else { return Ok(set_aside) };
-        set_aside += apply(state, &entries, last)?;
-    }
-}
-
-/// Applies entries up to `last` in one step; if the replica fails on the step as a whole,
-/// entry by entry, setting aside each that fails alone.
-fn apply(state: &AppState, entries: &[LogEntry], last: u64) -> Result<usize> {
-    let mut set_aside = 0;
-    let mut bundle = ChangeBundle::default();
-    let mut evidence = Vec::new();
-    // The replica names what it sets aside by the log's key: the hash of a change's bytes, or
-    // an evidence item's entry hash.
-    let mut seq_of: HashMap<String, u64> = HashMap::new();
-    for e in entries {
-        match e.kind {
-            EntryKind::Change => {
-                seq_of.insert(change_hash(&e.bytes), e.seq);
-                bundle.entries.push(xuncha_core::bundle::BundleEntry::new(
-                    e.doc_id.clone(),
-                    e.bytes.clone(),
-                    e.signature.clone(),
-                ));
-            }
-            EntryKind::Evidence => match serde_json::from_slice::<[String; 3]>(&e.bytes) {
-                Ok([entry_hash, payload_json, signature]) => {
-                    seq_of.insert(entry_hash.clone(), e.seq);
-                    evidence.push(SignedEntry { entry_hash, payload_json, signature });
+        let logged = state.storage.entries_after(state.replica.sync_cursor()?, BATCH)?;
+        let Some(last) = logged.last().map(|e| e.seq) else { return Ok(set_aside) };
+        let mut entries: Vec<LogEntry> = Vec::with_capacity(logged.len());
+        let mut seqs: Vec<u64> = Vec::with_capacity(logged.len());
+        for l in logged {
+            match l.entry {
+                Ok(entry) => {
+                    entries.push(entry);
+                    seqs.push(l.seq);
                 }
                 Err(why) => {
-                    tracing::warn!(seq = e.seq, %why, "evidence log entry is not [entry_hash, payload, signature]");
-                    mark(state, e.seq, "证据记录的格式无法识别，无法读取 (corrupt)")?;
-                    set_aside += 1;
-                }
-            },
-        }
-    }
-    match state.replica.apply_pull(&bundle, &evidence, last) {
-        Ok(applied) => {
-            for s in applied.set_aside {
-                // Keys the log does not hold were refused in an earlier step and marked then.
-                if let Some(seq) = seq_of.get(&s.key) {
-                    mark(state, *seq, &s.reason)?;
+                    mark(state, l.seq, &why.0)?;
                     set_aside += 1;
                 }
             }
-            Ok(set_aside)
         }
-        Err(why) if entries.len() > 1 => {
-            let from = entries.first().map_or(last, |e| e.seq);
-            tracing::warn!(%why, from, to = last, "the replica failed on a step; applying entry by entry");
-            for e in entries {
-                set_aside += apply(state, std::slice::from_ref(e), e.seq)?;
+        let ingested = state.replica.ingest(&entries, last)?;
+        for s in ingested.set_aside {
+            if let Some(seq) = seqs.get(s.index) {
+                mark(state, *seq, &s.reason)?;
+                set_aside += 1;
             }
-            Ok(set_aside)
-        }
-        Err(why) => {
-            mark(state, last, &format!("the replica cannot apply it: {why}"))?;
-            // Past it, so that it is not tried again.
-            state.replica.apply_pull(&ChangeBundle::default(), &[], last)?;
-            Ok(set_aside + 1)
         }
     }
 }

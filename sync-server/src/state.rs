@@ -4,11 +4,10 @@ use crate::auth::login_limit::LoginLimiter;
 use crate::auth::password::PasswordChecks;
 use crate::auth::sessions::Sessions;
 use crate::error::ApiError;
-use crate::storage::{DocMeta, EntryKind, NewEntry, ServerStorage};
+use crate::storage::{DocMeta, LogEntry, NewEntry, ServerStorage};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use xuncha_core::sync::facts_after_merge;
 use xuncha_core::{Officer, Store};
 
 pub struct AppState {
@@ -43,43 +42,29 @@ impl AppState {
 
     /// Scope facts of a document as the replica has it now.
     pub fn doc_meta_now(&self, doc_id: &str) -> Result<DocMeta, ApiError> {
-        let bytes = self.replica.document_bytes(doc_id)?;
-        let facts = facts_after_merge(Some(&bytes), &[])?;
-        Ok(meta(doc_id, facts))
+        Ok(meta(doc_id, self.replica.doc_facts(doc_id)?))
     }
 
     /// Makes a supervisor decision on the replica (as `officer`), then appends the changes it
-    /// made to the log so that devices pull them.
+    /// made to the log so that devices pull them — also those of a decision that failed half
+    /// way, which the replica holds all the same.
     pub fn decide<T>(
         &self,
         officer: Officer,
         decision: impl FnOnce(&Store) -> xuncha_core::Result<T>,
     ) -> Result<T, ApiError> {
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        self.replica.sign_in(officer)?;
-        let result = decision(&self.replica)?;
-        let batch = self.replica.next_push(usize::MAX)?;
-        let mut docs: Vec<String> = batch.request.changes.entries.iter().map(|e| e.doc_id.clone()).collect();
-        docs.sort();
-        docs.dedup();
-        let metas = docs.iter().map(|d| self.doc_meta_now(d)).collect::<Result<Vec<_>, _>>()?;
-        let entries: Vec<NewEntry> = batch
-            .request
-            .changes
-            .entries
-            .iter()
-            .map(|e| NewEntry {
-                origin: "server".into(),
-                doc_id: e.doc_id.clone(),
-                kind: EntryKind::Change,
-                hash: change_hash(&e.change),
-                bytes: e.change.clone(),
-                signature: e.signature.clone(),
-            })
-            .collect();
-        self.storage.append(&entries, &metas)?;
-        self.replica.mark_pushed(&batch)?;
-        Ok(result)
+        let decided = self.replica.decide_as(officer, decision);
+        if !decided.changes.is_empty() {
+            let mut docs: Vec<&str> = decided.changes.iter().map(LogEntry::doc_id).collect();
+            docs.sort_unstable();
+            docs.dedup();
+            let metas = docs.iter().map(|d| self.doc_meta_now(d)).collect::<Result<Vec<_>, _>>()?;
+            let entries: Vec<NewEntry> =
+                decided.changes.into_iter().map(|entry| NewEntry { origin: "server".into(), entry }).collect();
+            self.storage.append(&entries, &metas)?;
+        }
+        Ok(decided.outcome?)
     }
 }
 
@@ -90,10 +75,4 @@ pub fn meta(doc_id: &str, facts: xuncha_core::sync::DocFacts) -> DocMeta {
         jurisdiction_id: facts.jurisdiction_id,
         members: facts.members,
     }
-}
-
-/// The log key of a change: SHA-256 of its bytes (Automerge's own hash needs a decode).
-pub fn change_hash(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(bytes))
 }

@@ -357,6 +357,42 @@ fn tampering_fails_even_when_the_attacker_re_signs_with_keys_of_their_own() {
     assert_eq!(p.verify(&p.dir.join("damaged.zip"), &[]).status.code(), Some(1));
 }
 
+/// A photo changed on the server's disk after it was uploaded and verified: the console shows
+/// the integrity verified at upload (it reads no bytes per view), and the evidence package,
+/// which carries the bytes as they are now, fails verification.
+#[test]
+fn a_photo_changed_after_upload_keeps_its_console_status_and_fails_its_package() {
+    let env = Env::demo();
+    let chen = env.login(CHEN);
+    let id = env.inspection_id();
+    let status = || env.get_json(&format!("/v1/console/inspections/{id}"), &chen)["evidence"][0]["integrity"].clone();
+    let item = env.server.state.replica.evidence_for_record(&id).unwrap().remove(0);
+    let kept = env.server.state.storage.evidence_check(item.entry_hash.as_str()).unwrap();
+    assert!(kept.is_some_and(|c| c.failed.is_empty()), "verified once, when the upload completed");
+    assert_eq!(status()["status"], "verified");
+
+    let path = env.server.state.replica.content_path(&item.payload.content_hash);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[500] ^= 0xff;
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(status()["status"], "verified", "the kept result");
+    assert!(
+        !env.server.state.replica.verify_evidence(item.entry_hash.as_str()).unwrap().ok(),
+        "verified anew, it fails"
+    );
+
+    let r = env.post(&format!("/v1/decisions/inspections/{id}/case"), &chen, json!({"summary": "荷桥花园一对一补课"}));
+    let case = r.json::<Value>().unwrap()["case_id"].as_str().unwrap().to_owned();
+    let r = env.get(&format!("/v1/console/cases/{case}/package.zip"), &chen);
+    assert_eq!(r.status(), StatusCode::OK);
+    let zip = env.dir.path().join("tampered.zip");
+    std::fs::write(&zip, r.bytes().unwrap()).unwrap();
+    let key = env.server.state.deployment_key.public().hex();
+    let out = Command::new(VERIFY).arg("--deployment-key").arg(&key).arg(&zip).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", report(&out));
+    assert!(report(&out).contains("验证失败"), "{}", report(&out));
+}
+
 #[test]
 fn a_package_verified_against_another_deployment_fails() {
     let p = export();

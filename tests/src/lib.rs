@@ -11,7 +11,7 @@ use xuncha_core::sync::SyncClient;
 use xuncha_core::sync::protocol::{EnrollRequest, EnrollResponse, PROTOCOL_HEADER, PROTOCOL_VERSION};
 use xuncha_core::{Officer, Store};
 pub use xuncha_server::demo::Phone;
-use xuncha_server::storage::EntryKind;
+use xuncha_server::storage::LogEntry;
 
 /// A server on 127.0.0.1 with the demo accounts, places and ledger seeded, in a temp dir.
 pub struct TestServer {
@@ -85,15 +85,7 @@ impl TestServer {
 
     /// Change hashes in the server's log, with how often each appears.
     pub fn log_hashes(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for e in self.server.state.storage.entries_after(0, 10_000_000).unwrap() {
-            let key = match e.kind {
-                EntryKind::Change => xuncha_server::state::change_hash(&e.bytes),
-                EntryKind::Evidence => format!("evidence:{}", xuncha_server::state::change_hash(&e.bytes)),
-            };
-            *out.entry(key).or_default() += 1;
-        }
-        out
+        log_hashes(&self.server.state)
     }
 
     /// A console session token for a user with a password.
@@ -366,4 +358,18 @@ pub fn answer_every_item(store: &Store, id: &str) -> usize {
         store.answer_item(id, &item.id, value, "").unwrap();
     }
     items.len()
+}
+
+/// Change hashes (and evidence entry hashes) in a server's log, with how often each appears.
+pub fn log_hashes(state: &xuncha_server::state::AppState) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for e in state.storage.entries_after(0, 10_000_000).unwrap() {
+        let key = match &e.entry {
+            Ok(entry @ LogEntry::Change { .. }) => entry.key(),
+            Ok(entry @ LogEntry::Evidence { .. }) => format!("evidence:{}", entry.key()),
+            Err(why) => format!("undecodable:{}:{why}", e.seq),
+        };
+        *out.entry(key).or_default() += 1;
+    }
+    out
 }

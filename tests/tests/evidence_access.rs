@@ -146,7 +146,7 @@ fn evidence_is_served_as_what_the_bytes_are_with_nosniff() {
     let payload_json = item.payload_json.replace("\"mime\":\"audio/ogg\"", "\"mime\":\"text/html\"");
     assert_ne!(payload_json, item.payload_json);
     let forged = xuncha_core::evidence::SignedEntry {
-        entry_hash: xuncha_server::state::change_hash(payload_json.as_bytes()),
+        entry_hash: xuncha_core::evidence::EntryHash::of(payload_json.as_bytes()).to_string(),
         signature: lin.store.sign_with_device_key(payload_json.as_bytes()).unwrap(),
         payload_json,
     };

@@ -11,7 +11,7 @@ use xuncha_core::evidence::{DeviceSigner, EntryHash, SignedEntry, SoftwareSigner
 use xuncha_core::sync::SyncClient;
 use xuncha_core::sync::protocol::{EnrollRequest, PushRequest};
 use xuncha_e2e::*;
-use xuncha_server::storage::{EntryKind, NewEntry};
+use xuncha_server::storage::{LogEntry, NewEntry};
 
 /// Signs `payload` with `sign` (a device key), with the right entry hash.
 fn signed(payload: &Value, sign: impl Fn(&[u8]) -> String) -> SignedEntry {
@@ -374,33 +374,24 @@ fn a_poisoned_log_does_not_stop_start_up_and_is_set_aside() {
     let poison = [signed(&twin, &sign), signed(&a_hash, &sign)];
     let mut entries: Vec<NewEntry> = poison
         .iter()
-        .map(|e| NewEntry {
+        .map(|signed| NewEntry {
             origin: honest.store.identity().device_id,
-            doc_id: id.clone(),
-            kind: EntryKind::Evidence,
-            hash: e.entry_hash.clone(),
-            bytes: serde_json::to_vec(&[&e.entry_hash, &e.payload_json, &e.signature]).unwrap(),
-            signature: None,
+            entry: LogEntry::Evidence { record_id: id.clone(), signed: signed.clone() },
         })
         .collect();
     entries.push(NewEntry {
         origin: "old-server".into(),
-        doc_id: id.clone(),
-        kind: EntryKind::Evidence,
-        hash: "not-json".into(),
-        bytes: b"{not json".to_vec(),
-        signature: None,
-    });
-    entries.push(NewEntry {
-        origin: "old-server".into(),
-        doc_id: id.clone(),
-        kind: EntryKind::Change,
-        hash: "garbage-change".into(),
-        bytes: b"garbage".to_vec(),
-        signature: None,
+        entry: LogEntry::Change { doc_id: id.clone(), bytes: b"garbage".to_vec(), signature: None },
     });
     // Simulates an old log: straight into storage, past every check.
     t.server.state.storage.append(&entries, &[]).unwrap();
+    // And an evidence row no codec can read, written as an old server might have.
+    let db = rusqlite::Connection::open(t.dir.path().join("server/server.db")).unwrap();
+    db.execute(
+        "INSERT INTO log (origin, doc_id, kind, hash, bytes) VALUES ('old-server', ?1, 'evidence', 'not-json', ?2)",
+        rusqlite::params![id, b"{not json".to_vec()],
+    )
+    .unwrap();
     let log_with_poison = t.log_len();
 
     t = t.restart();

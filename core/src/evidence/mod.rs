@@ -7,6 +7,7 @@ pub(crate) mod exif;
 mod gps;
 mod hash;
 pub(crate) mod photo;
+mod signed_codec;
 mod signer;
 mod verify;
 

@@ -27,7 +27,7 @@ impl Store {
         let info = evidence::inspect_jpeg(jpeg)?;
         let mut reading = evidence::read_exif(jpeg);
         reading.flags.extend(info.colour_flags());
-        self.ingest(EvidenceKind::Photo, "image/jpeg", jpeg, capture, reading)
+        self.capture(EvidenceKind::Photo, "image/jpeg", jpeg, capture, reading)
     }
 
     /// Like `add_photo`, reading the camera's file.
@@ -39,7 +39,7 @@ impl Store {
     /// The inspected party's signature, drawn on screen (PNG).
     pub fn add_signature(&self, png: &[u8], capture: &Capture) -> Result<EvidenceItem> {
         evidence::check_png(png)?;
-        self.ingest(EvidenceKind::Signature, "image/png", png, capture, ExifReading::default())
+        self.capture(EvidenceKind::Signature, "image/png", png, capture, ExifReading::default())
     }
 
     /// A voice note: opaque bytes of an audio MIME type.
@@ -56,7 +56,7 @@ impl Store {
         if !mime.starts_with("audio/") || mime.len() > 64 {
             return Err(Error::invalid("voice note", format!("{mime:?} 不是录音文件类型")));
         }
-        self.ingest(EvidenceKind::VoiceNote, mime, bytes, capture, ExifReading::default())
+        self.capture(EvidenceKind::VoiceNote, mime, bytes, capture, ExifReading::default())
     }
 
     /// Every evidence item linked to a record, oldest first.
@@ -78,10 +78,13 @@ impl Store {
         query_items(&inner.conn, "WHERE content_hash = ?1 ORDER BY captured_at", [content_hash])
     }
 
-    /// Takes bytes that arrived separately (an upload, a download) for known evidence: they must
-    /// hash to `content_hash`; the file at `from` is moved into the evidence folder.
-    pub fn adopt_evidence_bytes(&self, content_hash: &ContentHash, from: &Path) -> Result<()> {
-        if self.evidence_by_content(content_hash)?.is_empty() {
+    /// Takes bytes that arrived separately (an upload) for known evidence: they must hash to
+    /// `content_hash`; the file at `from` is moved into the evidence folder. Every item with this
+    /// content is then verified (as `verify_evidence`) from the bytes just read, the one read of
+    /// them: returns each item's entry hash and report, for the caller to keep.
+    pub fn adopt_evidence_bytes(&self, content_hash: &ContentHash, from: &Path) -> Result<Vec<(String, VerifyReport)>> {
+        let items = self.evidence_by_content(content_hash)?;
+        if items.is_empty() {
             // Wrong bytes are refused before unknown metadata, as before.
             let bytes = std::fs::read(from)?;
             if ContentHash::of(&bytes) != *content_hash {
@@ -89,9 +92,10 @@ impl Store {
             }
             return Err(Error::NotFound { kind: "evidence metadata", id: content_hash.to_string() });
         }
-        self.files.adopt(content_hash, from)?;
+        let bytes = self.files.adopt(content_hash, from)?;
         self.lock().conn.execute("UPDATE evidence SET bytes_present = 1 WHERE content_hash = ?1", [content_hash])?;
-        Ok(())
+        let known = Some((content_hash, bytes.as_slice()));
+        items.iter().map(|i| Ok((i.entry_hash.to_string(), self.verify_entry(i.entry_hash.as_str(), known)?))).collect()
     }
 
     /// The original bytes, exactly as captured (decrypted when the store has a key).
@@ -164,11 +168,16 @@ impl Store {
 
     /// Verifies one item: bytes against hash, signature, key, and that its chain link exists.
     pub fn verify_evidence(&self, entry_hash: &str) -> Result<VerifyReport> {
+        self.verify_entry(entry_hash, None)
+    }
+
+    /// `verify_evidence`, with bytes already read (`known`: their hash and them).
+    fn verify_entry(&self, entry_hash: &str, known: Option<(&ContentHash, &[u8])>) -> Result<VerifyReport> {
         let entries = self.signed_entries("WHERE entry_hash = ?1", entry_hash)?;
         if entries.is_empty() {
             return Err(Error::NotFound { kind: "evidence item", id: entry_hash.to_owned() });
         }
-        let mut report = self.verify(&entries)?;
+        let mut report = self.verify_with(&entries, known)?;
         let prev = entries.first().and_then(|e| EvidencePayload::decode(&e.payload_json).ok()).and_then(|p| p.prev);
         if let Some(prev) = prev
             && self.signed_entries("WHERE entry_hash = ?1", &prev)?.is_empty()
@@ -223,6 +232,10 @@ impl Store {
     /// A storage failure is an error, never a skipped check: unknown keys would skip the key
     /// check, unreadable files would read as missing.
     fn verify(&self, items: &[SignedEntry]) -> Result<VerifyReport> {
+        self.verify_with(items, None)
+    }
+
+    fn verify_with(&self, items: &[SignedEntry], known: Option<(&ContentHash, &[u8])>) -> Result<VerifyReport> {
         let keys: std::collections::HashMap<String, String> = {
             let inner = self.lock();
             let mut stmt = inner.conn.prepare_cached("SELECT device_id, public_key FROM device_keys")?;
@@ -230,13 +243,16 @@ impl Store {
         };
         let items = evidence::verify_items(
             items,
-            &|p: &EvidencePayload| self.files.read_for_verify(&p.content_hash),
+            &|p: &EvidencePayload| match known {
+                Some((hash, bytes)) if *hash == p.content_hash => Ok(Some(bytes.to_vec())),
+                _ => self.files.read_for_verify(&p.content_hash),
+            },
             &|d: &str| keys.get(d).cloned(),
         )?;
         Ok(VerifyReport { items, failures: Vec::new() })
     }
 
-    fn ingest(
+    fn capture(
         &self,
         kind: EvidenceKind,
         mime: &str,

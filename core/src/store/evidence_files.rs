@@ -88,7 +88,8 @@ impl EvidenceFiles {
 
     /// Takes bytes that arrived separately: `from` (plaintext) must hash to `hash`. Without a
     /// key the file is moved in place; with one it is sealed into place and `from` removed.
-    pub(crate) fn adopt(&self, hash: &ContentHash, from: &Path) -> Result<()> {
+    /// Returns the bytes, read this once.
+    pub(crate) fn adopt(&self, hash: &ContentHash, from: &Path) -> Result<Vec<u8>> {
         let bytes = std::fs::read(from)?;
         if ContentHash::of(&bytes) != *hash {
             return Err(Error::invalid("evidence bytes", format!("证据文件与其哈希 {hash} 不符")));
@@ -102,7 +103,7 @@ impl EvidenceFiles {
             std::fs::rename(from, &target)?;
             std::fs::File::open(target.parent().expect("has a parent"))?.sync_all()?;
         }
-        Ok(())
+        Ok(bytes)
     }
 
     pub(crate) fn read_thumbnail(&self, hash: &ContentHash) -> Result<Option<Vec<u8>>> {

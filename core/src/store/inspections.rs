@@ -17,7 +17,7 @@ impl Store {
     /// Starts an inspection; the signed-in officer is its first team member.
     pub fn start_inspection(&self, new: NewInspection) -> Result<String> {
         let mut inner = self.lock();
-        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        let officer = inner.editor()?.clone();
         inner.template(&new.template_id, new.template_version)?;
         inner.jurisdiction(&new.jurisdiction_id)?;
         let place_type = match &new.place_id {
@@ -54,7 +54,7 @@ impl Store {
     /// Adds the signed-in officer to the inspection's team.
     pub fn join_inspection(&self, id: &str) -> Result<()> {
         let mut inner = self.lock();
-        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        let officer = inner.editor()?.clone();
         inner.record(id, RecordKind::Inspection)?;
         inner.edit(id, &[team_entry(&officer)])
     }
@@ -63,7 +63,7 @@ impl Store {
     /// on that item.
     pub fn answer_item(&self, id: &str, item_id: &str, value: AnswerValue, note: &str) -> Result<()> {
         let mut inner = self.lock();
-        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        let officer = inner.editor()?.clone();
         let (template_id, version, shift, place_type) = {
             let v = inner.record(id, RecordKind::Inspection)?;
             let shift = v.str("shift").and_then(|s| Shift::parse(&s)).unwrap_or(Shift::Day);
@@ -94,7 +94,7 @@ impl Store {
             return Err(Error::invalid("finding", "须填写发现的问题"));
         }
         let mut inner = self.lock();
-        let officer = inner.officer.clone().ok_or(Error::NotSignedIn)?;
+        let officer = inner.editor()?.clone();
         let seq = inner.record(id, RecordKind::Inspection)?.entries::<serde_json::Value>("findings").len() as u32 + 1;
         let finding =
             Finding { id: new_id("find"), seq, text: text.trim().to_owned(), by: officer.name, at_ms: now_ms() };

@@ -17,6 +17,7 @@ pub(crate) mod projection;
 mod pull;
 mod push;
 mod reference;
+mod replica;
 pub(crate) mod schema;
 mod search;
 mod sync_state;
@@ -26,6 +27,7 @@ pub use cases::StepDetails;
 pub use exchange::{ImportReport, PeerState};
 pub use pull::{PullApplied, SetAside, SetAsideKind};
 pub use push::PushBatch;
+pub use replica::{Decided, Ingested, SetAsideEntry};
 pub use search::SearchHit;
 pub use sync_state::SyncStatus;
 
@@ -53,6 +55,9 @@ pub struct Store {
     files: evidence_files::EvidenceFiles,
     /// App lock and wipe state (`app_lock.rs`); taken before `inner` when both are needed.
     gate: Mutex<app_lock::Gate>,
+    /// Held for the whole of a `decide_as`, so that two decisions never share one record of
+    /// what was made.
+    deciding: Mutex<()>,
 }
 
 pub(crate) struct Inner {
@@ -63,6 +68,8 @@ pub(crate) struct Inner {
     pub(crate) signer: Box<dyn DeviceSigner>,
     pub(crate) docs: HashMap<String, Automerge>,
     templates: HashMap<(String, u32), ChecklistTemplate>,
+    /// The decision being made (`Store::decide_as`): its author, and the changes made so far.
+    pub(crate) acting: Option<replica::Acting>,
 }
 
 impl Store {
@@ -133,8 +140,17 @@ impl Store {
         let signer = evidence::device_signer(&conn, &device_id, signer)?;
         evidence::sweep_orphans(&conn, files.dir())?;
         let gate = Mutex::new(app_lock::Gate::load(&conn)?);
-        let inner = Inner { conn, device_id, actor, officer, signer, docs: HashMap::new(), templates: HashMap::new() };
-        Ok(Store { dir, inner: Mutex::new(inner), files, gate })
+        let inner = Inner {
+            conn,
+            device_id,
+            actor,
+            officer,
+            signer,
+            docs: HashMap::new(),
+            templates: HashMap::new(),
+            acting: None,
+        };
+        Ok(Store { dir, inner: Mutex::new(inner), files, gate, deciding: Mutex::new(()) })
     }
 
     /// For a store that can be rebuilt from elsewhere (the server's replica, rebuilt from its
@@ -222,8 +238,14 @@ impl Store {
 }
 
 impl Inner {
+    /// Who edits: the author of the decision being made, else the officer signed in.
+    pub(crate) fn editor(&self) -> Result<&Officer> {
+        let acting = self.acting.as_ref().map(|a| &a.officer);
+        acting.or(self.officer.as_ref()).ok_or(Error::NotSignedIn)
+    }
+
     pub(crate) fn author(&self) -> Result<Author> {
-        let officer = self.officer.as_ref().ok_or(Error::NotSignedIn)?;
+        let officer = self.editor()?;
         Ok(Author::new(officer, &self.device_id))
     }
 
@@ -269,7 +291,7 @@ impl Inner {
         let id = new_id(prefix);
         let (doc, change) = doc::create(&self.actor, &author, kind.as_str(), &id, maps, edits)?;
         self.docs.insert(id.clone(), doc);
-        self.persist(&id, vec![change], Origin::Local)?;
+        self.persist(&id, vec![change], self.local_origin())?;
         Ok(id)
     }
 
@@ -300,7 +322,8 @@ impl Inner {
     ) -> Result<()> {
         let author = self.author()?;
         let change = doc::apply(self.doc(id)?, &author, edits)?;
-        self.persist_with(id, change.into_iter().collect(), Origin::Local, also)
+        let origin = self.local_origin();
+        self.persist_with(id, change.into_iter().collect(), origin, also)
     }
 
     fn persist(&mut self, id: &str, changes: Vec<Change>, origin: Origin) -> Result<()> {
@@ -319,25 +342,45 @@ impl Inner {
         let result = (|| {
             // Signed here, on the device that made them, so that others can relay them. A key
             // store that fails leaves nothing stored, like any other failure below.
-            let signed: Vec<Signed> = changes
+            let mut signed: Vec<Signed> = changes
                 .into_iter()
                 .map(|mut change| {
                     let sig = ChangeSignature::sign(&self.device_id, id, &change.bytes(), |m| self.signer.sign(m))?;
                     Ok((change, Some(sig)))
                 })
                 .collect::<Result<_>>()?;
+            let made: Vec<crate::replica::LogEntry> = match origin {
+                // The bytes as stored and signed.
+                Origin::Decision => signed
+                    .iter_mut()
+                    .map(|(change, sig)| crate::replica::LogEntry::Change {
+                        doc_id: id.to_owned(),
+                        bytes: change.bytes().to_vec(),
+                        signature: sig.clone(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             let tx = self.conn.transaction()?;
             let doc = self.docs.get(id).expect("persist follows a load");
             insert_changes(&tx, id, signed, origin)?;
             projection::write(&tx, id, doc)?;
             also(&tx)?;
             tx.commit()?;
+            if let Some(acting) = &mut self.acting {
+                acting.made.extend(made);
+            }
             Ok(())
         })();
         if result.is_err() {
             self.docs.remove(id);
         }
         result
+    }
+
+    /// Where an edit made here comes from: an officer's own, or a decision being made.
+    fn local_origin(&self) -> Origin {
+        if self.acting.is_some() { Origin::Decision } else { Origin::Local }
     }
 
     pub(crate) fn forget_everything(&mut self) {
@@ -356,6 +399,8 @@ impl Inner {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Origin {
     Local,
+    /// Made here in a decision (`Store::decide_as`), whose maker hands it on: never pending.
+    Decision,
     Peer,
     Server,
 }
@@ -397,8 +442,8 @@ pub(crate) fn insert_changes(
             doc_id,
             &hash.0[..],
             change.bytes().as_ref(),
-            origin == Origin::Local,
-            origin == Origin::Server,
+            matches!(origin, Origin::Local | Origin::Decision),
+            matches!(origin, Origin::Server | Origin::Decision),
             signer,
             signature
         ])?;

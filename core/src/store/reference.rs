@@ -71,6 +71,16 @@ impl Store {
         Ok(node.starts_with(&ancestor))
     }
 
+    /// The top nodes of the tree (those without a parent).
+    pub fn jurisdiction_roots(&self) -> Result<Vec<Jurisdiction>> {
+        let inner = self.lock();
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT id, parent_id, level, name, bounds FROM jurisdictions WHERE parent_id IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], row_to_jurisdiction)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The node and everything below it, parents before children.
     pub fn jurisdiction_subtree(&self, id: &str) -> Result<Vec<Jurisdiction>> {
         let inner = self.lock();

@@ -36,15 +36,3 @@ pub fn doc_facts(doc: &Automerge) -> DocFacts {
     members.dedup();
     DocFacts { kind, jurisdiction_id, members }
 }
-
-/// The facts of a document as it would be after merging `changes` into `current` (a saved
-/// document, if the server has one): a push is judged by what it would produce.
-pub fn facts_after_merge(current: Option<&[u8]>, changes: &[&[u8]]) -> crate::Result<DocFacts> {
-    let mut doc = match current {
-        Some(bytes) => Automerge::load(bytes).map_err(|e| crate::Error::CorruptChanges(e.to_string()))?,
-        None => Automerge::new(),
-    };
-    let parsed = changes.iter().map(|c| crate::doc::parse_change(c)).collect::<crate::Result<Vec<_>>>()?;
-    doc.apply_changes(parsed).map_err(|e| crate::Error::CorruptChanges(e.to_string()))?;
-    Ok(doc_facts(&doc))
-}

@@ -22,7 +22,7 @@ pub(crate) use client::parse_ca;
 pub use client::{ReqwestTransport, SyncClient};
 pub use engine::{Backoff, Phase, Progress, SyncProgress};
 pub use enroll::enroll;
-pub use facts::{DocFacts, doc_facts, facts_after_merge};
+pub use facts::{DocFacts, doc_facts};
 pub use http::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, Transport};
 pub use refusal::{Refusal, RefusalCode};
 pub use report::SyncReport;

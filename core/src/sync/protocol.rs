@@ -123,27 +123,12 @@ pub struct ErrorBody {
     pub refused: Vec<RefusedRecord>,
 }
 
-fn entries_json(evidence: &[SignedEntry]) -> Vec<u8> {
-    let rows: Vec<[&str; 3]> =
-        evidence.iter().map(|e| [e.entry_hash.as_str(), e.payload_json.as_str(), e.signature.as_str()]).collect();
-    serde_json::to_vec(&rows).expect("plain JSON")
-}
-
-fn parse_entries(bytes: &[u8]) -> Result<Vec<SignedEntry>> {
-    let rows: Vec<[String; 3]> =
-        serde_json::from_slice(bytes).map_err(|e| Error::CorruptChanges(format!("evidence list: {e}")))?;
-    Ok(rows
-        .into_iter()
-        .map(|[entry_hash, payload_json, signature]| SignedEntry { entry_hash, payload_json, signature })
-        .collect())
-}
-
 impl PushRequest {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = PUSH_MAGIC.to_vec();
         put_varint(&mut out, PROTOCOL_VERSION);
         put_bytes(&mut out, &self.changes.encode());
-        put_bytes(&mut out, &entries_json(&self.evidence));
+        put_bytes(&mut out, &SignedEntry::list_to_json(&self.evidence));
         out
     }
 
@@ -167,7 +152,7 @@ impl PushRequest {
         }
         let changes = ChangeBundle::decode(changes)?;
         check_checksums(&changes)?;
-        Ok(PushRequest { changes, evidence: parse_entries(evidence)? })
+        Ok(PushRequest { changes, evidence: SignedEntry::list_from_json(evidence)? })
     }
 }
 
@@ -179,7 +164,7 @@ impl PullResponse {
         out.push(u8::from(self.more));
         put_varint(&mut out, self.server_time_ms.max(0) as u64);
         put_bytes(&mut out, &self.changes.encode());
-        put_bytes(&mut out, &entries_json(&self.evidence));
+        put_bytes(&mut out, &SignedEntry::list_to_json(&self.evidence));
         out
     }
 
@@ -204,7 +189,13 @@ impl PullResponse {
         let evidence = take_bytes(&mut bytes, MAX_BODY_BYTES).ok_or_else(|| bad("has a broken evidence section"))?;
         let changes = ChangeBundle::decode(changes)?;
         check_checksums(&changes)?;
-        Ok(PullResponse { cursor, more: more != 0, server_time_ms, changes, evidence: parse_entries(evidence)? })
+        Ok(PullResponse {
+            cursor,
+            more: more != 0,
+            server_time_ms,
+            changes,
+            evidence: SignedEntry::list_from_json(evidence)?,
+        })
     }
 }
 

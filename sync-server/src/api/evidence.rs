@@ -146,16 +146,28 @@ fn append(state: &AppState, hash: &ContentHash, offset: u64, body: &[u8]) -> Res
     f.write_all(body).map_err(ApiError::internal)?;
     f.sync_all().map_err(ApiError::internal)?;
     let complete = end == status.size;
-    if complete && let Err(e) = state.replica.adopt_evidence_bytes(hash, &part) {
-        // Wrong bytes: start over rather than keep what cannot be evidence.
-        let _ = std::fs::remove_file(&part);
-        state.storage.set_blob_progress(hash.as_str(), 0, false)?;
-        tracing::warn!(%hash, error = %e, "uploaded bytes refused");
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "hash_mismatch",
-            "上传的文件与证据登记的内容不符，已丢弃，请从头重新上传",
-        ));
+    if complete {
+        // The bytes are read once, here: checked against the hash, moved into the replica,
+        // and every item with them verified; the console shows the kept result.
+        match state.replica.adopt_evidence_bytes(hash, &part) {
+            Ok(reports) => {
+                if let Err(e) = crate::console::evidence::keep_checks(state, reports) {
+                    // The bytes are kept all the same; the console verifies them when first shown.
+                    tracing::warn!(%hash, error = e.message, "the verification of uploaded bytes was not kept");
+                }
+            }
+            Err(e) => {
+                // Wrong bytes: start over rather than keep what cannot be evidence.
+                let _ = std::fs::remove_file(&part);
+                state.storage.set_blob_progress(hash.as_str(), 0, false)?;
+                tracing::warn!(%hash, error = %e, "uploaded bytes refused");
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "hash_mismatch",
+                    "上传的文件与证据登记的内容不符，已丢弃，请从头重新上传",
+                ));
+            }
+        }
     }
     state.storage.set_blob_progress(hash.as_str(), end, complete)?;
     Ok(UploadStatus { offset: end, size: status.size, complete })

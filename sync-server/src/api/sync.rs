@@ -5,15 +5,14 @@ use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::judge::changes::judge_push;
 use crate::openapi::Errors;
-use crate::state::{SharedState, change_hash};
-use crate::storage::{EntryKind, NewEntry, Push};
+use crate::state::SharedState;
+use crate::storage::{LogEntry, Logged, NewEntry, Push};
 use crate::{judge, replica, scope};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 use xuncha_core::bundle::BundleEntry;
-use xuncha_core::evidence::SignedEntry;
 use xuncha_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse};
 
 /// Log entries looked at per pull, and bytes answered at most.
@@ -65,11 +64,11 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
         .filter(|e| judged.accepts(&e.doc_id))
         .map(|e| NewEntry {
             origin: device.clone(),
-            doc_id: e.doc_id.clone(),
-            kind: EntryKind::Change,
-            hash: change_hash(&e.change),
-            bytes: e.change.clone(),
-            signature: e.signature.clone(),
+            entry: LogEntry::Change {
+                doc_id: e.doc_id.clone(),
+                bytes: e.change.clone(),
+                signature: e.signature.clone(),
+            },
         })
         .collect();
     let accepted_changes = entries.len() as u64;
@@ -85,15 +84,7 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
     let mut blobs = Vec::new();
     for item in &evidence.new {
         blobs.push((item.payload.content_hash.to_string(), item.payload.size));
-        entries.push(NewEntry {
-            origin: device.clone(),
-            doc_id: item.payload.record_id.clone(),
-            kind: EntryKind::Evidence,
-            hash: item.entry_hash.to_string(),
-            bytes: serde_json::to_vec(&[item.entry_hash.as_str(), &item.payload_json, &item.signature])
-                .expect("plain JSON"),
-            signature: None,
-        });
+        entries.push(NewEntry { origin: device.clone(), entry: LogEntry::evidence(item) });
     }
 
     let push = Push {
@@ -197,9 +188,9 @@ fn pull_blocking(
             }
         };
         if can && entry.origin != device {
-            size += entry.bytes.len();
+            size += entry.entry.as_ref().map_or(0, |e| e.stored_bytes().len());
             sent.insert(entry.seq);
-            add(&mut out, &entry)?;
+            add(&mut out, &entry);
         }
     }
     // A document new to this device comes with its whole history, once confirmed received.
@@ -208,7 +199,7 @@ fn pull_blocking(
     for doc in &fresh {
         for entry in state.storage.doc_entries(doc)? {
             if entry.seq <= out.cursor && !sent.contains(&entry.seq) && entry.origin != device {
-                add(&mut out, &entry)?;
+                add(&mut out, &entry);
             }
         }
     }
@@ -218,18 +209,14 @@ fn pull_blocking(
     Ok(out)
 }
 
-fn add(out: &mut PullResponse, entry: &crate::storage::LogEntry) -> Result<(), ApiError> {
-    match entry.kind {
-        EntryKind::Change => out.changes.entries.push(BundleEntry::new(
-            entry.doc_id.clone(),
-            entry.bytes.clone(),
-            entry.signature.clone(),
-        )),
-        EntryKind::Evidence => {
-            let [entry_hash, payload_json, signature]: [String; 3] =
-                serde_json::from_slice(&entry.bytes).map_err(ApiError::internal)?;
-            out.evidence.push(SignedEntry { entry_hash, payload_json, signature });
+/// Adds a log entry to a pull answer; one that does not decode is left out (the replica feed
+/// sets it aside).
+fn add(out: &mut PullResponse, logged: &Logged) {
+    match &logged.entry {
+        Ok(LogEntry::Change { doc_id, bytes, signature }) => {
+            out.changes.entries.push(BundleEntry::new(doc_id.clone(), bytes.clone(), signature.clone()))
         }
+        Ok(LogEntry::Evidence { signed, .. }) => out.evidence.push(signed.clone()),
+        Err(why) => tracing::warn!(seq = logged.seq, %why, "an undecodable log entry was left out of a pull"),
     }
-    Ok(())
 }

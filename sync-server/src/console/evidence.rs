@@ -1,4 +1,6 @@
-//! Evidence as the console shows it: metadata, GPS fix, flags, and integrity status.
+//! Evidence as the console shows it: metadata, GPS fix, flags, and integrity status, as
+//! verified once when the bytes arrived (kept in storage; evidence packages carry the bytes
+//! themselves, so a file changed on the server afterwards fails the package's verification).
 //!
 //! - verified: the bytes are here and hash to the signed content hash, the metadata hashes to
 //!   its entry hash, the signature verifies with the device's enrolled key, and the previous
@@ -8,8 +10,10 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::storage::EvidenceCheck;
 use serde_json::{Value, json};
 use xuncha_core::EvidenceItem;
+use xuncha_core::VerifyReport;
 use xuncha_core::evidence::Check;
 
 pub const VERIFIED: &str = "verified";
@@ -34,9 +38,9 @@ pub fn known_keys(state: &AppState, device_id: &str) -> Result<Vec<String>, ApiE
     Ok(state.storage.device_keys(device_id)?)
 }
 
-/// The integrity status of one item and the reasons when it is not verified.
-pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str, Vec<String>), ApiError> {
-    let report = state.replica.verify_evidence(&item.entry_hash)?;
+/// The checks an item fails: core's report (bytes, metadata, signature, chain link) and the
+/// server's own, that the key is one the device enrolled.
+fn failures(state: &AppState, item: &EvidenceItem, report: VerifyReport) -> Result<Vec<Check>, ApiError> {
     let mut failures: Vec<(Check, String)> =
         report.failures.into_iter().chain(report.items.into_iter().flat_map(|i| i.failures)).collect();
     let keys = known_keys(state, &item.payload.device_id)?;
@@ -49,19 +53,51 @@ pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str,
         ));
     }
     if !failures.is_empty() {
-        let english: Vec<&str> = failures.iter().map(|(_, why)| why.as_str()).collect();
-        tracing::info!(entry = %item.entry_hash, ?english, "evidence does not verify");
+        let why: Vec<&str> = failures.iter().map(|(_, why)| why.as_str()).collect();
+        tracing::info!(entry = %item.entry_hash, ?why, "evidence does not verify");
     }
-    let status = if failures.is_empty() {
+    Ok(failures.into_iter().map(|(c, _)| c).collect())
+}
+
+/// Keeps the verification of items whose bytes just arrived (core's report of each, made from
+/// the one read of the bytes): the console shows it from then on.
+pub fn keep_checks(state: &AppState, reports: Vec<(String, VerifyReport)>) -> Result<(), ApiError> {
+    let at_ms = chrono::Utc::now().timestamp_millis();
+    let mut checks = Vec::with_capacity(reports.len());
+    for (entry_hash, report) in reports {
+        let item = state.replica.evidence_item(&entry_hash)?;
+        checks.push(EvidenceCheck { failed: failures(state, &item, report)?, entry_hash, at_ms });
+    }
+    Ok(state.storage.set_evidence_checks(&checks)?)
+}
+
+/// The integrity status of one item and the reasons when it is not verified: as verified when
+/// its bytes arrived. An item without a kept verification is verified now — only its metadata
+/// while its bytes are missing; with its bytes (kept by an older server, or taken in by the
+/// server itself) once, and kept.
+pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str, Vec<String>), ApiError> {
+    let failed = match state.storage.evidence_check(item.entry_hash.as_str())? {
+        Some(check) => check.failed,
+        None => {
+            let failed = failures(state, item, state.replica.verify_evidence(&item.entry_hash)?)?;
+            if item.bytes_present {
+                let at_ms = chrono::Utc::now().timestamp_millis();
+                let check = EvidenceCheck { entry_hash: item.entry_hash.to_string(), failed: failed.clone(), at_ms };
+                state.storage.set_evidence_checks(&[check])?;
+            }
+            failed
+        }
+    };
+    let status = if failed.is_empty() {
         VERIFIED
-    } else if failures.iter().all(|(c, _)| *c == Check::MissingBytes) {
+    } else if failed.iter().all(|c| *c == Check::MissingBytes) {
         PENDING
     } else {
         FAILED
     };
-    // The core's reasons are English (logged above); supervisors read them by kind, in Chinese.
+    // Supervisors read the failed checks by kind, in Chinese.
     let mut problems: Vec<String> = Vec::new();
-    for (check, _) in &failures {
+    for check in &failed {
         let zh = check_zh(*check, &item.payload.device_id);
         if !problems.contains(&zh) {
             problems.push(zh);

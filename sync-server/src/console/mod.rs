@@ -9,7 +9,7 @@
 
 mod assets;
 mod cases;
-mod evidence;
+pub(crate) mod evidence;
 mod inspections;
 mod ledger;
 pub mod package;

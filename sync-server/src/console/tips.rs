@@ -17,7 +17,7 @@ use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, json_body};
 use crate::openapi::Errors;
 use crate::state::SharedState;
-use crate::storage::{EntryKind, NewEntry};
+use crate::storage::{LogEntry, NewEntry};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -101,8 +101,7 @@ fn address_of(client: ClientAddr) -> IpAddr {
     responses((status = 200, description = "the areas a tip can be filed under", body = serde_json::Value), Errors))]
 pub async fn areas(State(state): State<SharedState>) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        // The tree is reference data the server loads from the fixtures (see `open_state`).
-        let roots = xuncha_fixtures::jurisdictions().into_iter().filter(|j| j.parent_id.is_none());
+        let roots = state.replica.jurisdiction_roots()?;
         let mut nodes = Vec::new();
         for root in roots {
             for j in state.replica.jurisdiction_subtree(&root.id)? {
@@ -261,16 +260,7 @@ pub async fn submit(
 /// Evidence taken in on the server goes into the log like a device's, bytes complete, so
 /// that devices pull its metadata and may download it.
 fn publish_evidence(state: &crate::state::AppState, item: &EvidenceItem) -> Result<(), ApiError> {
-    let bytes =
-        serde_json::to_vec(&[item.entry_hash.as_str(), &item.payload_json, &item.signature]).expect("plain JSON");
-    let entry = NewEntry {
-        origin: "server".into(),
-        doc_id: item.payload.record_id.clone(),
-        kind: EntryKind::Evidence,
-        hash: item.entry_hash.to_string(),
-        bytes,
-        signature: None,
-    };
+    let entry = NewEntry { origin: "server".into(), entry: LogEntry::evidence(item) };
     let meta = state.doc_meta_now(&item.payload.record_id)?;
     state.storage.append(&[entry], &[meta])?;
     state.storage.register_blob(&item.payload.content_hash, item.payload.size)?;

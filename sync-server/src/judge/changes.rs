@@ -17,11 +17,10 @@ use crate::state::{AppState, meta};
 use crate::storage::{DocMeta, Role, User};
 use axum::http::StatusCode;
 use std::collections::BTreeMap;
-use xuncha_core::Lookup;
 use xuncha_core::bundle::{BundleEntry, ChangeBundle};
 use xuncha_core::doc::Author;
 use xuncha_core::sync::protocol::RefusedRecord;
-use xuncha_core::sync::{NewChange, Refusal, RefusalCode, Transition, transition};
+use xuncha_core::sync::{NewChange, Refusal, RefusalCode, Transition};
 
 /// What a push's documents come to: the accepted ones' facts, and the refused ones.
 pub struct Judged {
@@ -64,10 +63,9 @@ pub fn judge_push(
     let within = state.within();
     let mut judged = Judged { metas: Vec::new(), created: Vec::new(), refused: Vec::new() };
     for (doc, entries) in by_doc {
-        let current = state.replica.document_bytes(doc).absent_as_none()?;
-        match judge_document(state, caller, device_id, doc, current.as_deref(), &entries, &within)? {
-            Ok(m) => {
-                if current.is_none() {
+        match judge_document(state, caller, device_id, doc, &entries, &within)? {
+            Ok((m, created)) => {
+                if created {
                     judged.created.push(doc.to_owned());
                 }
                 judged.metas.push(m);
@@ -78,21 +76,24 @@ pub fn judge_push(
     Ok(judged)
 }
 
-/// One document's new changes: its facts after them, or why they are refused. The outer error
-/// is the server's own failure.
+/// One document's new changes: its facts after them and whether they create it, or why they
+/// are refused. The outer error is the server's own failure.
 fn judge_document(
     state: &AppState,
     caller: &Caller,
     device_id: &str,
     doc: &str,
-    current: Option<&[u8]>,
     entries: &[&BundleEntry],
     within: &dyn Fn(&str, &str) -> bool,
-) -> Result<Result<DocMeta, Refusal>, ApiError> {
+) -> Result<Result<(DocMeta, bool), Refusal>, ApiError> {
     let bytes: Vec<&[u8]> = entries.iter().map(|e| e.change.as_slice()).collect();
-    let t = match transition(current, &bytes) {
+    // On a copy of the replica's document in memory: nothing is stored until judged.
+    let t = match state.replica.transition(doc, &bytes) {
         Ok(t) => t,
-        Err(e) => return Ok(Err(Refusal::new(RefusalCode::BadChange, e.to_string()))),
+        Err(e @ (xuncha_core::Error::CorruptChanges(_) | xuncha_core::Error::Document(_))) => {
+            return Ok(Err(Refusal::new(RefusalCode::BadChange, e.to_string())));
+        }
+        Err(e) => return Err(e.into()),
     };
     if let Some(r) = t.problem(doc) {
         return Ok(Err(r));
@@ -110,7 +111,7 @@ fn judge_document(
             return Ok(Err(r));
         }
     }
-    Ok(Ok(m))
+    Ok(Ok((m, !t.before.exists)))
 }
 
 /// Whether `author` is `user` as the server knows them (name and certificate number).

@@ -14,6 +14,18 @@ pub fn run<K>(make: impl Fn() -> (Box<dyn ServerStorage>, K)) {
     a_device_belongs_to_its_first_user_and_keeps_its_keys(&*make().0);
     chain_positions_are_taken_once(&*make().0);
     set_aside_entries_leave_the_pulls(&*make().0);
+    evidence_checks_are_kept(&*make().0);
+}
+
+fn evidence_checks_are_kept(s: &dyn ServerStorage) {
+    use xuncha_core::evidence::Check;
+    assert!(s.evidence_check("e1").unwrap().is_none());
+    let check = |hash: &str, failed: Vec<Check>, at_ms| EvidenceCheck { entry_hash: hash.into(), failed, at_ms };
+    s.set_evidence_checks(&[check("e1", vec![], 1), check("e2", vec![Check::Bytes, Check::Key], 1)]).unwrap();
+    assert_eq!(s.evidence_check("e1").unwrap(), Some(check("e1", vec![], 1)));
+    assert_eq!(s.evidence_check("e2").unwrap(), Some(check("e2", vec![Check::Bytes, Check::Key], 1)));
+    s.set_evidence_checks(&[check("e1", vec![Check::Bytes], 2)]).unwrap();
+    assert_eq!(s.evidence_check("e1").unwrap(), Some(check("e1", vec![Check::Bytes], 2)), "verified again");
 }
 
 fn a_device_belongs_to_its_first_user_and_keeps_its_keys(s: &dyn ServerStorage) {
@@ -50,14 +62,21 @@ fn a_device_belongs_to_its_first_user_and_keeps_its_keys(s: &dyn ServerStorage) 
 }
 
 fn evidence_entry(hash: &str) -> NewEntry {
-    NewEntry {
-        origin: "d1".into(),
-        doc_id: "a".into(),
-        kind: EntryKind::Evidence,
-        hash: hash.into(),
-        bytes: hash.as_bytes().to_vec(),
-        signature: None,
-    }
+    let signed = xuncha_core::evidence::SignedEntry {
+        entry_hash: hash.into(),
+        payload_json: format!("{{\"n\":\"{hash}\"}}"),
+        signature: String::new(),
+    };
+    NewEntry { origin: "d1".into(), entry: LogEntry::Evidence { record_id: "a".into(), signed } }
+}
+
+fn change_entry(doc: &str, bytes: &[u8], signature: Option<ChangeSignature>) -> NewEntry {
+    NewEntry { origin: "d1".into(), entry: LogEntry::Change { doc_id: doc.into(), bytes: bytes.to_vec(), signature } }
+}
+
+/// A stored entry as read back: the entry must decode.
+fn read(l: &Logged) -> &LogEntry {
+    l.entry.as_ref().expect("every entry written decodes")
 }
 
 fn chain_positions_are_taken_once(s: &dyn ServerStorage) {
@@ -102,29 +121,14 @@ fn set_aside_entries_leave_the_pulls(s: &dyn ServerStorage) {
 
 fn change_signatures_are_kept(s: &dyn ServerStorage) {
     let sig = ChangeSignature::new("d1", [9; 64]).unwrap();
-    let e = |hash: &str, signature: Option<ChangeSignature>| NewEntry {
-        origin: "d1".into(),
-        doc_id: "a".into(),
-        kind: EntryKind::Change,
-        hash: hash.into(),
-        bytes: hash.as_bytes().to_vec(),
-        signature,
-    };
-    s.append(&[e("signed", Some(sig.clone())), e("unsigned", None)], &[]).unwrap();
+    s.append(&[change_entry("a", b"signed", Some(sig.clone())), change_entry("a", b"unsigned", None)], &[]).unwrap();
     let all = s.entries_after(0, 10).unwrap();
-    assert_eq!(all.iter().map(|x| x.signature.clone()).collect::<Vec<_>>(), vec![Some(sig.clone()), None]);
-    assert_eq!(s.doc_entries("a").unwrap()[0].signature, Some(sig), "a pull of the document hands it on");
+    assert_eq!(all.iter().map(|x| read(x).signature().cloned()).collect::<Vec<_>>(), vec![Some(sig.clone()), None]);
+    assert_eq!(read(&s.doc_entries("a").unwrap()[0]).signature(), Some(&sig), "a pull of the document hands it on");
 }
 
 fn a_push_is_stored_whole(s: &dyn ServerStorage) {
-    let entry = NewEntry {
-        origin: "d1".into(),
-        doc_id: "a".into(),
-        kind: EntryKind::Change,
-        hash: "h".into(),
-        bytes: b"x".to_vec(),
-        signature: None,
-    };
+    let entry = change_entry("a", b"x", None);
     let meta = DocMeta {
         doc_id: "a".into(),
         kind: Some(xuncha_core::RecordKind::Patrol),
@@ -218,14 +222,7 @@ fn revoked_devices_are_marked(s: &dyn ServerStorage) {
 }
 
 fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
-    let e = |doc: &str, hash: &str| NewEntry {
-        origin: "d1".into(),
-        doc_id: doc.into(),
-        kind: EntryKind::Change,
-        hash: hash.into(),
-        bytes: hash.as_bytes().to_vec(),
-        signature: None,
-    };
+    let e = |doc: &str, bytes: &str| change_entry(doc, bytes.as_bytes(), None);
     let meta = DocMeta {
         doc_id: "a".into(),
         kind: Some(xuncha_core::RecordKind::Inspection),
@@ -236,25 +233,20 @@ fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
     assert_eq!(s.append(&[e("a", "h1"), e("a", "h3")], &[]).unwrap(), 1, "a retry adds only what is new");
     let all = s.entries_after(0, 100).unwrap();
     assert_eq!(
-        all.iter().map(|x| x.bytes.clone()).collect::<Vec<_>>(),
+        all.iter().map(|x| read(x).stored_bytes().into_owned()).collect::<Vec<_>>(),
         vec![b"h1".to_vec(), b"h2".to_vec(), b"h3".to_vec()]
     );
     assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
-    assert_eq!(s.entries_after(all[0].seq, 1).unwrap()[0].bytes, b"h2");
+    assert_eq!(*read(&s.entries_after(all[0].seq, 1).unwrap()[0]).stored_bytes(), *b"h2");
+    assert!(s.has_entry(&read(&all[0]).key()).unwrap(), "the log's key is the entry's");
     assert_eq!(s.doc_entries("a").unwrap().len(), 2);
     assert_eq!(s.doc_meta("a").unwrap().unwrap(), meta);
     assert_eq!(s.last_seq().unwrap(), all[2].seq);
     assert_eq!(all[0].origin, "d1");
-    let ev = NewEntry {
-        origin: "server".into(),
-        doc_id: "a".into(),
-        kind: EntryKind::Evidence,
-        hash: "ev1".into(),
-        bytes: b"[]".to_vec(),
-        signature: None,
-    };
-    s.append(&[ev], &[]).unwrap();
-    assert_eq!(s.entries_after(all[2].seq, 10).unwrap()[0].kind, EntryKind::Evidence);
+    let ev = evidence_entry("ev1");
+    s.append(std::slice::from_ref(&ev), &[]).unwrap();
+    let back = s.entries_after(all[2].seq, 10).unwrap();
+    assert_eq!((read(&back[0]), back[0].doc_id.as_str()), (&ev.entry, "a"), "evidence reads back as written");
 }
 
 fn device_docs_and_blobs(s: &dyn ServerStorage) {

@@ -72,36 +72,26 @@ pub struct DocMeta {
     pub members: Vec<String>,
 }
 
-/// One entry of the ordered log that pulls read: a document change or a signed evidence item.
+/// The log's entries are core's typed values, with core's one codec for their stored form.
+pub use xuncha_core::replica::{EntryKind, LogEntry, Undecodable};
+
+/// One entry of the ordered log that pulls read, as stored.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LogEntry {
+pub struct Logged {
     pub seq: u64,
     /// The device that pushed it ("server" for decisions): never echoed back to it.
     pub origin: String,
+    /// The record it belongs to, known even when the entry does not decode.
     pub doc_id: String,
-    pub kind: EntryKind,
-    pub bytes: Vec<u8>,
-    /// For a change: the signature of the device that made it, when it came with one.
-    pub signature: Option<ChangeSignature>,
+    /// The entry, or why its stored form does not decode (it can then only be set aside).
+    pub entry: Result<LogEntry, Undecodable>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
-    Change,
-    /// JSON `[entry_hash, payload, signature]`.
-    Evidence,
-}
-
-/// An entry to append; `hash` makes appends idempotent.
+/// An entry to append; its key (`LogEntry::key`) makes appends idempotent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEntry {
     pub origin: String,
-    pub doc_id: String,
-    pub kind: EntryKind,
-    pub hash: String,
-    pub bytes: Vec<u8>,
-    /// Kept with a change so that pulls hand it on (see `LogEntry::signature`).
-    pub signature: Option<ChangeSignature>,
+    pub entry: LogEntry,
 }
 
 /// What one accepted push writes; see `ServerStorage::append_push`.
@@ -146,6 +136,16 @@ pub struct SetAsideEntry {
     pub kind: EntryKind,
     pub hash: String,
     pub reason: String,
+    pub at_ms: i64,
+}
+
+/// An evidence item's integrity as verified once, when its bytes arrived (`api/evidence.rs`):
+/// what the console shows, without reading the bytes again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceCheck {
+    pub entry_hash: String,
+    /// The checks that failed; none: verified.
+    pub failed: Vec<xuncha_core::evidence::Check>,
     pub at_ms: i64,
 }
 
@@ -196,9 +196,9 @@ pub trait ServerStorage: Send + Sync {
     /// is a `Conflict` and nothing is stored.
     fn append_push(&self, push: &Push<'_>) -> StorageResult<u64>;
     /// Entries after `cursor`, oldest first, at most `limit`; set-aside entries are left out.
-    fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>>;
+    fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<Logged>>;
     /// Every entry of one document, oldest first; set-aside entries are left out.
-    fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<LogEntry>>;
+    fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<Logged>>;
     /// Whether the log holds an entry with this hash (set aside or not).
     fn has_entry(&self, hash: &str) -> StorageResult<bool>;
     /// The last link of a device's evidence chain the log holds.
@@ -224,4 +224,8 @@ pub trait ServerStorage: Send + Sync {
     fn register_blob(&self, content_hash: &str, size: u64) -> StorageResult<()>;
     fn blob(&self, content_hash: &str) -> StorageResult<Option<Blob>>;
     fn set_blob_progress(&self, content_hash: &str, received: u64, complete: bool) -> StorageResult<()>;
+
+    /// Keeps the verification of evidence items, replacing an earlier one of the same item.
+    fn set_evidence_checks(&self, checks: &[EvidenceCheck]) -> StorageResult<()>;
+    fn evidence_check(&self, entry_hash: &str) -> StorageResult<Option<EvidenceCheck>>;
 }

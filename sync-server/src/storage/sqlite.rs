@@ -74,6 +74,13 @@ CREATE TABLE IF NOT EXISTS evidence_chain (
     entry_hash TEXT NOT NULL UNIQUE,
     PRIMARY KEY (device_id, chain_seq)
 );
+-- Each evidence item's integrity, verified once when its bytes arrived: the failed checks
+-- (JSON array of names; empty: verified).
+CREATE TABLE IF NOT EXISTS evidence_checks (
+    entry_hash TEXT PRIMARY KEY,
+    failed TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
 -- Log entries the replica could not apply: never pulled, listed on the console.
 CREATE TABLE IF NOT EXISTS set_aside (
     seq INTEGER PRIMARY KEY,
@@ -153,8 +160,9 @@ fn add_signature_columns(conn: &Connection) -> StorageResult<()> {
 
 const ENTRY_COLS: &str = "seq, doc_id, kind, bytes, origin, signer, signature";
 
-fn row_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogEntry> {
+fn row_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Logged> {
     let kind: String = r.get(2)?;
+    let doc_id: String = r.get(1)?;
     let signer: Option<String> = r.get(5)?;
     let signature: Option<Vec<u8>> = r.get(6)?;
     // Only well-formed signatures are ever written; anything else reads as unsigned.
@@ -162,14 +170,11 @@ fn row_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogEntry> {
         (Some(device), Some(sig)) => ChangeSignature::new(&device, sig).ok(),
         _ => None,
     };
-    Ok(LogEntry {
-        seq: r.get::<_, i64>(0)? as u64,
-        doc_id: r.get(1)?,
-        kind: if kind == "evidence" { EntryKind::Evidence } else { EntryKind::Change },
-        bytes: r.get(3)?,
-        origin: r.get(4)?,
-        signature,
-    })
+    let entry = match EntryKind::parse(&kind) {
+        Some(kind) => LogEntry::from_stored(kind, doc_id.clone(), r.get(3)?, signature),
+        None => Err(Undecodable(format!("日志条目的类型 {kind} 无法识别"))),
+    };
+    Ok(Logged { seq: r.get::<_, i64>(0)? as u64, origin: r.get(4)?, doc_id, entry })
 }
 
 const USER_COLS: &str = "id, username, name, role, jurisdiction_id, department, cert_no, password_hash";
@@ -322,14 +327,14 @@ impl ServerStorage for SqliteStorage {
         Ok(added)
     }
 
-    fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<LogEntry>> {
+    fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<Logged>> {
         let conn = self.conn();
         let mut stmt =
             conn.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE seq > ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq LIMIT ?2"))?;
         Ok(stmt.query_map(params![cursor as i64, limit as i64], row_entry)?.collect::<Result<_, _>>()?)
     }
 
-    fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<LogEntry>> {
+    fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<Logged>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq"
@@ -385,7 +390,7 @@ impl ServerStorage for SqliteStorage {
             Ok(SetAsideEntry {
                 seq: r.get::<_, i64>(0)? as u64,
                 doc_id: r.get(1)?,
-                kind: if kind == "evidence" { EntryKind::Evidence } else { EntryKind::Change },
+                kind: EntryKind::parse(&kind).unwrap_or(EntryKind::Change),
                 hash: r.get(3)?,
                 origin: r.get(4)?,
                 reason: r.get(5)?,
@@ -472,16 +477,39 @@ impl ServerStorage for SqliteStorage {
         )?;
         Ok(())
     }
+
+    fn set_evidence_checks(&self, checks: &[EvidenceCheck]) -> StorageResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for c in checks {
+            let failed = serde_json::to_string(&c.failed).expect("check names");
+            tx.prepare_cached(
+                "INSERT INTO evidence_checks (entry_hash, failed, at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (entry_hash) DO UPDATE SET failed = excluded.failed, at_ms = excluded.at_ms",
+            )?
+            .execute(params![c.entry_hash, failed, c.at_ms])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn evidence_check(&self, entry_hash: &str) -> StorageResult<Option<EvidenceCheck>> {
+        let row: Option<(String, i64)> = self
+            .conn()
+            .prepare_cached("SELECT failed, at_ms FROM evidence_checks WHERE entry_hash = ?1")?
+            .query_row([entry_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((failed, at_ms)) = row else { return Ok(None) };
+        // A check this build does not know makes the whole result unknown: verified again.
+        let Ok(failed) = serde_json::from_str(&failed) else { return Ok(None) };
+        Ok(Some(EvidenceCheck { entry_hash: entry_hash.to_owned(), failed, at_ms }))
+    }
 }
 
 fn append_in(tx: &rusqlite::Transaction<'_>, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64> {
     let mut added = 0;
-    for e in entries {
-        let kind = match e.kind {
-            EntryKind::Change => "change",
-            EntryKind::Evidence => "evidence",
-        };
-        let (signer, signature) = match &e.signature {
+    for NewEntry { origin, entry } in entries {
+        let (signer, signature) = match entry.signature() {
             Some(s) => (Some(s.device_id.as_str()), Some(&s.signature[..])),
             None => (None, None),
         };
@@ -490,7 +518,15 @@ fn append_in(tx: &rusqlite::Transaction<'_>, entries: &[NewEntry], docs: &[DocMe
                 "INSERT OR IGNORE INTO log (origin, doc_id, kind, hash, bytes, signer, signature)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![e.origin, e.doc_id, kind, e.hash, e.bytes, signer, signature])? as u64;
+            .execute(params![
+                origin,
+                entry.doc_id(),
+                entry.kind().as_str(),
+                entry.key(),
+                entry.stored_bytes(),
+                signer,
+                signature
+            ])? as u64;
     }
     for d in docs {
         tx.prepare_cached(
