@@ -448,6 +448,7 @@ impl From<InspectionFilter> for core::InspectionFilter {
             started_from_ms: f.started_from_ms,
             started_to_ms: f.started_to_ms,
             has_conflicts: f.has_conflicts,
+            ..Default::default()
         }
     }
 }
