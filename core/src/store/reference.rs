@@ -117,8 +117,13 @@ impl Store {
         }
     }
 
+    /// A template version: from the writer's cache when the writer is free, else read from a
+    /// reader (a view does not wait behind a write).
     pub fn template(&self, id: &str, version: u32) -> Result<ChecklistTemplate> {
-        self.lock().template(id, version)
+        match self.inner.try_lock() {
+            Ok(mut inner) => inner.template(id, version),
+            Err(_) => self.read(|conn| template_of(conn, id, version)),
+        }
     }
 
     /// The highest stored version of a template.
@@ -137,13 +142,7 @@ impl Inner {
         if let Some(t) = self.templates.get(&key) {
             return Ok(t.clone());
         }
-        let body: String = self
-            .conn
-            .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::UnknownTemplate { id: id.to_owned(), version })?;
-        let t: ChecklistTemplate = serde_json::from_str(&body)
-            .map_err(|e| Error::invalid_because("stored template", "本机保存的检查表已损坏，请重新同步", e))?;
+        let t = template_of(&self.conn, id, version)?;
         self.templates.insert(key, t.clone());
         Ok(t)
     }
@@ -151,6 +150,15 @@ impl Inner {
     pub(crate) fn jurisdiction(&self, id: &str) -> Result<Jurisdiction> {
         jurisdiction_of(&self.conn, id)
     }
+}
+
+fn template_of(conn: &Connection, id: &str, version: u32) -> Result<ChecklistTemplate> {
+    let body: String = conn
+        .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::UnknownTemplate { id: id.to_owned(), version })?;
+    serde_json::from_str(&body)
+        .map_err(|e| Error::invalid_because("stored template", "本机保存的检查表已损坏，请重新同步", e))
 }
 
 fn jurisdiction_of(conn: &Connection, id: &str) -> Result<Jurisdiction> {
