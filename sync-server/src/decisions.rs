@@ -46,7 +46,7 @@ impl Decision {
     }
 }
 
-/// A record of `kind` that a supervisor may decide on.
+/// A record a supervisor may decide on, for decisions on records of `kind`.
 pub struct Target<'a> {
     by: &'a Supervisor,
     id: String,

@@ -66,6 +66,15 @@ impl Refuse {
         }
     }
 
+    /// The kind the scope check requires. The decision API leaves it to the decision, which
+    /// refuses another kind's id by name after the body is checked (as it always has).
+    pub fn kind_checked(self, kind: RecordKind) -> Option<RecordKind> {
+        match self {
+            Refuse::AsAbsent => Some(kind),
+            Refuse::AsForbidden => None,
+        }
+    }
+
     pub fn answer(self, why: Unreachable, kind: RecordKind, id: &str) -> ApiError {
         match (self, why) {
             (Refuse::AsAbsent, _) => ApiError::not_found(format!("找不到您可查看的{} {id}", kind.label_zh())),

@@ -67,7 +67,7 @@ impl Supervisor {
     /// `refuse` says otherwise.
     pub fn over(&self, state: &AppState, id: &str, kind: RecordKind, refuse: Refuse) -> Result<DocMeta, ApiError> {
         crate::api::check_id(refuse.id_noun(kind), id)?;
-        scope::reach(state, &self.user, id, Some(kind))?.map_err(|why| {
+        scope::reach(state, &self.user, id, refuse.kind_checked(kind))?.map_err(|why| {
             if let Unreachable::Outside(why) = &why {
                 tracing::info!(record_id = id, why, "record out of the caller's reach");
             }
