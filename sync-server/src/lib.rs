@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client_addr;
 pub mod config;
 pub mod console;
+pub mod decisions;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod deployment_key;

@@ -7,8 +7,84 @@
 //! - grid captain / building manager: patrols and places of their grids, and the leads they
 //!   raised there.
 
+use crate::error::ApiError;
+use crate::state::AppState;
 use crate::storage::{DocMeta, Role, User};
 use xuncha_core::{Access, RecordKind};
+
+/// The one subtree check: whether `node` lies in `user`'s subtree (admins hold every node).
+pub fn holds(user: &User, node: &str, within: &dyn Fn(&str, &str) -> bool) -> bool {
+    user.role == Role::Admin || within(node, &user.jurisdiction_id)
+}
+
+/// `holds` over the replica's jurisdiction tree.
+pub fn in_subtree(state: &AppState, user: &User, node: &str) -> bool {
+    holds(user, node, &state.within())
+}
+
+/// Why a record is out of a caller's reach.
+#[derive(Debug)]
+pub enum Unreachable {
+    /// The server knows no record of that id (and kind).
+    Absent,
+    /// It exists outside the caller's jurisdiction or duties; the English reason, for the log.
+    Outside(String),
+}
+
+/// The one record check: the scope facts of record `id` (of `kind`, if given) when `user` may
+/// see and act on it, else why not. Storage failures are errors, not "absent".
+pub fn reach(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    kind: Option<RecordKind>,
+) -> Result<Result<DocMeta, Unreachable>, ApiError> {
+    let meta = state.storage.doc_meta(id)?.filter(|m| kind.is_none_or(|k| m.kind == Some(k)));
+    let Some(meta) = meta else { return Ok(Err(Unreachable::Absent)) };
+    Ok(match why_not(user, &meta, &state.within()) {
+        None => Ok(meta),
+        Some(why) => Err(Unreachable::Outside(why)),
+    })
+}
+
+/// How a surface answers a record out of reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refuse {
+    /// The console: such a record is not found, so that it does not reveal that it exists.
+    AsAbsent,
+    /// The device API's decisions: an unknown record is not found, one outside the caller's
+    /// jurisdiction is forbidden.
+    AsForbidden,
+}
+
+impl Refuse {
+    /// What `check_id` calls the id in its message.
+    pub fn id_noun(self, kind: RecordKind) -> &'static str {
+        match self {
+            Refuse::AsAbsent => kind.as_str(),
+            Refuse::AsForbidden => "record",
+        }
+    }
+
+    /// The kind the scope check requires. The decision API leaves it to the decision, which
+    /// refuses another kind's id by name after the body is checked (as it always has).
+    pub fn kind_checked(self, kind: RecordKind) -> Option<RecordKind> {
+        match self {
+            Refuse::AsAbsent => Some(kind),
+            Refuse::AsForbidden => None,
+        }
+    }
+
+    pub fn answer(self, why: Unreachable, kind: RecordKind, id: &str) -> ApiError {
+        match (self, why) {
+            (Refuse::AsAbsent, _) => ApiError::not_found(format!("找不到您可查看的{} {id}", kind.label_zh())),
+            (Refuse::AsForbidden, Unreachable::Absent) => ApiError::not_found(format!("找不到记录 {id}")),
+            (Refuse::AsForbidden, Unreachable::Outside(_)) => {
+                ApiError::forbidden(format!("记录 {id} 不在您的辖区或职责范围内，不能对它作出决定"))
+            }
+        }
+    }
+}
 
 /// `within(node, ancestor)`: whether node lies in ancestor's subtree.
 pub fn can_read(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) -> bool {
@@ -26,7 +102,7 @@ pub fn why_not(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) 
     let Some(node) = doc.jurisdiction_id.as_deref() else {
         return Some(format!("{kind} {} has no jurisdiction", doc.doc_id));
     };
-    if !within(node, &user.jurisdiction_id) {
+    if !holds(user, node, within) {
         return Some(format!(
             "{kind} {} belongs to {node}, outside your jurisdiction {}",
             doc.doc_id, user.jurisdiction_id

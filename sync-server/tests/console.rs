@@ -196,6 +196,18 @@ fn filters_search_and_integrity_status() {
     assert_eq!(total("q=%E8%8B%B1%E8%AF%AD"), 0); // 英语
     assert_eq!(env.get("/v1/console/inspections?shift=noon", &chen).status(), StatusCode::BAD_REQUEST);
     assert_eq!(env.get("/v1/console/inspections?from=yesterday", &chen).status(), StatusCode::BAD_REQUEST);
+    assert_eq!(env.get("/v1/console/inspections?review=maybe", &chen).status(), StatusCode::BAD_REQUEST);
+    // Paging past the end: the total stays, the page is empty.
+    let past = env.get_json("/v1/console/inspections?per_page=1&page=2", &chen);
+    assert_eq!((past["total"].as_u64(), past["rows"].as_array().map(Vec::len)), (Some(1), Some(0)));
+    assert_eq!((total("review=none"), total("review=approved")), (1, 0));
+    let reviewed = env.post(
+        &format!("/v1/decisions/inspections/{}/review", env.inspection_id()),
+        &chen,
+        json!({"decision": "approved"}),
+    );
+    assert_eq!(reviewed.status(), StatusCode::OK);
+    assert_eq!((total("review=none"), total("review=approved"), total("review=reinspection_requested")), (0, 1, 0));
 
     // The detail: answers with who answered, findings, audit, evidence verified with GPS.
     let id = env.inspection_id();

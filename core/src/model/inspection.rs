@@ -160,4 +160,14 @@ pub struct InspectionFilter {
     pub started_to_ms: Option<i64>,
     #[cfg_attr(feature = "ffi", uniffi(default))]
     pub has_conflicts: Option<bool>,
+    /// Some(false): not concluded yet; Some(true): concluded, whatever the conclusion.
+    pub concluded: Option<bool>,
+    pub review: Option<Review>,
+    /// Some(false): not reviewed yet; Some(true): reviewed, whatever the review.
+    pub reviewed: Option<bool>,
+    /// Some(true): some evidence of the inspection has no bytes in this store yet.
+    pub photos_pending: Option<bool>,
+    /// Text in the inspection (notes, findings, team, review reason), in its place's name or
+    /// address, or in its id.
+    pub text: Option<String>,
 }

@@ -102,33 +102,33 @@ impl Store {
     }
 
     pub fn case(&self, id: &str) -> Result<Case> {
-        let mut inner = self.lock();
-        Ok(materialize(id, &inner.record(id, RecordKind::Case)?))
+        self.view(id, RecordKind::Case, |v| materialize(id, v))
     }
 
     /// The case board: every case in a jurisdiction subtree, optionally in one state.
     pub fn list_cases(&self, jurisdiction_id: &str, state: Option<CaseState>) -> Result<Vec<CaseSummary>> {
-        let inner = self.lock();
-        let path = inner.jurisdiction_path(jurisdiction_id)?;
-        let mut stmt = inner.conn.prepare_cached(
-            "SELECT doc_id, jurisdiction_id, source, summary, state, department, deadline, has_conflicts FROM cases
+        self.read(|conn| {
+            let path = super::reference::path_of(conn, jurisdiction_id)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT doc_id, jurisdiction_id, source, summary, state, department, deadline, has_conflicts FROM cases
              WHERE jurisdiction_id IN (SELECT id FROM jurisdictions WHERE path LIKE ?1 || '%')
                AND (?2 IS NULL OR state = ?2)
              ORDER BY deadline IS NULL, deadline, doc_id",
-        )?;
-        let rows = stmt.query_map(params![path, state.map(CaseState::as_str)], |r| {
-            Ok(CaseSummary {
-                id: r.get(0)?,
-                jurisdiction_id: r.get(1)?,
-                source: CaseSource::parse(&r.get::<_, String>(2)?).unwrap_or(CaseSource::Tip),
-                summary: r.get(3)?,
-                state: CaseState::parse(&r.get::<_, String>(4)?).unwrap_or(CaseState::Received),
-                department: r.get(5)?,
-                deadline_ms: r.get(6)?,
-                has_conflicts: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            )?;
+            let rows = stmt.query_map(params![path, state.map(CaseState::as_str)], |r| {
+                Ok(CaseSummary {
+                    id: r.get(0)?,
+                    jurisdiction_id: r.get(1)?,
+                    source: CaseSource::parse(&r.get::<_, String>(2)?).unwrap_or(CaseSource::Tip),
+                    summary: r.get(3)?,
+                    state: CaseState::parse(&r.get::<_, String>(4)?).unwrap_or(CaseState::Received),
+                    department: r.get(5)?,
+                    deadline_ms: r.get(6)?,
+                    has_conflicts: r.get(7)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 }
 

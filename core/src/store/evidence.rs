@@ -61,13 +61,11 @@ impl Store {
 
     /// Every evidence item linked to a record, oldest first.
     pub fn evidence_for_record(&self, record_id: &str) -> Result<Vec<EvidenceItem>> {
-        let inner = self.lock();
-        query_items(&inner.conn, "WHERE record_id = ?1 ORDER BY captured_at, entry_hash", [record_id])
+        self.read(|conn| query_items(conn, "WHERE record_id = ?1 ORDER BY captured_at, entry_hash", [record_id]))
     }
 
     pub fn evidence_item(&self, entry_hash: &str) -> Result<EvidenceItem> {
-        let inner = self.lock();
-        query_items(&inner.conn, "WHERE entry_hash = ?1", [entry_hash])?
+        self.read(|conn| query_items(conn, "WHERE entry_hash = ?1", [entry_hash]))?
             .pop()
             .ok_or_else(|| Error::NotFound { kind: "evidence item", id: entry_hash.to_owned() })
     }

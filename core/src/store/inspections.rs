@@ -1,6 +1,7 @@
 //! Inspections (检查): several officers answer one checklist on their own phones.
 
 use super::projection::search_text;
+use super::search::TextMatch;
 use super::{Inner, Store};
 use crate::doc::{DocView, Edit};
 use crate::util::{new_id, now_ms};
@@ -145,7 +146,7 @@ impl Store {
     }
 
     pub fn inspection(&self, id: &str) -> Result<Inspection> {
-        self.lock().inspection(id)
+        self.view(id, RecordKind::Inspection, |v| materialize(id, v))
     }
 
     /// A page of the inspection list, newest first, read from the projection only.
@@ -155,66 +156,135 @@ impl Store {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<InspectionSummary>> {
-        let inner = self.lock();
-        let mut sql = String::from(
-            "SELECT doc_id, jurisdiction_id, place_id, shift, mode, started_at, conclusion, departments, answered,
-                    violations, has_conflicts, updated_at FROM inspections WHERE 1 = 1",
-        );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn rusqlite::ToSql>| {
-            args.push(v);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        self.read(|conn| {
+            let mut w = Where::of(conn, filter)?;
+            let page =
+                w.bind(" ORDER BY updated_at DESC, doc_id LIMIT ? OFFSET ?", vec![Box::new(limit), Box::new(offset)]);
+            let sql = format!(
+                "SELECT doc_id, jurisdiction_id, place_id, shift, mode, started_at, conclusion, departments, answered,
+                        violations, has_conflicts, updated_at FROM inspections{}{page}",
+                w.sql
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(w.args.iter()), |r| {
+                let departments: String = r.get(7)?;
+                Ok(InspectionSummary {
+                    id: r.get(0)?,
+                    jurisdiction_id: r.get(1)?,
+                    place_id: r.get(2)?,
+                    shift: Shift::parse(&r.get::<_, String>(3)?).unwrap_or(Shift::Day),
+                    mode: Mode::parse(&r.get::<_, String>(4)?).unwrap_or(Mode::Spot),
+                    started_at_ms: r.get(5)?,
+                    conclusion: r.get::<_, Option<String>>(6)?.and_then(|c| Conclusion::parse(&c)),
+                    departments: departments.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect(),
+                    answered: r.get(8)?,
+                    violations: r.get(9)?,
+                    has_conflicts: r.get(10)?,
+                    updated_at_ms: r.get(11)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// How many inspections the filter selects (the list's total, for paging).
+    pub fn count_inspections(&self, filter: &InspectionFilter) -> Result<u64> {
+        self.read(|conn| {
+            let w = Where::of(conn, filter)?;
+            let sql = format!("SELECT count(*) FROM inspections{}", w.sql);
+            let n: i64 =
+                conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(w.args.iter()), |r| r.get(0))?;
+            Ok(n as u64)
+        })
+    }
+}
+
+/// The WHERE clause of an inspection filter over the projection, with its parameters.
+struct Where {
+    sql: String,
+    args: Vec<Box<dyn rusqlite::ToSql>>,
+}
+
+impl Where {
+    fn of(conn: &rusqlite::Connection, f: &InspectionFilter) -> Result<Where> {
+        let mut w = Where { sql: String::from(" WHERE 1 = 1"), args: Vec::new() };
+        let mut and = |clause: &str, args: Vec<Box<dyn rusqlite::ToSql>>| {
+            let bound = w.bind(clause, args);
+            w.sql.push_str(&bound);
         };
-        if let Some(j) = &filter.jurisdiction_id {
-            let path = inner.jurisdiction_path(j)?;
-            arg(
-                &mut sql,
+        if let Some(j) = &f.jurisdiction_id {
+            let path = super::reference::path_of(conn, j)?;
+            and(
                 " AND jurisdiction_id IN (SELECT id FROM jurisdictions WHERE path LIKE ? || '%')",
-                Box::new(path),
+                vec![Box::new(path)],
             );
         }
-        if let Some(s) = filter.shift {
-            arg(&mut sql, " AND shift = ?", Box::new(s.as_str()));
+        if let Some(s) = f.shift {
+            and(" AND shift = ?", vec![Box::new(s.as_str())]);
         }
-        if let Some(m) = filter.mode {
-            arg(&mut sql, " AND mode = ?", Box::new(m.as_str()));
+        if let Some(m) = f.mode {
+            and(" AND mode = ?", vec![Box::new(m.as_str())]);
         }
-        if let Some(c) = filter.conclusion {
-            arg(&mut sql, " AND conclusion = ?", Box::new(c.as_str()));
+        if let Some(c) = f.conclusion {
+            and(" AND conclusion = ?", vec![Box::new(c.as_str())]);
         }
-        if let Some(d) = &filter.department {
-            arg(&mut sql, " AND (',' || departments || ',') LIKE '%,' || ? || ',%'", Box::new(d.clone()));
+        match f.concluded {
+            Some(true) => and(" AND conclusion IS NOT NULL", vec![]),
+            Some(false) => and(" AND conclusion IS NULL", vec![]),
+            None => {}
         }
-        if let Some(t) = filter.started_from_ms {
-            arg(&mut sql, " AND started_at >= ?", Box::new(t));
+        if let Some(r) = f.review {
+            and(" AND review = ?", vec![Box::new(r.as_str())]);
         }
-        if let Some(t) = filter.started_to_ms {
-            arg(&mut sql, " AND started_at < ?", Box::new(t));
+        match f.reviewed {
+            Some(true) => and(" AND review IS NOT NULL", vec![]),
+            Some(false) => and(" AND review IS NULL", vec![]),
+            None => {}
         }
-        if let Some(c) = filter.has_conflicts {
-            arg(&mut sql, " AND has_conflicts = ?", Box::new(c));
+        if let Some(d) = &f.department {
+            and(" AND (',' || departments || ',') LIKE '%,' || ? || ',%'", vec![Box::new(d.clone())]);
         }
-        arg(&mut sql, " ORDER BY updated_at DESC, doc_id LIMIT ?", Box::new(limit));
-        arg(&mut sql, " OFFSET ?", Box::new(offset));
-        let mut stmt = inner.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            let departments: String = r.get(7)?;
-            Ok(InspectionSummary {
-                id: r.get(0)?,
-                jurisdiction_id: r.get(1)?,
-                place_id: r.get(2)?,
-                shift: Shift::parse(&r.get::<_, String>(3)?).unwrap_or(Shift::Day),
-                mode: Mode::parse(&r.get::<_, String>(4)?).unwrap_or(Mode::Spot),
-                started_at_ms: r.get(5)?,
-                conclusion: r.get::<_, Option<String>>(6)?.and_then(|c| Conclusion::parse(&c)),
-                departments: departments.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect(),
-                answered: r.get(8)?,
-                violations: r.get(9)?,
-                has_conflicts: r.get(10)?,
-                updated_at_ms: r.get(11)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        if let Some(t) = f.started_from_ms {
+            and(" AND started_at >= ?", vec![Box::new(t)]);
+        }
+        if let Some(t) = f.started_to_ms {
+            and(" AND started_at < ?", vec![Box::new(t)]);
+        }
+        if let Some(c) = f.has_conflicts {
+            and(" AND has_conflicts = ?", vec![Box::new(c)]);
+        }
+        if let Some(p) = f.photos_pending {
+            and(
+                " AND EXISTS (SELECT 1 FROM evidence e WHERE e.record_id = inspections.doc_id AND e.bytes_present = 0) = ?",
+                vec![Box::new(p)],
+            );
+        }
+        if let Some(m) = f.text.as_deref().and_then(TextMatch::parse) {
+            let c = m.condition();
+            and(
+                &format!(
+                    " AND (doc_id IN (SELECT doc_id FROM search WHERE {c})
+                      OR place_id IN (SELECT doc_id FROM search WHERE {c}) OR instr(doc_id, ?) > 0)"
+                ),
+                vec![Box::new(m.arg()), Box::new(m.arg()), Box::new(m.text().to_owned())],
+            );
+        }
+        Ok(w)
+    }
+
+    /// `clause` with each `?` numbered after the parameters so far, which `args` join.
+    fn bind(&mut self, clause: &str, args: Vec<Box<dyn rusqlite::ToSql>>) -> String {
+        let mut out = String::with_capacity(clause.len() + 8);
+        let mut args = args.into_iter();
+        for ch in clause.chars() {
+            if ch == '?' {
+                self.args.push(args.next().expect("one argument per placeholder"));
+                out.push_str(&format!("?{}", self.args.len()));
+            } else {
+                out.push(ch);
+            }
+        }
+        out
     }
 }
 

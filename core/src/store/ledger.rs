@@ -65,31 +65,31 @@ impl Store {
 
     /// The ledger of a jurisdiction subtree (optionally only entries in or out), by name.
     pub fn list_ledger(&self, jurisdiction_id: &str, status: Option<LedgerStatus>) -> Result<Vec<LedgerSummary>> {
-        let inner = self.lock();
-        let path = inner.jurisdiction_path(jurisdiction_id)?;
-        let mut stmt = inner.conn.prepare_cached(
-            "SELECT doc_id, jurisdiction_id, name, category, address, status FROM ledger_entries
+        self.read(|conn| {
+            let path = super::reference::path_of(conn, jurisdiction_id)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT doc_id, jurisdiction_id, name, category, address, status FROM ledger_entries
              WHERE jurisdiction_id IN (SELECT id FROM jurisdictions WHERE path LIKE ?1 || '%')
                AND (?2 IS NULL OR status = ?2)
              ORDER BY name, doc_id",
-        )?;
-        let rows = stmt.query_map(params![path, status.map(LedgerStatus::as_str)], |r| {
-            Ok(LedgerSummary {
-                id: r.get(0)?,
-                jurisdiction_id: r.get(1)?,
-                name: r.get(2)?,
-                category: LedgerCategory::parse(&r.get::<_, String>(3)?)
-                    .unwrap_or(LedgerCategory::ConvertedInstitution),
-                address: r.get(4)?,
-                status: LedgerStatus::parse(&r.get::<_, String>(5)?).unwrap_or(LedgerStatus::In),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            )?;
+            let rows = stmt.query_map(params![path, status.map(LedgerStatus::as_str)], |r| {
+                Ok(LedgerSummary {
+                    id: r.get(0)?,
+                    jurisdiction_id: r.get(1)?,
+                    name: r.get(2)?,
+                    category: LedgerCategory::parse(&r.get::<_, String>(3)?)
+                        .unwrap_or(LedgerCategory::ConvertedInstitution),
+                    address: r.get(4)?,
+                    status: LedgerStatus::parse(&r.get::<_, String>(5)?).unwrap_or(LedgerStatus::In),
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     pub fn ledger_entry(&self, id: &str) -> Result<LedgerEntry> {
-        let mut inner = self.lock();
-        Ok(materialize(id, &inner.record(id, RecordKind::LedgerEntry)?))
+        self.view(id, RecordKind::LedgerEntry, |v| materialize(id, v))
     }
 }
 

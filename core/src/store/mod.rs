@@ -8,6 +8,8 @@ mod db_open;
 mod evidence;
 mod evidence_files;
 mod exchange;
+#[cfg(test)]
+mod inspection_list_tests;
 mod inspections;
 mod judge;
 mod ledger;
@@ -16,6 +18,7 @@ mod places;
 pub(crate) mod projection;
 mod pull;
 mod push;
+mod readers;
 mod reference;
 mod replica;
 pub(crate) mod schema;
@@ -58,6 +61,8 @@ pub struct Store {
     /// Held for the whole of a `decide_as`, so that two decisions never share one record of
     /// what was made.
     deciding: Mutex<()>,
+    /// Read-only connections: reads that do not wait behind the writer.
+    readers: readers::Readers,
 }
 
 pub(crate) struct Inner {
@@ -102,7 +107,8 @@ impl Store {
         let files = evidence_files::EvidenceFiles::new(dir.join(EVIDENCE_DIR), key.map(StoreKey::file_key));
         // Files first: the database's rename is what marks a store as encrypted.
         files.seal_plaintext_files()?;
-        let mut conn = db_open::open(&dir.join(DB_FILE), key.map(StoreKey::db_key).as_ref())?;
+        let db_key = key.map(StoreKey::db_key);
+        let mut conn = db_open::open(&dir.join(DB_FILE), db_key.as_ref())?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: an acknowledged edit survives power loss, not only a killed process.
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -140,6 +146,7 @@ impl Store {
         let signer = evidence::device_signer(&conn, &device_id, signer)?;
         evidence::sweep_orphans(&conn, files.dir())?;
         let gate = Mutex::new(app_lock::Gate::load(&conn)?);
+        let readers = readers::Readers::open(&dir.join(DB_FILE), db_key.as_ref())?;
         let inner = Inner {
             conn,
             device_id,
@@ -150,7 +157,7 @@ impl Store {
             templates: HashMap::new(),
             acting: None,
         };
-        Ok(Store { dir, inner: Mutex::new(inner), files, gate, deciding: Mutex::new(()) })
+        Ok(Store { dir, inner: Mutex::new(inner), files, gate, deciding: Mutex::new(()), readers })
     }
 
     /// For a store that can be rebuilt from elsewhere (the server's replica, rebuilt from its
@@ -189,6 +196,39 @@ impl Store {
         })
     }
 
+    /// Runs a read on a reader connection: it sees the last committed state and does not wait
+    /// for the writer. A wiped store has no readers; the read then goes to the writer.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        match self.readers.with(f) {
+            Ok(result) => result,
+            Err(f) => f(&self.lock().conn),
+        }
+    }
+
+    /// `f` on the document of a record: the writer's cached one when the writer is free, else
+    /// one decoded from a reader, so that a view does not wait behind a write.
+    pub(crate) fn with_doc<T>(&self, id: &str, f: impl FnOnce(&Automerge) -> Result<T>) -> Result<T> {
+        match self.inner.try_lock() {
+            Ok(mut inner) => f(inner.doc(id)?),
+            Err(std::sync::TryLockError::Poisoned(_)) => f(self.lock().doc(id)?),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                let doc = self
+                    .read(|conn| load_doc(conn, &ActorId::random(), id))?
+                    .ok_or_else(|| Error::NotFound { kind: "record", id: id.to_owned() })?;
+                f(&doc)
+            }
+        }
+    }
+
+    /// `f` on the document of a record of `kind` (see `with_doc`); ids of other kinds are
+    /// not found.
+    pub(crate) fn view<T>(&self, id: &str, kind: RecordKind, f: impl FnOnce(&doc::DocView<'_>) -> T) -> Result<T> {
+        self.with_doc(id, |doc| {
+            let view = of_kind(doc::DocView(doc), id, kind)?;
+            Ok(f(&view))
+        })
+    }
+
     pub fn identity(&self) -> DeviceIdentity {
         let inner = self.lock();
         DeviceIdentity { device_id: inner.device_id.clone(), officer: inner.officer.clone() }
@@ -220,8 +260,7 @@ impl Store {
 
     /// Every field edit of a record, oldest first: who, on which device, when, old → new.
     pub fn audit_trail(&self, record_id: &str) -> Result<Vec<AuditEntry>> {
-        let mut inner = self.lock();
-        Ok(doc::audit_trail(inner.doc(record_id)?))
+        self.with_doc(record_id, |doc| Ok(doc::audit_trail(doc)))
     }
 
     /// The whole document of a record, saved in Automerge's compact format.
@@ -271,11 +310,7 @@ impl Inner {
     /// The document of a record of `kind`, refusing ids of other kinds. Reads only what the
     /// caller asks of the view, so checking a large record stays cheap.
     pub(crate) fn record(&mut self, id: &str, kind: RecordKind) -> Result<doc::DocView<'_>> {
-        let view = doc::DocView(self.doc(id)?);
-        if view.str("kind").as_deref() != Some(kind.as_str()) {
-            return Err(Error::NotFound { kind: kind.noun(), id: id.to_owned() });
-        }
-        Ok(view)
+        of_kind(doc::DocView(self.doc(id)?), id, kind)
     }
 
     /// Creates a record document and stores it; returns its id.
@@ -393,6 +428,14 @@ impl Inner {
             self.docs.remove(&id);
         }
     }
+}
+
+/// The view, if its document is a record of `kind`; not found otherwise.
+fn of_kind<'a>(view: doc::DocView<'a>, id: &str, kind: RecordKind) -> Result<doc::DocView<'a>> {
+    if view.str("kind").as_deref() != Some(kind.as_str()) {
+        return Err(Error::NotFound { kind: kind.noun(), id: id.to_owned() });
+    }
+    Ok(view)
 }
 
 /// Where a change came from: made here, received from another phone, or from the server.

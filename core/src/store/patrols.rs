@@ -53,26 +53,27 @@ impl Store {
 
     /// Patrols of the grids in a jurisdiction subtree started in [from_ms, to_ms), newest first.
     pub fn list_patrols(&self, jurisdiction_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<PatrolSummary>> {
-        let inner = self.lock();
-        let path = inner.jurisdiction_path(jurisdiction_id)?;
-        let mut stmt = inner.conn.prepare_cached(
-            "SELECT doc_id, grid_id, officer, started_at, ended_at, result, points FROM patrols
+        self.read(|conn| {
+            let path = super::reference::path_of(conn, jurisdiction_id)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT doc_id, grid_id, officer, started_at, ended_at, result, points FROM patrols
              WHERE grid_id IN (SELECT id FROM jurisdictions WHERE path LIKE ?1 || '%')
                AND started_at >= ?2 AND started_at < ?3
              ORDER BY started_at DESC, doc_id",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![path, from_ms, to_ms], |r| {
-            Ok(PatrolSummary {
-                id: r.get(0)?,
-                grid_id: r.get(1)?,
-                officer: r.get(2)?,
-                started_at_ms: r.get(3)?,
-                ended_at_ms: r.get(4)?,
-                result: r.get::<_, Option<String>>(5)?.and_then(|s| PatrolResult::parse(&s)),
-                points: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            )?;
+            let rows = stmt.query_map(rusqlite::params![path, from_ms, to_ms], |r| {
+                Ok(PatrolSummary {
+                    id: r.get(0)?,
+                    grid_id: r.get(1)?,
+                    officer: r.get(2)?,
+                    started_at_ms: r.get(3)?,
+                    ended_at_ms: r.get(4)?,
+                    result: r.get::<_, Option<String>>(5)?.and_then(|s| PatrolResult::parse(&s)),
+                    points: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     pub fn patrol(&self, id: &str) -> Result<PatrolLog> {

@@ -35,31 +35,31 @@ impl Store {
     }
 
     pub fn place(&self, id: &str) -> Result<Place> {
-        let mut inner = self.lock();
-        Ok(materialize(id, &inner.record(id, RecordKind::Place)?))
+        self.view(id, RecordKind::Place, |v| materialize(id, v))
     }
 
     /// Places in a jurisdiction subtree, by name.
     pub fn list_places(&self, jurisdiction_id: &str) -> Result<Vec<Place>> {
-        let inner = self.lock();
-        let path = inner.jurisdiction_path(jurisdiction_id)?;
-        let mut stmt = inner.conn.prepare_cached(
-            "SELECT doc_id, jurisdiction_id, name, place_type, address, lat, lon FROM places
+        self.read(|conn| {
+            let path = super::reference::path_of(conn, jurisdiction_id)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT doc_id, jurisdiction_id, name, place_type, address, lat, lon FROM places
              WHERE jurisdiction_id IN (SELECT id FROM jurisdictions WHERE path LIKE ?1 || '%') ORDER BY name",
-        )?;
-        let rows = stmt.query_map([path], |r| {
-            Ok(Place {
-                id: r.get(0)?,
-                jurisdiction_id: r.get(1)?,
-                name: r.get(2)?,
-                place_type: PlaceType::parse(&r.get::<_, String>(3)?).unwrap_or(PlaceType::Residential),
-                address: r.get(4)?,
-                lat: r.get(5)?,
-                lon: r.get(6)?,
-                owner: String::new(),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            )?;
+            let rows = stmt.query_map([path], |r| {
+                Ok(Place {
+                    id: r.get(0)?,
+                    jurisdiction_id: r.get(1)?,
+                    name: r.get(2)?,
+                    place_type: PlaceType::parse(&r.get::<_, String>(3)?).unwrap_or(PlaceType::Residential),
+                    address: r.get(4)?,
+                    lat: r.get(5)?,
+                    lon: r.get(6)?,
+                    owner: String::new(),
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{Inner, Store};
 use crate::{ChecklistTemplate, Error, Jurisdiction, Level, Result};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 impl Store {
     /// Adds or updates jurisdiction nodes. A parent must be known (earlier in the slice or
@@ -61,14 +61,12 @@ impl Store {
     }
 
     pub fn jurisdiction(&self, id: &str) -> Result<Jurisdiction> {
-        self.lock().jurisdiction(id)
+        self.read(|conn| jurisdiction_of(conn, id))
     }
 
     /// Whether `node` is `ancestor` or lies below it.
     pub fn jurisdiction_within(&self, node: &str, ancestor: &str) -> Result<bool> {
-        let inner = self.lock();
-        let (node, ancestor) = (inner.jurisdiction_path(node)?, inner.jurisdiction_path(ancestor)?);
-        Ok(node.starts_with(&ancestor))
+        self.read(|conn| Ok(path_of(conn, node)?.starts_with(&path_of(conn, ancestor)?)))
     }
 
     /// The top nodes of the tree (those without a parent).
@@ -83,13 +81,14 @@ impl Store {
 
     /// The node and everything below it, parents before children.
     pub fn jurisdiction_subtree(&self, id: &str) -> Result<Vec<Jurisdiction>> {
-        let inner = self.lock();
-        let path = inner.jurisdiction_path(id)?;
-        let mut stmt = inner.conn.prepare(
-            "SELECT id, parent_id, level, name, bounds FROM jurisdictions WHERE path LIKE ?1 || '%' ORDER BY length(path), id",
-        )?;
-        let rows = stmt.query_map([path], row_to_jurisdiction)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.read(|conn| {
+            let path = path_of(conn, id)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, parent_id, level, name, bounds FROM jurisdictions WHERE path LIKE ?1 || '%' ORDER BY length(path), id",
+            )?;
+            let rows = stmt.query_map([path], row_to_jurisdiction)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     /// Stores a checklist template version. A published version never changes: storing a
@@ -128,8 +127,13 @@ impl Store {
         }
     }
 
+    /// A template version: from the writer's cache when the writer is free, else read from a
+    /// reader (a view does not wait behind a write).
     pub fn template(&self, id: &str, version: u32) -> Result<ChecklistTemplate> {
-        self.lock().template(id, version)
+        match self.inner.try_lock() {
+            Ok(mut inner) => inner.template(id, version),
+            Err(_) => self.read(|conn| template_of(conn, id, version)),
+        }
     }
 
     /// The highest stored version of a template.
@@ -148,34 +152,40 @@ impl Inner {
         if let Some(t) = self.templates.get(&key) {
             return Ok(t.clone());
         }
-        let body: String = self
-            .conn
-            .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::UnknownTemplate { id: id.to_owned(), version })?;
-        let t: ChecklistTemplate = serde_json::from_str(&body)
-            .map_err(|e| Error::invalid_because("stored template", "本机保存的检查表已损坏，请重新同步", e))?;
+        let t = template_of(&self.conn, id, version)?;
         self.templates.insert(key, t.clone());
         Ok(t)
     }
 
     pub(crate) fn jurisdiction(&self, id: &str) -> Result<Jurisdiction> {
-        self.conn
-            .query_row(
-                "SELECT id, parent_id, level, name, bounds FROM jurisdictions WHERE id = ?1",
-                [id],
-                row_to_jurisdiction,
-            )
-            .optional()?
-            .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
+        jurisdiction_of(&self.conn, id)
     }
+}
 
-    pub(crate) fn jurisdiction_path(&self, id: &str) -> Result<String> {
-        self.conn
-            .query_row("SELECT path FROM jurisdictions WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
-    }
+fn template_of(conn: &Connection, id: &str, version: u32) -> Result<ChecklistTemplate> {
+    let body: String = conn
+        .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::UnknownTemplate { id: id.to_owned(), version })?;
+    serde_json::from_str(&body)
+        .map_err(|e| Error::invalid_because("stored template", "本机保存的检查表已损坏，请重新同步", e))
+}
+
+fn jurisdiction_of(conn: &Connection, id: &str) -> Result<Jurisdiction> {
+    conn.query_row(
+        "SELECT id, parent_id, level, name, bounds FROM jurisdictions WHERE id = ?1",
+        [id],
+        row_to_jurisdiction,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
+}
+
+/// A node's path, `/root/…/id/`: a subtree is every node whose path starts with it.
+pub(crate) fn path_of(conn: &Connection, id: &str) -> Result<String> {
+    conn.query_row("SELECT path FROM jurisdictions WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound { kind: "jurisdiction", id: id.to_owned() })
 }
 
 fn row_to_jurisdiction(r: &rusqlite::Row<'_>) -> rusqlite::Result<Jurisdiction> {

@@ -12,6 +12,7 @@ impl Store {
     /// Closes the database and deletes every file of the store. Idempotent.
     pub fn wipe(&self) -> Result<()> {
         self.gate().wiped = true;
+        self.readers.close();
         {
             let mut inner = self.lock();
             // Closing needs the connection by value: an empty in-memory one takes its place,

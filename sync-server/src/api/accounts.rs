@@ -1,8 +1,9 @@
 //! Accounts, device enrolment with one-time codes, revocation, console login.
 
 use super::{Body, Path, blocking};
+use crate::auth::callers::Admin;
 use crate::auth::login_limit::Refusal;
-use crate::auth::{self, hash_password, new_secret, token_hash};
+use crate::auth::{Caller, hash_password, new_secret, token_hash};
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, json_body};
 use crate::openapi::Errors;
@@ -10,7 +11,7 @@ use crate::state::SharedState;
 use crate::storage::{Device, NewUser, Redemption, Role, User};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use xuncha_core::sync::protocol::{EnrollRequest, EnrollResponse, UserInfo};
@@ -76,26 +77,14 @@ pub fn create_user(state: &crate::state::AppState, body: NewUserBody) -> Result<
 #[utoipa::path(post, path = "/v1/admin/users", tag = "accounts", security(("bearer" = [])),
     request_body = NewUserBody,
     responses((status = 200, description = "the user created (admin only)", body = UserInfo), Errors))]
-pub async fn create(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    Body(body): Body,
-) -> Result<Json<UserInfo>, ApiError> {
-    blocking(move || {
-        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
-        Ok(Json(user_info(&create_user(&state, json_body(&body)?)?)))
-    })
-    .await
+pub async fn create(State(state): State<SharedState>, _: Admin, Body(body): Body) -> Result<Json<UserInfo>, ApiError> {
+    blocking(move || Ok(Json(user_info(&create_user(&state, json_body(&body)?)?)))).await
 }
 
 #[utoipa::path(get, path = "/v1/admin/users", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "every user (admin only)", body = Vec<UserInfo>), Errors))]
-pub async fn list(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Vec<UserInfo>>, ApiError> {
-    blocking(move || {
-        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
-        Ok(Json(state.storage.users()?.iter().map(user_info).collect()))
-    })
-    .await
+pub async fn list(State(state): State<SharedState>, _: Admin) -> Result<Json<Vec<UserInfo>>, ApiError> {
+    blocking(move || Ok(Json(state.storage.users()?.iter().map(user_info).collect()))).await
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -121,14 +110,10 @@ pub fn issue_code(state: &crate::state::AppState, username: &str) -> Result<Enro
     responses((status = 200, description = "a one-time enrolment code (admin only)", body = EnrollmentCode), Errors))]
 pub async fn enrollment_code(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(username): Path<String>,
+    _: Admin,
 ) -> Result<Json<EnrollmentCode>, ApiError> {
-    blocking(move || {
-        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
-        Ok(Json(issue_code(&state, &username)?))
-    })
-    .await
+    blocking(move || Ok(Json(issue_code(&state, &username)?))).await
 }
 
 /// A phone redeems its one-time code, proving it holds the device key it enrols.
@@ -203,12 +188,8 @@ fn signature_ok(req: &EnrollRequest) -> bool {
 
 #[utoipa::path(get, path = "/v1/admin/devices", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "enrolled devices (admin only)", body = serde_json::Value), Errors))]
-pub async fn devices(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn devices(State(state): State<SharedState>, _: Admin) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
-        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
         let list: Vec<_> = state
             .storage
             .devices()?
@@ -226,11 +207,10 @@ pub async fn devices(
     responses((status = 200, description = "revoked (admin only)", body = serde_json::Value), Errors))]
 pub async fn revoke(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(device_id): Path<String>,
+    _: Admin,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
-        auth::caller(&state, &headers)?.require(&[Role::Admin])?;
         if !state.storage.revoke_device(&device_id)? {
             return Err(ApiError::not_found(format!("找不到设备 {device_id}，请刷新设备列表")));
         }
@@ -314,18 +294,16 @@ async fn login_checked(
     responses((status = 200, description = "the lockout lifted (admin only)", body = serde_json::Value), Errors))]
 pub async fn unlock(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(username): Path<String>,
+    Admin(admin): Admin,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     blocking(move || {
-        let admin = auth::caller(&state, &headers)?;
-        admin.require(&[Role::Admin])?;
         state
             .storage
             .user_by_username(&username)?
             .ok_or_else(|| ApiError::not_found(format!("找不到用户 {username}，请检查用户名")))?;
         let was_limited = state.login_limits.unlock(&username);
-        tracing::warn!(username, by = admin.user.username, was_limited, "login unlocked by an admin");
+        tracing::warn!(username, by = admin.username, was_limited, "login unlocked by an admin");
         Ok(Json(serde_json::json!({"username": username, "unlocked": true, "was_limited": was_limited})))
     })
     .await
@@ -333,6 +311,6 @@ pub async fn unlock(
 
 #[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "the caller", body = UserInfo), Errors))]
-pub async fn me(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<UserInfo>, ApiError> {
-    blocking(move || Ok(Json(user_info(&auth::caller(&state, &headers)?.user)))).await
+pub async fn me(caller: Caller) -> Json<UserInfo> {
+    Json(user_info(&caller.user))
 }

@@ -1,6 +1,7 @@
 //! Who is calling: a device token (from enrolment) or a console session (from login).
 //! Tokens are random; only their SHA-256 is stored. Passwords are hashed with argon2.
 
+pub mod callers;
 pub mod login_limit;
 pub mod password;
 pub mod sessions;

@@ -3,14 +3,15 @@
 
 use super::evidence::{item_json, items_of};
 use super::util::{Params, csv_response, fmt_ms, now_ms, param};
-use super::{Supervisor, Tree};
+use super::{ConsoleUser, Supervisor, Tree};
 use crate::api::{Body, Path, Query, blocking};
+use crate::decisions::{self, Decision};
 use crate::error::{ApiError, json_body};
 use crate::openapi::Errors;
+use crate::scope::Refuse;
 use crate::state::{AppState, SharedState};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -86,11 +87,10 @@ fn summary_json(tree: &Tree, c: &CaseSummary, now: i64) -> Value {
     responses((status = 200, description = "the case board", body = serde_json::Value), Errors))]
 pub async fn board(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
         let cases = cases_in(&state, &sup, &q)?;
         let now = now_ms();
@@ -118,20 +118,22 @@ pub fn evidence_records(case: &Case) -> Vec<&str> {
     responses((status = 200, description = "the case with its steps and evidence", body = serde_json::Value), Errors))]
 pub async fn detail(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, RecordKind::Case)?;
+        sup.over(&state, &id, RecordKind::Case, Refuse::AsAbsent)?;
         let tree = Tree::of(&state, &sup)?;
         let case = state.replica.case(&id)?;
         // The inspection is shown only if the caller may see it too.
-        let inspection =
-            match case.inspection_id.as_deref().filter(|i| sup.record(&state, i, RecordKind::Inspection).is_ok()) {
-                Some(i) => state.replica.inspection(i).absent_as_none()?,
-                None => None,
-            };
+        let inspection = match case
+            .inspection_id
+            .as_deref()
+            .filter(|i| sup.over(&state, i, RecordKind::Inspection, Refuse::AsAbsent).is_ok())
+        {
+            Some(i) => state.replica.inspection(i).absent_as_none()?,
+            None => None,
+        };
         let place = match inspection.as_ref().and_then(|i| i.place_id.as_deref()) {
             Some(p) => state.replica.place(p).absent_as_none()?.map(|p| p.name),
             None => None,
@@ -190,13 +192,12 @@ struct StepBody {
     responses((status = 200, description = "the case moved one step along the closed loop", body = serde_json::Value), Errors))]
 pub async fn step(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    ConsoleUser(sup): ConsoleUser,
     Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, RecordKind::Case)?;
+        let target = decisions::target(&state, &sup, &id, RecordKind::Case, Refuse::AsAbsent)?;
         let req: StepBody = json_body(&body)?;
         let to =
             CaseState::parse(&req.to).ok_or_else(|| ApiError::bad_request(crate::error::not_a_case_state(&req.to)))?;
@@ -218,7 +219,7 @@ pub async fn step(
             deadline_ms: req.deadline_ms,
             evidence: req.evidence,
         };
-        state.decide(sup.officer(), |s| s.advance_case(&id, to, &details))?;
+        decisions::decide(&state, &target, Decision::Advance { to, details })?;
         Ok(Json(json!({"case_id": id, "state": to})))
     })
     .await
@@ -232,11 +233,10 @@ pub async fn step(
     responses((status = 200, description = "the case board as CSV", content_type = "text/csv", body = String), Errors))]
 pub async fn csv(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Response, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
         let now = now_ms();
         let mut rows = Vec::new();

@@ -2,33 +2,24 @@
 
 use super::evidence::{item_json, items_of};
 use super::util::{Params, csv_response, date, day_start_ms, fmt_ms, num, param};
-use super::{Supervisor, Tree};
+use super::{ConsoleUser, Supervisor, Tree};
 use crate::api::{Path, Query, blocking};
 use crate::error::ApiError;
 use crate::openapi::Errors;
+use crate::scope::Refuse;
 use crate::state::{AppState, SharedState};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use xuncha_core::Lookup;
-use xuncha_core::{Conclusion, InspectionFilter, InspectionSummary, Mode, RecordKind, Shift};
+use xuncha_core::{Conclusion, InspectionFilter, InspectionSummary, Mode, RecordKind, Review, Shift};
 
-/// Rows a list or export reads at most from the replica before the server-side filters.
+/// Rows an export (and the filter lists) read at most.
 pub const MAX_ROWS: u32 = 20_000;
 
-/// The list's filters, from the query string.
-struct Filters {
-    core: InspectionFilter,
-    /// `conclusion=none`: not concluded yet (the core filter has no "is null").
-    unconcluded: bool,
-    photo_pending: bool,
-    search: Option<String>,
-}
-
-fn filters(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Filters, ApiError> {
+/// The list's filters, from the query string; the replica runs them in SQL.
+fn filter(state: &AppState, sup: &Supervisor, q: &Params) -> Result<InspectionFilter, ApiError> {
     let enum_param = |key: &str, parse: &dyn Fn(&str) -> bool| -> Result<Option<String>, ApiError> {
         match param(q, key) {
             None => Ok(None),
@@ -42,6 +33,7 @@ fn filters(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Filters, Ap
     let shift = enum_param("shift", &|v| Shift::parse(v).is_some())?.and_then(|v| Shift::parse(&v));
     let mode = enum_param("mode", &|v| Mode::parse(v).is_some())?.and_then(|v| Mode::parse(&v));
     let conclusion = enum_param("conclusion", &|v| v == "none" || Conclusion::parse(v).is_some())?;
+    let review = enum_param("review", &|v| v == "none" || Review::parse(v).is_some())?;
     let started_from_ms = param(q, "from").map(|v| date("from", v)).transpose()?.map(day_start_ms);
     let started_to_ms =
         param(q, "to").map(|v| date("to", v)).transpose()?.map(|d| day_start_ms(d.succ_opt().unwrap_or(d)));
@@ -51,54 +43,21 @@ fn filters(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Filters, Ap
         Some("0" | "false") => Some(false),
         Some(_) => return Err(ApiError::bad_request("筛选条件“有冲突”的取值无效，请刷新页面后重新选择")),
     };
-    Ok(Filters {
-        core: InspectionFilter {
-            jurisdiction_id: sup.node(state, param(q, "node"))?,
-            shift,
-            mode,
-            conclusion: conclusion.as_deref().and_then(Conclusion::parse),
-            department: param(q, "department").map(str::to_owned),
-            started_from_ms,
-            started_to_ms,
-            has_conflicts,
-        },
-        unconcluded: conclusion.as_deref() == Some("none"),
-        photo_pending: matches!(param(q, "photo_pending"), Some("1" | "true")),
-        search: param(q, "q").map(str::to_owned),
+    Ok(InspectionFilter {
+        jurisdiction_id: sup.node(state, param(q, "node"))?,
+        shift,
+        mode,
+        conclusion: conclusion.as_deref().and_then(Conclusion::parse),
+        concluded: (conclusion.as_deref() == Some("none")).then_some(false),
+        review: review.as_deref().and_then(Review::parse),
+        reviewed: (review.as_deref() == Some("none")).then_some(false),
+        department: param(q, "department").map(str::to_owned),
+        started_from_ms,
+        started_to_ms,
+        has_conflicts,
+        photos_pending: matches!(param(q, "photo_pending"), Some("1" | "true")).then_some(true),
+        text: param(q, "q").map(str::to_owned),
     })
-}
-
-/// Every inspection the filters select, newest change first.
-fn select(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Vec<InspectionSummary>, ApiError> {
-    let f = filters(state, sup, q)?;
-    let mut rows = state.replica.list_inspections(&f.core, MAX_ROWS, 0)?;
-    // The subtree filter already holds; this keeps it true whatever the core filter does.
-    rows.retain(|r| sup.sees(state, &r.jurisdiction_id));
-    if f.unconcluded {
-        rows.retain(|r| r.conclusion.is_none());
-    }
-    if let Some(text) = &f.search {
-        let hits = state.replica.search(text, 2_000)?;
-        let ids: HashSet<&str> =
-            hits.iter().filter(|h| h.kind == RecordKind::Inspection).map(|h| h.record_id.as_str()).collect();
-        let places: HashSet<&str> =
-            hits.iter().filter(|h| h.kind == RecordKind::Place).map(|h| h.record_id.as_str()).collect();
-        rows.retain(|r| {
-            ids.contains(r.id.as_str())
-                || r.place_id.as_deref().is_some_and(|p| places.contains(p))
-                || r.id.contains(text.as_str())
-        });
-    }
-    if f.photo_pending {
-        let mut keep = Vec::with_capacity(rows.len());
-        for r in rows {
-            if state.replica.evidence_for_record(&r.id)?.iter().any(|e| !e.bytes_present) {
-                keep.push(r);
-            }
-        }
-        rows = keep;
-    }
-    Ok(rows)
 }
 
 /// The place's name; empty when none is set or the place is unknown here. A storage failure is
@@ -154,6 +113,8 @@ struct FilterParams {
     department: Option<String>,
     /// no_problem, suspected, confirmed or none
     conclusion: Option<String>,
+    /// approved, reinspection_requested or none
+    review: Option<String>,
     /// 1: only inspections with unsettled conflicts
     conflicts: Option<String>,
     /// 1: only inspections whose photos are still uploading
@@ -169,22 +130,22 @@ struct FilterParams {
     responses((status = 200, description = "one page of inspections in the caller's subtree", body = serde_json::Value), Errors))]
 pub async fn list(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
-        let rows = select(&state, &sup, &q)?;
-        let per_page = num(&q, "per_page", 50, 1..=200)? as usize;
-        let page = num(&q, "page", 1, 1..=100_000)? as usize;
-        let shown = rows
+        let f = filter(&state, &sup, &q)?;
+        let per_page = num(&q, "per_page", 50, 1..=200)? as u32;
+        let page = num(&q, "page", 1, 1..=100_000)? as u32;
+        let total = state.replica.count_inspections(&f)?;
+        let shown = state
+            .replica
+            .list_inspections(&f, per_page, (page - 1) * per_page)?
             .iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
             .map(|r| row_json(&state, &tree, r))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Json(json!({"total": rows.len(), "page": page, "per_page": per_page, "rows": shown})))
+        Ok(Json(json!({"total": total, "page": page, "per_page": per_page, "rows": shown})))
     })
     .await
 }
@@ -209,13 +170,12 @@ pub fn conclusion_label(c: Option<Conclusion>) -> String {
     responses((status = 200, description = "the filtered list as CSV (UTF-8 with BOM)", content_type = "text/csv", body = String), Errors))]
 pub async fn csv(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Response, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
-        let rows = select(&state, &sup, &q)?;
+        let rows = state.replica.list_inspections(&filter(&state, &sup, &q)?, MAX_ROWS, 0)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let i = state.replica.inspection(&r.id)?;
@@ -273,12 +233,11 @@ pub async fn csv(
     responses((status = 200, description = "answers, team, conflicts, audit trail, evidence with integrity, GPS", body = serde_json::Value), Errors))]
 pub async fn detail(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, RecordKind::Inspection)?;
+        sup.over(&state, &id, RecordKind::Inspection, Refuse::AsAbsent)?;
         let tree = Tree::of(&state, &sup)?;
         let i = state.replica.inspection(&id)?;
         let template = state.replica.template(&i.template_id, i.template_version).absent_as_none()?;

@@ -2,14 +2,15 @@
 //! out (入账 / 出账) with a reason.
 
 use super::util::{Params, param};
-use super::{Supervisor, Tree};
+use super::{ConsoleUser, Tree};
 use crate::api::{Body, Path, Query, blocking};
+use crate::decisions::{self, Decision};
 use crate::error::{ApiError, json_body};
 use crate::openapi::Errors;
+use crate::scope::Refuse;
 use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use xuncha_core::RecordKind;
@@ -23,11 +24,10 @@ use xuncha_core::{LedgerCategory, LedgerStatus};
     responses((status = 200, description = "the key-target ledger with its in/out history", body = serde_json::Value), Errors))]
 pub async fn list(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
         let node = sup.node_or_root(&state, param(&q, "node"))?;
         let status = match param(&q, "status") {
@@ -46,7 +46,7 @@ pub async fn list(
         let text = param(&q, "q");
         let mut entries = Vec::new();
         for row in state.replica.list_ledger(&node, status)? {
-            if !tree.is_within(&row.jurisdiction_id, &node) || !sup.sees(&state, &row.jurisdiction_id) {
+            if !sup.sees(&state, &row.jurisdiction_id) {
                 continue;
             }
             let e = state.replica.ledger_entry(&row.id)?;
@@ -84,20 +84,19 @@ struct MoveBody {
     responses((status = 200, description = "moved in or out of the ledger", body = serde_json::Value), Errors))]
 pub async fn move_entry(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    ConsoleUser(sup): ConsoleUser,
     Body(body): Body,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
-        sup.record(&state, &id, RecordKind::LedgerEntry)?;
+        let target = decisions::target(&state, &sup, &id, RecordKind::LedgerEntry, Refuse::AsAbsent)?;
         let req: MoveBody = json_body(&body)?;
         let status = LedgerStatus::parse(&req.status)
             .ok_or_else(|| ApiError::bad_request("台账状态只能是“在册”或“已移出”，请刷新页面后重新选择"))?;
         if req.reason.chars().count() > 500 {
             return Err(ApiError::bad_request("原因不能超过 500 字"));
         }
-        state.decide(sup.officer(), |s| s.move_ledger_entry(&id, status, &req.reason))?;
+        decisions::decide(&state, &target, Decision::MoveLedgerEntry { status, reason: req.reason })?;
         Ok(Json(json!({"ledger_id": id, "status": status})))
     })
     .await

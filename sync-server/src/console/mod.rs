@@ -19,13 +19,11 @@ mod set_aside;
 mod tips;
 mod util;
 
-use crate::api::check_id;
 use crate::auth;
+use crate::auth::callers::{ConsoleUser, Supervisor};
 use crate::error::ApiError;
 use crate::openapi::Errors;
-use crate::scope;
 use crate::state::{AppState, SharedState};
-use crate::storage::{DocMeta, Role, User};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
@@ -34,9 +32,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xuncha_core::Jurisdiction;
 use xuncha_core::Lookup;
-use xuncha_core::RecordKind;
-use xuncha_core::{Jurisdiction, Officer};
 
 pub use tips::{TIPS_PER_ADDRESS, TIPS_PER_REPORTER};
 
@@ -74,33 +71,8 @@ pub fn routes() -> OpenApiRouter<SharedState> {
         .layer(Extension(Arc::new(tips::TipLimits::default())))
 }
 
-/// A signed-in supervisor or admin, and what they may see.
-pub(crate) struct Supervisor {
-    pub user: User,
-}
-
+/// The views of a console user: the node a view starts from.
 impl Supervisor {
-    /// The caller, if a console user (supervisor or admin) signed in with a password.
-    pub fn from(state: &AppState, headers: &HeaderMap) -> Result<Supervisor, ApiError> {
-        let caller = auth::caller(state, headers)?;
-        caller.require(&[Role::Supervisor, Role::Admin])?;
-        if caller.device.is_some() {
-            return Err(ApiError::forbidden(
-                "督导台只能用督导或管理员账号和密码登录使用，手机的登记凭证不能使用督导台",
-            ));
-        }
-        Ok(Supervisor { user: caller.user })
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.user.role == Role::Admin
-    }
-
-    /// Whether `node` lies in the caller's subtree (admins see every node).
-    pub fn sees(&self, state: &AppState, node: &str) -> bool {
-        self.is_admin() || state.replica.jurisdiction_within(node, &self.user.jurisdiction_id).unwrap_or(false)
-    }
-
     /// The node a view starts from: the one asked for, if in the caller's subtree, else the
     /// caller's own node. None means everything (admins only).
     pub fn node(&self, state: &AppState, asked: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -129,26 +101,6 @@ impl Supervisor {
         match self.node(state, asked)? {
             Some(n) => Ok(n),
             None => root_of(state, &self.user.jurisdiction_id),
-        }
-    }
-
-    /// The scope facts of a record of `kind` the caller may see; not found otherwise, so that
-    /// records outside the subtree do not reveal that they exist.
-    pub fn record(&self, state: &AppState, id: &str, kind: RecordKind) -> Result<DocMeta, ApiError> {
-        check_id(kind.as_str(), id)?;
-        let meta = state.storage.doc_meta(id)?.filter(|m| m.kind == Some(kind));
-        match meta {
-            Some(m) if scope::can_read(&self.user, &m, &state.within()) => Ok(m),
-            _ => Err(ApiError::not_found(format!("找不到您可查看的{} {id}", kind.label_zh()))),
-        }
-    }
-
-    /// The identity decisions are made under.
-    pub fn officer(&self) -> Officer {
-        Officer {
-            name: self.user.name.clone(),
-            department: self.user.department.clone(),
-            cert_no: self.user.cert_no.clone(),
         }
     }
 }
@@ -220,9 +172,8 @@ impl Tree {
 /// Who is signed in, the tree they see, and the lists the filters offer.
 #[utoipa::path(get, path = "/v1/console/meta", tag = "console", security(("bearer" = [])),
     responses((status = 200, description = "the signed-in supervisor, their tree and the filter lists", body = serde_json::Value), Errors))]
-async fn meta(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn meta(State(state): State<SharedState>, ConsoleUser(sup): ConsoleUser) -> Result<Json<Value>, ApiError> {
     crate::api::blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
         let node = sup.node(&state, None)?;
         let filter = xuncha_core::InspectionFilter { jurisdiction_id: node, ..Default::default() };
@@ -250,9 +201,8 @@ async fn meta(State(state): State<SharedState>, headers: HeaderMap) -> Result<Js
 /// Ends the console session of the token used.
 #[utoipa::path(post, path = "/v1/console/logout", tag = "console", security(("bearer" = [])),
     responses((status = 200, description = "the session ended", body = serde_json::Value), Errors))]
-async fn logout(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn logout(State(state): State<SharedState>, _: ConsoleUser, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     crate::api::blocking(move || {
-        Supervisor::from(&state, &headers)?;
         state.sessions.close(&auth::token_hash(auth::bearer(&headers).unwrap_or_default()));
         Ok(Json(json!({"signed_out": true})))
     })

@@ -1,14 +1,13 @@
 //! Patrol coverage (巡查频次): patrols per grid per week, and the grids nobody patrolled.
 
 use super::util::{Params, date, day_start_ms, num, param, today, week_start};
-use super::{Supervisor, Tree};
+use super::{ConsoleUser, Tree};
 use crate::api::{Query, blocking};
 use crate::error::ApiError;
 use crate::openapi::Errors;
 use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use xuncha_core::Level;
 
@@ -19,11 +18,10 @@ use xuncha_core::Level;
     responses((status = 200, description = "patrol coverage per grid and week", body = serde_json::Value), Errors))]
 pub async fn coverage(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
         let node = sup.node_or_root(&state, param(&q, "node"))?;
         let weeks = num(&q, "weeks", 8, 1..=52)?;

@@ -2,14 +2,13 @@
 //! it, from which the supervisor picks the typical ones to print.
 
 use super::util::{Params, day_start_ms, num, param, today};
-use super::{Supervisor, Tree};
+use super::{ConsoleUser, Tree};
 use crate::api::{Query, blocking};
 use crate::error::ApiError;
 use crate::openapi::Errors;
 use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -22,11 +21,10 @@ use xuncha_core::{AnswerValue, CaseState, InspectionFilter, Level};
     responses((status = 200, description = "the quarterly report", body = serde_json::Value), Errors))]
 pub async fn quarterly(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let tree = Tree::of(&state, &sup)?;
         let node = sup.node_or_root(&state, param(&q, "node"))?;
         let now = today();

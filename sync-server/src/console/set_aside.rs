@@ -2,28 +2,23 @@
 //! why they were set aside, so that a person can look at them. Admins see every one; a
 //! supervisor sees those of records in their subtree.
 
-use super::Supervisor;
+use super::ConsoleUser;
 use crate::api::blocking;
 use crate::error::ApiError;
 use crate::openapi::Errors;
-use crate::scope;
 use crate::state::SharedState;
 use crate::storage::EntryKind;
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
 #[utoipa::path(get, path = "/v1/console/set-aside", tag = "console", security(("bearer" = [])),
     responses((status = 200, description = "log entries the replica could not apply, with the reason", body = serde_json::Value), Errors))]
-pub async fn list(State(state): State<SharedState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn list(State(state): State<SharedState>, ConsoleUser(sup): ConsoleUser) -> Result<Json<Value>, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
-        let within = state.within();
         let mut entries = Vec::new();
         for e in state.storage.set_aside_entries()? {
-            let visible = sup.is_admin()
-                || state.storage.doc_meta(&e.doc_id)?.is_some_and(|m| scope::can_read(&sup.user, &m, &within));
+            let visible = sup.is_admin() || sup.sees_record(&state, &e.doc_id)?;
             if !visible {
                 continue;
             }

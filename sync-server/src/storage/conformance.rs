@@ -1,23 +1,42 @@
-//! The behaviour every storage backend must have. A backend's test calls `run` with a factory
-//! that makes an empty storage (and keeps whatever it needs alive, such as a temp dir).
+//! The behaviour every storage backend must have, as one test per check. A backend runs the
+//! suite by invoking `storage_conformance_tests!(expr)` in a test module, where `expr` makes an
+//! empty storage and whatever must outlive it (such as a temp dir): `(storage, keep)`. It is
+//! evaluated afresh for each check. Compiled for tests and under the `conformance` feature, so
+//! that a backend in another crate can run the same checks. A new check is a `pub fn` below
+//! and its name in the macro's list.
 
 use super::*;
 
-pub fn run<K>(make: impl Fn() -> (Box<dyn ServerStorage>, K)) {
-    users_are_unique_and_found(&*make().0);
-    enrollment_codes_work_once_and_expire(&*make().0);
-    revoked_devices_are_marked(&*make().0);
-    appends_are_idempotent_and_ordered(&*make().0);
-    device_docs_and_blobs(&*make().0);
-    a_push_is_stored_whole(&*make().0);
-    change_signatures_are_kept(&*make().0);
-    a_device_belongs_to_its_first_user_and_keeps_its_keys(&*make().0);
-    chain_positions_are_taken_once(&*make().0);
-    set_aside_entries_leave_the_pulls(&*make().0);
-    evidence_checks_are_kept(&*make().0);
+/// One `#[test]` per conformance check, each on a fresh backend from `$make`.
+#[macro_export]
+macro_rules! storage_conformance_tests {
+    ($make:expr) => {
+        $crate::storage_conformance_tests!(@each $make;
+            users_are_unique_and_found,
+            enrollment_codes_work_once_and_expire,
+            revoked_devices_are_marked,
+            appends_are_idempotent_and_ordered,
+            device_docs_and_blobs,
+            a_push_is_stored_whole,
+            change_signatures_are_kept,
+            a_device_belongs_to_its_first_user_and_keeps_its_keys,
+            chain_positions_are_taken_once,
+            set_aside_entries_leave_the_pulls,
+            evidence_checks_are_kept,
+        );
+    };
+    (@each $make:expr; $($check:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $check() {
+                let (storage, _keep) = $make;
+                $crate::storage::conformance::$check(&storage);
+            }
+        )+
+    };
 }
 
-fn evidence_checks_are_kept(s: &dyn ServerStorage) {
+pub fn evidence_checks_are_kept(s: &dyn ServerStorage) {
     use xuncha_core::evidence::Check;
     assert!(s.evidence_check("e1").unwrap().is_none());
     let check = |hash: &str, failed: Vec<Check>, at_ms| EvidenceCheck { entry_hash: hash.into(), failed, at_ms };
@@ -28,7 +47,7 @@ fn evidence_checks_are_kept(s: &dyn ServerStorage) {
     assert_eq!(s.evidence_check("e1").unwrap(), Some(check("e1", vec![Check::Bytes], 2)), "verified again");
 }
 
-fn a_device_belongs_to_its_first_user_and_keeps_its_keys(s: &dyn ServerStorage) {
+pub fn a_device_belongs_to_its_first_user_and_keeps_its_keys(s: &dyn ServerStorage) {
     let owner = user(s, "lin", Role::Inspector);
     let other = user(s, "wu", Role::Inspector);
     for code in ["o1", "o2", "x1"] {
@@ -79,7 +98,7 @@ fn read(l: &Logged) -> &LogEntry {
     l.entry.as_ref().expect("every entry written decodes")
 }
 
-fn chain_positions_are_taken_once(s: &dyn ServerStorage) {
+pub fn chain_positions_are_taken_once(s: &dyn ServerStorage) {
     let link = |seq: u64, hash: &str| ChainLink { device_id: "d1".into(), chain_seq: seq, entry_hash: hash.into() };
     let push = |entries: &[NewEntry], chain: &[ChainLink]| {
         s.append_push(&Push { device_id: "d1", entries, docs: &[], blobs: &[], created: &[], chain })
@@ -99,7 +118,7 @@ fn chain_positions_are_taken_once(s: &dyn ServerStorage) {
     assert!(!s.has_entry("e3").unwrap());
 }
 
-fn set_aside_entries_leave_the_pulls(s: &dyn ServerStorage) {
+pub fn set_aside_entries_leave_the_pulls(s: &dyn ServerStorage) {
     s.append(&[evidence_entry("p1"), evidence_entry("p2"), evidence_entry("p3")], &[]).unwrap();
     let all = s.entries_after(0, 10).unwrap();
     s.set_aside(all[1].seq, "the replica refused it", 77).unwrap();
@@ -119,7 +138,7 @@ fn set_aside_entries_leave_the_pulls(s: &dyn ServerStorage) {
     assert_eq!(s.set_aside_entries().unwrap().len(), 1);
 }
 
-fn change_signatures_are_kept(s: &dyn ServerStorage) {
+pub fn change_signatures_are_kept(s: &dyn ServerStorage) {
     let sig = ChangeSignature::new("d1", [9; 64]).unwrap();
     s.append(&[change_entry("a", b"signed", Some(sig.clone())), change_entry("a", b"unsigned", None)], &[]).unwrap();
     let all = s.entries_after(0, 10).unwrap();
@@ -127,7 +146,7 @@ fn change_signatures_are_kept(s: &dyn ServerStorage) {
     assert_eq!(read(&s.doc_entries("a").unwrap()[0]).signature(), Some(&sig), "a pull of the document hands it on");
 }
 
-fn a_push_is_stored_whole(s: &dyn ServerStorage) {
+pub fn a_push_is_stored_whole(s: &dyn ServerStorage) {
     let entry = change_entry("a", b"x", None);
     let meta = DocMeta {
         doc_id: "a".into(),
@@ -166,7 +185,7 @@ fn user(s: &dyn ServerStorage, name: &str, role: Role) -> User {
     .unwrap()
 }
 
-fn users_are_unique_and_found(s: &dyn ServerStorage) {
+pub fn users_are_unique_and_found(s: &dyn ServerStorage) {
     let u = user(s, "lin", Role::Inspector);
     assert_eq!(s.user(u.id).unwrap().unwrap(), u);
     assert_eq!(s.user_by_username("lin").unwrap().unwrap().role, Role::Inspector);
@@ -194,7 +213,7 @@ fn device(id: &str, user_id: i64) -> Device {
     Device { device_id: id.into(), user_id, public_key: "ab".repeat(32), revoked: false }
 }
 
-fn enrollment_codes_work_once_and_expire(s: &dyn ServerStorage) {
+pub fn enrollment_codes_work_once_and_expire(s: &dyn ServerStorage) {
     let u = user(s, "zhao", Role::GridCaptain);
     s.create_enrollment("code-1", u.id, 2_000).unwrap();
     s.create_enrollment("code-2", u.id, 1_000).unwrap();
@@ -210,7 +229,7 @@ fn enrollment_codes_work_once_and_expire(s: &dyn ServerStorage) {
     assert!(s.device_by_token("tok-2").unwrap().is_none());
 }
 
-fn revoked_devices_are_marked(s: &dyn ServerStorage) {
+pub fn revoked_devices_are_marked(s: &dyn ServerStorage) {
     let u = user(s, "zhou", Role::Supervisor);
     s.create_enrollment("c", u.id, i64::MAX).unwrap();
     s.redeem_enrollment("c", &device("d9", u.id), "t9", 0).unwrap();
@@ -221,7 +240,7 @@ fn revoked_devices_are_marked(s: &dyn ServerStorage) {
     assert_eq!(s.devices().unwrap().len(), 1);
 }
 
-fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
+pub fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
     let e = |doc: &str, bytes: &str| change_entry(doc, bytes.as_bytes(), None);
     let meta = DocMeta {
         doc_id: "a".into(),
@@ -249,7 +268,7 @@ fn appends_are_idempotent_and_ordered(s: &dyn ServerStorage) {
     assert_eq!((read(&back[0]), back[0].doc_id.as_str()), (&ev.entry, "a"), "evidence reads back as written");
 }
 
-fn device_docs_and_blobs(s: &dyn ServerStorage) {
+pub fn device_docs_and_blobs(s: &dyn ServerStorage) {
     s.mark_device_docs("d1", &["a".into(), "b".into()], 5).unwrap();
     s.mark_device_docs("d1", &["a".into()], 9).unwrap();
     let ab = ["a".to_string(), "b".to_string(), "c".to_string()];

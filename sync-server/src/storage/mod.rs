@@ -1,6 +1,7 @@
 //! Everything the server keeps, behind one small trait so that a PostgreSQL backend can follow
 //! the embedded SQLite one. `conformance` is the suite every backend must pass.
 
+#[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod sqlite;
 

@@ -557,13 +557,9 @@ fn mark_docs_in(
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn sqlite_passes_the_conformance_suite() {
-        super::super::conformance::run(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let storage = super::SqliteStorage::open(&dir.path().join("server.db")).unwrap();
-            (Box::new(storage) as Box<dyn super::ServerStorage>, dir)
-        });
-    }
+mod conformance {
+    crate::storage_conformance_tests!({
+        let dir = tempfile::tempdir().unwrap();
+        (super::SqliteStorage::open(&dir.path().join("server.db")).unwrap(), dir)
+    });
 }

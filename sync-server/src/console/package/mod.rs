@@ -9,16 +9,16 @@ pub mod fuzzing;
 pub mod keys;
 pub mod verify;
 
-use super::Supervisor;
 use super::cases::evidence_records;
 use super::evidence::{enrolled_key, items_of};
+use super::{ConsoleUser, Supervisor};
 use crate::api::{Path, blocking};
 use crate::error::ApiError;
 use crate::openapi::Errors;
-use crate::scope;
+use crate::scope::Refuse;
 use crate::state::{AppState, SharedState};
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -46,12 +46,10 @@ fn extension(mime: &str) -> &'static str {
 /// One device's chain up to its latest item in the package, walked back through the `prev`
 /// links. Items of records the caller may not see carry only their number and hash.
 fn chain_of(state: &AppState, sup: &Supervisor, newest: &EvidenceItem) -> Result<Vec<Value>, ApiError> {
-    let within = state.within();
     let mut chain = Vec::new();
     let mut at = Some(newest.clone());
     while let Some(item) = at {
-        let visible =
-            state.storage.doc_meta(&item.payload.record_id)?.is_some_and(|m| scope::can_read(&sup.user, &m, &within));
+        let visible = sup.sees_record(state, &item.payload.record_id)?;
         chain.push(if visible {
             json!({"chain_seq": item.payload.chain_seq, "entry_hash": item.entry_hash, "payload": item.payload_json, "signature": item.signature})
         } else {
@@ -72,12 +70,12 @@ fn chain_of(state: &AppState, sup: &Supervisor, newest: &EvidenceItem) -> Result
 
 /// Builds the package of a case the caller may see: (file name, ZIP bytes).
 pub(crate) fn build(state: &AppState, sup: &Supervisor, case_id: &str) -> Result<(String, Vec<u8>), ApiError> {
-    sup.record(state, case_id, xuncha_core::RecordKind::Case)?;
+    sup.over(state, case_id, xuncha_core::RecordKind::Case, Refuse::AsAbsent)?;
     let case = state.replica.case(case_id)?;
     let inspection = case
         .inspection_id
         .as_deref()
-        .filter(|i| sup.record(state, i, xuncha_core::RecordKind::Inspection).is_ok())
+        .filter(|i| sup.over(state, i, xuncha_core::RecordKind::Inspection, Refuse::AsAbsent).is_ok())
         .and_then(|i| state.replica.inspection(i).ok());
     let records: Vec<&str> = evidence_records(&case)
         .into_iter()
@@ -194,11 +192,10 @@ pub(crate) fn build(state: &AppState, sup: &Supervisor, case_id: &str) -> Result
     responses((status = 200, description = "the evidence package (zip) for offline verification", content_type = "application/zip", body = Vec<u8>), Errors))]
 pub async fn download(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    ConsoleUser(sup): ConsoleUser,
 ) -> Result<Response, ApiError> {
     blocking(move || {
-        let sup = Supervisor::from(&state, &headers)?;
         let (name, zip) = build(&state, &sup, &id)?;
         tracing::info!(case = id, by = sup.user.username, bytes = zip.len(), "evidence package exported");
         Ok((
@@ -217,9 +214,8 @@ pub async fn download(
 /// admins to copy into `xuncha-verify --deployment-key` (or compare with what they were given).
 #[utoipa::path(get, path = "/v1/console/deployment-key", tag = "console", security(("bearer" = [])),
     responses((status = 200, description = "the deployment's public key and its fingerprint", body = serde_json::Value), Errors))]
-pub async fn deployment_key(State(state): State<SharedState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn deployment_key(State(state): State<SharedState>, _: ConsoleUser) -> Result<Response, ApiError> {
     blocking(move || {
-        Supervisor::from(&state, &headers)?;
         let key = state.deployment_key.public();
         Ok(axum::Json(json!({
             "algorithm": "ed25519",

@@ -35,7 +35,7 @@ const L = {
   mode: { joint: '联检', spot: '抽检' },
   approach: { open: '明查', undercover: '暗访' },
   conclusion: { no_problem: '无问题', suspected: '疑似违规', confirmed: '确认违规', none: '未下结论' },
-  review: { approved: '审核通过', reinspection_requested: '要求复查' },
+  review: { approved: '审核通过', reinspection_requested: '要求复查', none: '未审核' },
   state: {
     warning: '预警提示', received: '投诉接收', verifying: '核查', investigating: '联合取证查处',
     decided: '处理决定', feedback_given: '结果反馈', closed: '办结',
@@ -247,6 +247,7 @@ async function inspectionsPage() {
     field('部门', h('select', { id: 'f-department' }, h('option', { value: '' }, '全部'),
       meta.departments.map((d) => h('option', { value: d, selected: d === v('department') }, d)))),
     field('结论', select('f-conclusion', 'conclusion', v('conclusion'))),
+    field('审核', select('f-review', 'review', v('review'))),
     field('关键词', h('input', { id: 'f-q', type: 'search', placeholder: '笔录、发现问题、人员、场所', value: v('q') })),
     h('label', { class: 'check' }, h('input', { id: 'f-conflicts', type: 'checkbox', checked: v('conflicts') === '1' }), '有冲突'),
     h('label', { class: 'check' }, h('input', { id: 'f-photo-pending', type: 'checkbox', checked: v('photo_pending') === '1' }), '照片待上传'),
@@ -258,7 +259,7 @@ async function inspectionsPage() {
     const p = new URLSearchParams();
     const put = (k, id) => { const x = document.getElementById(id).value.trim(); if (x) p.set(k, x); };
     put('from', 'f-from'); put('to', 'f-to'); put('shift', 'f-shift'); put('mode', 'f-mode'); put('node', 'f-node');
-    put('department', 'f-department'); put('conclusion', 'f-conclusion'); put('q', 'f-q');
+    put('department', 'f-department'); put('conclusion', 'f-conclusion'); put('review', 'f-review'); put('q', 'f-q');
     if (document.getElementById('f-conflicts').checked) p.set('conflicts', '1');
     if (document.getElementById('f-photo-pending').checked) p.set('photo_pending', '1');
     return p;
