@@ -3,10 +3,10 @@
 
 use crate::error::ApiResult;
 use crate::store::XunchaStore;
+use crate::transport::{AppTransport, HttpTransport};
 use std::sync::Arc;
 use xuncha_core::SyncStatus;
 use xuncha_core::sync::protocol::{RefusedRecord, UserInfo};
-use crate::transport::{AppTransport, HttpTransport};
 use xuncha_core::sync::{Phase, Progress, SyncAccount, SyncOptions, SyncReport, SyncSession};
 
 /// Implemented by the app (Kotlin/Swift) to show sync progress. Called on the syncing thread.

@@ -222,7 +222,9 @@ mod tests {
             assert_eq!(key.open(b"name", &sealed).unwrap(), plain, "size {size}");
             assert!(key.open(b"other", &sealed).is_err());
             let mut file = std::io::Cursor::new(&sealed);
-            for (offset, len) in [(0, 10), (SEGMENT as u64 - 3, 10), (5, u64::MAX), (size as u64, 4), (size as u64 + 9, 1)] {
+            for (offset, len) in
+                [(0, 10), (SEGMENT as u64 - 3, 10), (5, u64::MAX), (size as u64, 4), (size as u64 + 9, 1)]
+            {
                 let got = key.open_range(b"name", &mut file, sealed.len() as u64, offset, len).unwrap();
                 let from = (offset as usize).min(size);
                 let to = from.saturating_add(len.min(size as u64) as usize).min(size);
@@ -245,7 +247,8 @@ mod tests {
     fn files_sealed_whole_by_earlier_versions_still_open() {
         let key = StoreKey::from_bytes([4; 32]).file_key();
         let nonce = [5u8; NONCE_LEN];
-        let sealed = key.cipher().encrypt(XNonce::from_slice(&nonce), Payload { msg: b"old photo", aad: b"name" }).unwrap();
+        let sealed =
+            key.cipher().encrypt(XNonce::from_slice(&nonce), Payload { msg: b"old photo", aad: b"name" }).unwrap();
         let file = [SEALED_MAGIC.as_slice(), &nonce, &sealed].concat();
         assert!(is_sealed(&file));
         assert_eq!(key.open(b"name", &file).unwrap(), b"old photo");

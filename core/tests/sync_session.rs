@@ -96,7 +96,9 @@ fn a_refused_record_is_kept_and_the_sync_goes_on() {
     let refusal = ErrorBody {
         code: "out_of_scope".into(),
         message: "不在辖区".into(),
-        refused: vec![RefusedRecord { doc_id: id.clone(), code: "out_of_scope".into(), message: "不在辖区".into() }],
+        refused: vec![RefusedRecord {
+            doc_id: id.clone(), code: "out_of_scope".into(), message: "不在辖区".into()
+        }],
     };
     let pull = sent(sync.handle(json(422, &refusal)).unwrap());
     assert_eq!(path(&pull), "/v1/sync/pull?cursor=0", "nothing else to push: on to the pull");
@@ -175,8 +177,7 @@ fn large_photo_in_chunks(key: Option<StoreKey>) {
     let mut request = sent(sync.handle(accepted(&push)).unwrap());
     let mut offsets = Vec::new();
     let mut refused_once = false;
-    while request.method == HttpMethod::Put || request.method == HttpMethod::Get && path(&request).contains("/upload")
-    {
+    while request.method == HttpMethod::Put || request.method == HttpMethod::Get && path(&request).contains("/upload") {
         let url = path(&request).to_owned();
         assert!(url.starts_with(&format!("/v1/evidence/{hash}/upload")), "{url}");
         if request.method == HttpMethod::Get {
@@ -193,7 +194,8 @@ fn large_photo_in_chunks(key: Option<StoreKey>) {
         if from == 2 * 262_144 && !refused_once {
             // An upload restarted on the server: the phone asks where it is instead of guessing.
             refused_once = true;
-            let body = ErrorBody { code: "offset_mismatch".into(), message: "偏移不符".into(), refused: Vec::new() };
+            let body =
+                ErrorBody { code: "offset_mismatch".into(), message: "偏移不符".into(), refused: Vec::new() };
             request = sent(sync.handle(json(409, &body)).unwrap());
             assert_eq!(request.method, HttpMethod::Get, "asks the server");
             continue;

@@ -23,7 +23,8 @@ pub enum LinkFault {
     Busy,
 }
 
-const FAULTS: [LinkFault; 4] = [LinkFault::LostRequest, LinkFault::LostResponse, LinkFault::CutResponse, LinkFault::Busy];
+const FAULTS: [LinkFault; 4] =
+    [LinkFault::LostRequest, LinkFault::LostResponse, LinkFault::CutResponse, LinkFault::Busy];
 
 pub struct FaultyLink {
     router: axum::Router,
@@ -80,7 +81,11 @@ impl Transport for FaultyLink {
             Some(fault) if self.rate > 0.0 => *fault,
             _ => {
                 let mut plan = self.plan.lock().unwrap();
-                if plan.random::<f64>() < self.rate { FAULTS[plan.random_range(0..FAULTS.len())] } else { LinkFault::None }
+                if plan.random::<f64>() < self.rate {
+                    FAULTS[plan.random_range(0..FAULTS.len())]
+                } else {
+                    LinkFault::None
+                }
             }
         };
         log.push((request.method, path, fault));
@@ -88,10 +93,9 @@ impl Transport for FaultyLink {
         match fault {
             LinkFault::None => Ok(self.serve(request)),
             LinkFault::LostRequest => Err("connection reset before the request was sent".into()),
-            LinkFault::Busy => Ok(HttpResponse {
-                status: 503,
-                body: br#"{"code":"busy","message":"server busy"}"#.to_vec(),
-            }),
+            LinkFault::Busy => {
+                Ok(HttpResponse { status: 503, body: br#"{"code":"busy","message":"server busy"}"#.to_vec() })
+            }
             LinkFault::LostResponse => {
                 self.serve(request);
                 Err("connection reset while waiting for the answer".into())

@@ -80,8 +80,9 @@ impl HttpResponse {
     /// The body as `T` from a successful answer; a refusal becomes `Error::Refused`.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
         self.success()?;
-        serde_json::from_slice(&self.body)
-            .map_err(|e| Error::Network(format!("the server's answer (HTTP {}) is not what was expected: {e}", self.status)))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::Network(format!("the server's answer (HTTP {}) is not what was expected: {e}", self.status))
+        })
     }
 
     /// Ok for a 2xx; otherwise the server's refusal, with its stable code.

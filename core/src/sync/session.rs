@@ -278,7 +278,11 @@ impl<'a> SyncSession<'a> {
         self.store.set_server_clock_offset(pull.server_time_ms - now_ms())?;
         self.report.pulled_changes += n;
         let pulled = pulled + n;
-        self.progress.on_progress(Progress { phase: Phase::PullRecords, done: pulled, total: pulled + u64::from(pull.more) });
+        self.progress.on_progress(Progress {
+            phase: Phase::PullRecords,
+            done: pulled,
+            total: pulled + u64::from(pull.more),
+        });
         if pull.more {
             return self.next_pull(pulled);
         }

@@ -49,15 +49,7 @@ impl Uploads {
         let total = pending.iter().map(|(_, size)| size).sum();
         let (small, alone) = pending.into_iter().partition(|(_, size)| batch_uploads && *size <= BATCH_FILE_BYTES);
         progress.on_progress(Progress { phase: Phase::UploadBytes, done: 0, total });
-        Ok(Uploads {
-            small,
-            alone,
-            current: None,
-            in_flight: InFlight::Nothing,
-            batch_uploads,
-            done: 0,
-            total,
-        })
+        Ok(Uploads { small, alone, current: None, in_flight: InFlight::Nothing, batch_uploads, done: 0, total })
     }
 
     /// The next upload request, or `None` when every file was sent or given up for this sync.
@@ -70,7 +62,9 @@ impl Uploads {
         if let Some(batch) = self.next_batch(store, report) {
             let hashes = batch.files.iter().map(|(h, b)| (h.clone(), b.len() as u64)).collect();
             self.in_flight = InFlight::Batch(hashes);
-            return Ok(Some(self.counted(report, account.request(HttpMethod::Post, "/v1/evidence/batch", batch.encode()))));
+            return Ok(Some(
+                self.counted(report, account.request(HttpMethod::Post, "/v1/evidence/batch", batch.encode())),
+            ));
         }
         loop {
             if self.current.is_none() {
