@@ -161,13 +161,18 @@ pub struct InspectionFilter {
     #[cfg_attr(feature = "ffi", uniffi(default))]
     pub has_conflicts: Option<bool>,
     /// Some(false): not concluded yet; Some(true): concluded, whatever the conclusion.
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub concluded: Option<bool>,
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub review: Option<Review>,
     /// Some(false): not reviewed yet; Some(true): reviewed, whatever the review.
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub reviewed: Option<bool>,
     /// Some(true): some evidence of the inspection has no bytes in this store yet.
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub photos_pending: Option<bool>,
     /// Text in the inspection (notes, findings, team, review reason), in its place's name or
     /// address, or in its id.
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub text: Option<String>,
 }

@@ -1,14 +1,14 @@
 package cn.xuncha.core
 
-import cn.xuncha.core.ffi.HttpMethod
-import cn.xuncha.core.ffi.HttpRequest
-import cn.xuncha.core.ffi.HttpResponse
 import cn.xuncha.core.ffi.HttpTransport
 import cn.xuncha.core.ffi.SyncProgress
-import cn.xuncha.core.ffi.SyncReport
 import cn.xuncha.core.ffi.TransportException
-import cn.xuncha.core.ffi.UserInfo
 import cn.xuncha.core.ffi.XunchaStore
+import cn.xuncha.core.ffi.types.HttpMethod
+import cn.xuncha.core.ffi.types.HttpRequest
+import cn.xuncha.core.ffi.types.HttpResponse
+import cn.xuncha.core.ffi.types.SyncReport
+import cn.xuncha.core.ffi.types.UserInfo
 import java.io.IOException
 import java.net.HttpURLConnection
 import java.net.URL

@@ -1,17 +1,17 @@
 package cn.xuncha.core
 
 import cn.xuncha.core.ffi.ApiException
-import cn.xuncha.core.ffi.HttpRequest
-import cn.xuncha.core.ffi.HttpResponse
 import cn.xuncha.core.ffi.HttpTransport
-import cn.xuncha.core.ffi.Officer
 import cn.xuncha.core.ffi.TransportException
+import cn.xuncha.core.ffi.types.HttpRequest
+import cn.xuncha.core.ffi.types.HttpResponse
+import cn.xuncha.core.ffi.types.Officer
+import java.nio.file.Path
+import java.util.Collections
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
-import java.nio.file.Path
-import java.util.Collections
 
 /** The sync's requests go over the JVM's own HTTP stack (HttpURLConnection), to the real demo server. */
 class TransportTest {
