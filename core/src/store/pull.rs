@@ -77,7 +77,7 @@ impl Aside {
                 reason: why.message_with_code(),
                 at_ms: now_ms(),
             },
-            bytes: serde_json::to_vec(&[&e.entry_hash, &e.payload_json, &e.signature]).expect("plain JSON"),
+            bytes: e.to_json(),
         }
     }
 }

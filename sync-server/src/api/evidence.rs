@@ -6,15 +6,14 @@
 //! Bytes are served as JPEG or PNG only when they are that, else as octet-stream.
 
 use super::{Body, Path, Query, blocking};
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::openapi::Errors;
 use crate::scope;
 use crate::state::{AppState, SharedState};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 use std::io::Write;
 use xuncha_core::EvidenceItem;
 use xuncha_core::evidence::ContentHash;
@@ -73,16 +72,21 @@ fn status_of(state: &AppState, hash: &str) -> Result<UploadStatus, ApiError> {
     responses((status = 200, description = "how many bytes the server holds", body = UploadStatus), Errors))]
 pub async fn upload_status(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(hash): Path<String>,
+    caller: Caller,
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
-        let caller = auth::caller(&state, &headers)?;
         let hash = check_hash(&hash)?;
         visible_items(&state, &caller, &hash)?;
         status_of(&state, &hash).map(axum::Json)
     })
     .await
+}
+
+/// The query of a chunk; the offset is parsed in the handler, which names what is wrong.
+#[derive(serde::Deserialize)]
+pub struct ChunkQuery {
+    offset: Option<String>,
 }
 
 /// Appends one chunk at `offset`. A chunk the server already has (a retry after a lost reply)
@@ -95,17 +99,16 @@ pub async fn upload_status(
     responses((status = 200, description = "the new upload state", body = UploadStatus), Errors))]
 pub async fn upload_chunk(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(hash): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<ChunkQuery>,
+    caller: Caller,
     Body(body): Body,
 ) -> Result<axum::Json<UploadStatus>, ApiError> {
     blocking(move || {
-        let caller = auth::caller(&state, &headers)?;
         let hash = check_hash(&hash)?;
         visible_items(&state, &caller, &hash)?;
         let offset: u64 = q
-            .get("offset")
+            .offset
             .ok_or_else(|| ApiError::bad_request("上传请求缺少续传位置，请把应用升级到最新版本"))?
             .parse()
             .map_err(|_| ApiError::bad_request("上传的续传位置不是有效的数字，请重新上传"))?;
@@ -181,11 +184,10 @@ fn append(state: &AppState, hash: &ContentHash, offset: u64, body: &[u8]) -> Res
     responses((status = 200, description = "what became of each file", body = BatchUploadResponse), Errors))]
 pub async fn upload_batch(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    caller: Caller,
     Body(body): Body,
 ) -> Result<axum::Json<BatchUploadResponse>, ApiError> {
     blocking(move || {
-        let caller = auth::caller(&state, &headers)?;
         let batch = UploadBatch::decode(&body)?;
         let files = batch
             .files
@@ -234,11 +236,10 @@ fn whole_file(state: &AppState, caller: &Caller, hash: &ContentHash, bytes: &[u8
     responses((status = 200, description = "the bytes", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
 pub async fn download(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path((hash, what)): Path<(String, String)>,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
     blocking(move || {
-        let caller = auth::caller(&state, &headers)?;
         let hash = check_hash(&hash)?;
         visible_items(&state, &caller, &hash)?;
         let bytes = match what.as_str() {

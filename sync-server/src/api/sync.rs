@@ -1,15 +1,16 @@
 //! Push and pull: every change for every document in one request each way.
 
 use super::{Body, Query, blocking};
-use crate::auth::{self, Caller};
+use crate::auth::callers::Device;
 use crate::error::ApiError;
 use crate::judge::changes::judge_push;
 use crate::openapi::Errors;
 use crate::state::SharedState;
 use crate::storage::{LogEntry, Logged, NewEntry, Push};
 use crate::{judge, replica, scope};
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 use xuncha_core::bundle::BundleEntry;
@@ -19,18 +20,28 @@ use xuncha_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, PullRespons
 const PULL_SCAN: usize = 5_000;
 const PULL_MAX_BYTES: usize = 8 * 1024 * 1024;
 
-fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
-    match headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok()) {
-        Some(v) if v == PROTOCOL_VERSION.to_string() => Ok(()),
-        Some(v) => Err(ApiError::bad_request(format!(
-            "同步协议版本 {v} 与服务器的版本 {PROTOCOL_VERSION} 不一致，请把应用升级到最新版本"
-        ))),
-        None => Err(ApiError::bad_request("请求没有注明同步协议版本，请把应用升级到最新版本")),
+/// The request names the server's sync protocol version (`x-xuncha-protocol`). An extractor
+/// placed before `Device`: a request without it is refused (400) before authentication (401).
+pub struct ProtocolChecked;
+
+impl<S: Send + Sync> FromRequestParts<S> for ProtocolChecked {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match parts.headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok()) {
+            Some(v) if v == PROTOCOL_VERSION.to_string() => Ok(ProtocolChecked),
+            Some(v) => Err(ApiError::bad_request(format!(
+                "同步协议版本 {v} 与服务器的版本 {PROTOCOL_VERSION} 不一致，请把应用升级到最新版本"
+            ))),
+            None => Err(ApiError::bad_request("请求没有注明同步协议版本，请把应用升级到最新版本")),
+        }
     }
 }
 
-fn device_of(caller: &Caller) -> Result<&crate::storage::Device, ApiError> {
-    caller.device.as_ref().ok_or_else(|| ApiError::forbidden("只有已登记的手机才能同步，督导台账号不能同步"))
+/// The query of a pull; the cursor is parsed by `parse_cursor`, which names what is wrong.
+#[derive(serde::Deserialize)]
+pub struct PullQuery {
+    cursor: Option<String>,
 }
 
 /// Every unacknowledged change and evidence entry of a device, binary `XSP1`; idempotent.
@@ -40,23 +51,22 @@ fn device_of(caller: &Caller) -> Result<&crate::storage::Device, ApiError> {
     responses((status = 200, description = "stored", body = PushResponse), Errors))]
 pub async fn push(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    _: ProtocolChecked,
+    pusher: Device,
     Body(body): Body,
 ) -> Result<axum::Json<PushResponse>, ApiError> {
-    blocking(move || push_blocking(&state, &headers, &body).map(axum::Json)).await
+    blocking(move || push_blocking(&state, &pusher, &body).map(axum::Json)).await
 }
 
-fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8]) -> Result<PushResponse, ApiError> {
-    check_protocol(headers)?;
-    let caller = auth::caller(state, headers)?;
-    let device = device_of(&caller)?.device_id.clone();
+fn push_blocking(state: &crate::state::AppState, pusher: &Device, body: &[u8]) -> Result<PushResponse, ApiError> {
+    let device = pusher.device.device_id.clone();
     let request = PushRequest::decode(body)?;
 
     let _guard = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
     let within = state.within();
     // Judge every change of every document before anything is stored (judge/changes.rs): the
     // accepted documents are stored, each refused one is named in the answer.
-    let judged = judge_push(state, &caller, &device, &request.changes)?;
+    let judged = judge_push(state, pusher, &request.changes)?;
     let mut entries: Vec<NewEntry> = request
         .changes
         .entries
@@ -72,7 +82,7 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
         })
         .collect();
     let accepted_changes = entries.len() as u64;
-    let evidence = judge::evidence::judge(state, &caller, &device, &judged.metas, &request.evidence, &within)?;
+    let evidence = judge::evidence::judge(state, pusher, &judged.metas, &request.evidence, &within)?;
     // Nothing to store at all: the push is refused as a whole, naming each record.
     if entries.is_empty()
         && evidence.new.is_empty()
@@ -126,15 +136,13 @@ fn push_blocking(state: &crate::state::AppState, headers: &HeaderMap, body: &[u8
     responses((status = 200, description = "an XPL1 answer", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
 pub async fn pull(
     State(state): State<SharedState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<PullQuery>,
+    _: ProtocolChecked,
+    puller: Device,
 ) -> Result<Response, ApiError> {
     blocking(move || {
-        check_protocol(&headers)?;
-        let caller = auth::caller(&state, &headers)?;
-        let device = device_of(&caller)?.device_id.clone();
-        let cursor = parse_cursor(q.get("cursor").map(String::as_str), state.storage.last_seq()?)?;
-        let response = pull_blocking(&state, &caller, &device, cursor)?;
+        let cursor = parse_cursor(q.cursor.as_deref(), state.storage.last_seq()?)?;
+        let response = pull_blocking(&state, &puller, cursor)?;
         Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], response.encode()).into_response())
     })
     .await
@@ -155,12 +163,8 @@ fn parse_cursor(cursor: Option<&str>, log_end: u64) -> Result<u64, ApiError> {
     Ok(n)
 }
 
-fn pull_blocking(
-    state: &crate::state::AppState,
-    caller: &Caller,
-    device: &str,
-    cursor: u64,
-) -> Result<PullResponse, ApiError> {
+fn pull_blocking(state: &crate::state::AppState, puller: &Device, cursor: u64) -> Result<PullResponse, ApiError> {
+    let device = puller.device.device_id.as_str();
     let within = state.within();
     let scanned = state.storage.entries_after(cursor, PULL_SCAN)?;
     let mut more = scanned.len() == PULL_SCAN;
@@ -179,7 +183,7 @@ fn pull_blocking(
             Some(v) => *v,
             None => {
                 let v =
-                    state.storage.doc_meta(&entry.doc_id)?.is_some_and(|m| scope::can_read(&caller.user, &m, &within));
+                    state.storage.doc_meta(&entry.doc_id)?.is_some_and(|m| scope::can_read(&puller.user, &m, &within));
                 visible.insert(entry.doc_id.clone(), v);
                 if v {
                     docs.push(entry.doc_id.clone());

@@ -10,7 +10,7 @@
 //! supervisor (or admin) over both; taking someone off a record's team needs a supervisor
 //! over the record. And the merged result must be within the caller's scope.
 
-use crate::auth::Caller;
+use crate::auth::callers::Device;
 use crate::error::ApiError;
 use crate::scope;
 use crate::state::{AppState, meta};
@@ -49,12 +49,7 @@ impl Judged {
 }
 
 /// Judges every document of a push on its own: one refused document does not stop the others.
-pub fn judge_push(
-    state: &AppState,
-    caller: &Caller,
-    device_id: &str,
-    bundle: &ChangeBundle,
-) -> Result<Judged, ApiError> {
+pub fn judge_push(state: &AppState, pusher: &Device, bundle: &ChangeBundle) -> Result<Judged, ApiError> {
     let mut by_doc: BTreeMap<&str, Vec<&BundleEntry>> = BTreeMap::new();
     for e in &bundle.entries {
         crate::api::check_id("document", &e.doc_id)?;
@@ -63,7 +58,7 @@ pub fn judge_push(
     let within = state.within();
     let mut judged = Judged { metas: Vec::new(), created: Vec::new(), refused: Vec::new() };
     for (doc, entries) in by_doc {
-        match judge_document(state, caller, device_id, doc, &entries, &within)? {
+        match judge_document(state, pusher, doc, &entries, &within)? {
             Ok((m, created)) => {
                 if created {
                     judged.created.push(doc.to_owned());
@@ -80,8 +75,7 @@ pub fn judge_push(
 /// are refused. The outer error is the server's own failure.
 fn judge_document(
     state: &AppState,
-    caller: &Caller,
-    device_id: &str,
+    pusher: &Device,
     doc: &str,
     entries: &[&BundleEntry],
     within: &dyn Fn(&str, &str) -> bool,
@@ -98,16 +92,16 @@ fn judge_document(
     if let Some(r) = t.problem(doc) {
         return Ok(Err(r));
     }
-    if let Err(r) = check_scope_changes(&caller.user, doc, &t, within) {
+    if let Err(r) = check_scope_changes(&pusher.user, doc, &t, within) {
         return Ok(Err(r));
     }
     let m = meta(doc, t.after.facts.clone());
-    if let Some(why) = scope::why_not(&caller.user, &m, within) {
+    if let Some(why) = scope::why_not(&pusher.user, &m, within) {
         return Ok(Err(Refusal::new(RefusalCode::Forbidden, why)));
     }
     for new in &t.new_changes {
         let entry = entries.get(new.index).copied().ok_or_else(|| ApiError::internal("change index"))?;
-        if let Err(r) = check_author(state, caller, device_id, doc, new, entry) {
+        if let Err(r) = check_author(state, pusher, doc, new, entry) {
             return Ok(Err(r));
         }
     }
@@ -122,8 +116,7 @@ fn is_user(author: &Author, user: &User) -> bool {
 /// The author a change names made it: it is the caller's own, or its author's device signed it.
 fn check_author(
     state: &AppState,
-    caller: &Caller,
-    device_id: &str,
+    pusher: &Device,
     doc: &str,
     new: &NewChange,
     entry: &BundleEntry,
@@ -140,7 +133,7 @@ fn check_author(
             new.hash, new.actor, author.device_id
         )));
     }
-    if author.device_id == device_id && is_user(author, &caller.user) {
+    if author.device_id == pusher.device.device_id && is_user(author, &pusher.user) {
         return Ok(());
     }
     let Some(sig) = &entry.signature else {

@@ -6,11 +6,11 @@
 //! contradict what is already announced, and belong to a record the caller may write. An entry
 //! the log already holds is a retry: accepted, not stored twice.
 
-use crate::auth::Caller;
+use crate::auth::callers::Device;
 use crate::error::ApiError;
 use crate::scope;
 use crate::state::AppState;
-use crate::storage::{ChainLink, DocMeta};
+use crate::storage::{ChainLink, DocMeta, User};
 use axum::http::StatusCode;
 use std::collections::HashSet;
 use xuncha_core::EvidenceItem;
@@ -40,17 +40,17 @@ fn shown(s: &str) -> String {
     s.chars().take(80).collect()
 }
 
-/// Judges every evidence entry of a push by `device` (the caller's). `metas` are the scope
+/// Judges every evidence entry of a push by `pusher`. `metas` are the scope
 /// facts of the push's accepted documents as they will be after it. A broken, foreign or
 /// out-of-order entry refuses the push; one whose record the caller may not write is held.
 pub fn judge(
     state: &AppState,
-    caller: &Caller,
-    device: &str,
+    pusher: &Device,
     metas: &[DocMeta],
     entries: &[SignedEntry],
     within: &dyn Fn(&str, &str) -> bool,
 ) -> Result<Judged, ApiError> {
+    let device = pusher.device.device_id.as_str();
     let mut items = Vec::with_capacity(entries.len());
     for e in entries {
         let item = e.open().map_err(|why| {
@@ -108,7 +108,7 @@ pub fn judge(
             tip = Some(link.clone());
             judged.chain.push(link);
         }
-        match in_scope(state, caller, metas, &item, within) {
+        match in_scope(state, &pusher.user, metas, &item, within) {
             Ok(()) => judged.new.push(item),
             Err(why) => {
                 tracing::info!(device, entry = %item.entry_hash, code = why.code, "evidence held");
@@ -163,7 +163,7 @@ fn next_link(state: &AppState, device: &str, tip: Option<&ChainLink>, item: &Evi
 /// The item's record must be one the caller may write: in this push, or already on the server.
 fn in_scope(
     state: &AppState,
-    caller: &Caller,
+    user: &User,
     metas: &[DocMeta],
     item: &EvidenceItem,
     within: &dyn Fn(&str, &str) -> bool,
@@ -179,7 +179,7 @@ fn in_scope(
             )
         })?,
     };
-    if let Some(why) = scope::why_not(&caller.user, &record, within) {
+    if let Some(why) = scope::why_not(user, &record, within) {
         tracing::info!(record = record.doc_id, why, "evidence out of scope");
         return Err(refused(
             StatusCode::FORBIDDEN,
