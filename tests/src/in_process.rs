@@ -54,9 +54,7 @@ impl FaultyLink {
             HttpMethod::Post => axum::http::Method::POST,
             HttpMethod::Put => axum::http::Method::PUT,
         };
-        // The router sees the path; the test's base URL is only a name.
-        let path = request.url.find("/v1/").and_then(|i| request.url.get(i..)).unwrap_or("/").to_owned();
-        let mut builder = axum::http::Request::builder().method(method).uri(path);
+        let mut builder = axum::http::Request::builder().method(method).uri(path_of(&request.url));
         for h in &request.headers {
             builder = builder.header(&h.name, &h.value);
         }
@@ -72,8 +70,7 @@ impl FaultyLink {
 
 impl Transport for FaultyLink {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, String> {
-        let path = request.url.split('?').next().unwrap_or_default();
-        let path = path.find("/v1/").and_then(|i| path.get(i..)).unwrap_or(path).to_owned();
+        let path = path_of(&request.url).split('?').next().unwrap_or_default().to_owned();
         let mut log = self.log.lock().unwrap();
         // Exchanges of this kind so far (uploads of any file count as one kind).
         let before = log.iter().filter(|(m, p, _)| *m == request.method && kind(p) == kind(&path)).count();
@@ -108,6 +105,11 @@ impl Transport for FaultyLink {
             }
         }
     }
+}
+
+/// The path and query the router sees: the test's base URL is only a name.
+fn path_of(url: &str) -> &str {
+    url.find("/v1/").and_then(|i| url.get(i..)).unwrap_or("/")
 }
 
 /// Uploads of any file count as one kind of exchange.
