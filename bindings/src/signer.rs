@@ -30,11 +30,15 @@ impl std::fmt::Display for SignerError {
 
 impl std::error::Error for SignerError {}
 
+/// What an app's callback threw, in one line: Kotlin hands over the whole stack trace, whose
+/// first line (exception class and message) says what failed.
+pub(crate) fn callback_reason(e: &uniffi::UnexpectedUniFFICallbackError) -> String {
+    e.reason.lines().next().unwrap_or_default().trim().to_owned()
+}
+
 impl From<uniffi::UnexpectedUniFFICallbackError> for SignerError {
-    /// Kotlin hands over the whole stack trace; its first line (exception class and message)
-    /// says what failed.
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        SignerError::Failed { reason: e.reason.lines().next().unwrap_or_default().trim().to_owned() }
+        SignerError::Failed { reason: callback_reason(&e) }
     }
 }
 

@@ -24,7 +24,7 @@ impl std::error::Error for TransportError {}
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for TransportError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        TransportError::NoAnswer { reason: e.reason.lines().next().unwrap_or_default().trim().to_owned() }
+        TransportError::NoAnswer { reason: crate::signer::callback_reason(&e) }
     }
 }
 

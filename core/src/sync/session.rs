@@ -154,11 +154,6 @@ impl<'a> SyncSession<'a> {
         self.settle(next)
     }
 
-    /// The whole report so far (also once it is over).
-    pub fn report(&self) -> &SyncReport {
-        &self.report
-    }
-
     /// Turns a failure into a wait while retries are left, and records how the sync ended.
     fn settle(&mut self, next: Result<SyncAction>) -> Result<SyncAction> {
         match next {
