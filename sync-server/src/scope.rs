@@ -9,7 +9,8 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::storage::{DocMeta, Role, User};
+use crate::storage::{DocMeta, PullScope, Role, User};
+use xuncha_core::Lookup;
 use xuncha_core::{Access, RecordKind};
 
 /// The one subtree check: whether `node` lies in `user`'s subtree (admins hold every node).
@@ -86,6 +87,37 @@ impl Refuse {
     }
 }
 
+/// What `user`'s device may pull, as `can_read` decides it, in a form storage queries with.
+pub fn pull_scope(state: &AppState, user: &User, device_id: &str) -> Result<PullScope, ApiError> {
+    let nodes = match user.role {
+        Role::Admin => None,
+        _ => Some(
+            state
+                .replica
+                .jurisdiction_subtree(&user.jurisdiction_id)
+                .absent_as_none()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(|j| j.id)
+                .collect(),
+        ),
+    };
+    let with = |access: Access| RecordKind::ALL.iter().copied().filter(|k| user.role.access(*k) == access).collect();
+    Ok(PullScope {
+        device_id: device_id.to_owned(),
+        nodes,
+        all_kinds: with(Access::All),
+        member_kinds: with(Access::AsMember),
+        member: member_name(user).to_owned(),
+    })
+}
+
+/// How records name `user` among their members: the certificate number, or the name of
+/// someone without one.
+fn member_name(user: &User) -> &str {
+    if user.cert_no.is_empty() { &user.name } else { &user.cert_no }
+}
+
 /// `within(node, ancestor)`: whether node lies in ancestor's subtree.
 pub fn can_read(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) -> bool {
     why_not(user, doc, within).is_none()
@@ -108,7 +140,7 @@ pub fn why_not(user: &User, doc: &DocMeta, within: &dyn Fn(&str, &str) -> bool) 
             doc.doc_id, user.jurisdiction_id
         ));
     }
-    let me = if user.cert_no.is_empty() { &user.name } else { &user.cert_no };
+    let me = member_name(user);
     let member = doc.members.iter().any(|m| m == me);
     let allowed = match user.role.access(kind) {
         Access::All => true,

@@ -19,6 +19,7 @@ pub(crate) mod projection;
 mod pull;
 mod push;
 mod readers;
+pub use readers::ReaderPool;
 mod reference;
 mod replica;
 pub(crate) mod schema;
@@ -62,7 +63,7 @@ pub struct Store {
     /// what was made.
     deciding: Mutex<()>,
     /// Read-only connections: reads that do not wait behind the writer.
-    readers: readers::Readers,
+    readers: readers::ReaderPool,
 }
 
 pub(crate) struct Inner {
@@ -146,7 +147,7 @@ impl Store {
         let signer = evidence::device_signer(&conn, &device_id, signer)?;
         evidence::sweep_orphans(&conn, files.dir())?;
         let gate = Mutex::new(app_lock::Gate::load(&conn)?);
-        let readers = readers::Readers::open(&dir.join(DB_FILE), db_key.as_ref())?;
+        let readers = readers::open(&dir.join(DB_FILE), db_key.as_ref())?;
         let inner = Inner {
             conn,
             device_id,

@@ -3,6 +3,7 @@
 //! console above all) do not wait behind a long write such as a push being ingested.
 //! Readers are opened with the writer, with the same key (an encrypted store stays encrypted
 //! and the key is not kept); a wiped store closes them and reads fall back to the writer.
+//! The pool itself (`ReaderPool`) is public: the server's own SQLite storage uses it too.
 
 use super::db_open;
 use crate::Result;
@@ -14,30 +15,41 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// Readers per store: the server's console serves a few people at a time.
 const READERS: usize = 3;
 
-pub(crate) struct Readers {
+/// Opens the readers of the database at `path`, which the writer has opened and migrated.
+pub(crate) fn open(path: &Path, key: Option<&DbKey>) -> Result<ReaderPool> {
+    let conns = (0..READERS)
+        .map(|_| {
+            let conn = db_open::open(path, key)?;
+            ReaderPool::prepare(&conn)?;
+            Ok(conn)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ReaderPool::new(conns))
+}
+
+/// A fixed set of read-only connections to one SQLite database, lent one at a time.
+pub struct ReaderPool {
     pool: Mutex<Pool>,
     freed: Condvar,
 }
 
 struct Pool {
     idle: Vec<Connection>,
-    /// False once the store is wiped: no reader is handed out or taken back.
+    /// False once closed (a wiped store): no reader is handed out or taken back.
     open: bool,
 }
 
-impl Readers {
-    /// Opens the readers of the database at `path`, which the writer has opened and migrated.
-    pub(crate) fn open(path: &Path, key: Option<&DbKey>) -> Result<Readers> {
-        let idle = (0..READERS)
-            .map(|_| {
-                let conn = db_open::open(path, key)?;
-                // A reader that tried to write would wait for, or race, the writer.
-                conn.pragma_update(None, "query_only", "ON")?;
-                conn.busy_timeout(std::time::Duration::from_secs(5))?;
-                Ok(conn)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Readers { pool: Mutex::new(Pool { idle, open: true }), freed: Condvar::new() })
+impl ReaderPool {
+    /// A pool of `conns`, each already opened on the database and made read-only (`prepare`).
+    pub fn new(conns: Vec<Connection>) -> ReaderPool {
+        ReaderPool { pool: Mutex::new(Pool { idle: conns, open: true }), freed: Condvar::new() }
+    }
+
+    /// Makes a connection a reader: a reader that tried to write would wait for, or race, the
+    /// writer.
+    pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+        conn.pragma_update(None, "query_only", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
     }
 
     fn pool(&self) -> MutexGuard<'_, Pool> {
@@ -45,8 +57,8 @@ impl Readers {
         self.pool.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` on an idle reader, waiting for one; hands `f` back when the readers are closed.
-    pub(crate) fn with<T, F: FnOnce(&Connection) -> Result<T>>(&self, f: F) -> std::result::Result<Result<T>, F> {
+    /// Runs `f` on an idle reader, waiting for one; hands `f` back when the pool is closed.
+    pub fn with<T, F: FnOnce(&Connection) -> T>(&self, f: F) -> std::result::Result<T, F> {
         let mut pool = self.pool();
         let conn = loop {
             if !pool.open {
@@ -63,7 +75,7 @@ impl Readers {
     }
 
     /// Closes every reader (the store is being wiped); ones in use close when returned.
-    pub(crate) fn close(&self) {
+    pub fn close(&self) {
         let mut pool = self.pool();
         pool.open = false;
         pool.idle.clear();
@@ -73,7 +85,7 @@ impl Readers {
 
 /// A reader in use; back to the pool when done, even if the read panicked.
 struct Lease<'a> {
-    readers: &'a Readers,
+    readers: &'a ReaderPool,
     conn: Option<Connection>,
 }
 

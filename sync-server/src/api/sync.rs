@@ -12,12 +12,12 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use xuncha_core::bundle::BundleEntry;
 use xuncha_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse};
 
-/// Log entries looked at per pull, and bytes answered at most.
-const PULL_SCAN: usize = 5_000;
+/// Entries answered per pull at most, and about how many of their bytes.
+const PULL_ENTRIES: usize = 5_000;
 const PULL_MAX_BYTES: usize = 8 * 1024 * 1024;
 
 /// The request names the server's sync protocol version (`x-xuncha-protocol`). An extractor
@@ -165,50 +165,28 @@ fn parse_cursor(cursor: Option<&str>, log_end: u64) -> Result<u64, ApiError> {
 
 fn pull_blocking(state: &crate::state::AppState, puller: &Device, cursor: u64) -> Result<PullResponse, ApiError> {
     let device = puller.device.device_id.as_str();
-    let within = state.within();
-    let scanned = state.storage.entries_after(cursor, PULL_SCAN)?;
-    let mut more = scanned.len() == PULL_SCAN;
-    let mut visible: HashMap<String, bool> = HashMap::new();
-    let mut out = PullResponse { cursor, ..Default::default() };
-    let mut sent: HashSet<u64> = HashSet::new();
-    let mut size = 0;
+    let scope = scope::pull_scope(state, &puller.user, device)?;
+    let page = state.storage.visible_after(cursor, &scope, PULL_ENTRIES, PULL_MAX_BYTES)?;
+    let mut out = PullResponse { cursor: page.cursor, more: page.more, ..Default::default() };
     let mut docs: Vec<String> = Vec::new();
-    for entry in scanned {
-        if size > PULL_MAX_BYTES {
-            more = true;
-            break;
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut sent: HashSet<u64> = HashSet::new();
+    for entry in &page.entries {
+        if seen.insert(&entry.doc_id) {
+            docs.push(entry.doc_id.clone());
         }
-        out.cursor = entry.seq;
-        let can = match visible.get(&entry.doc_id) {
-            Some(v) => *v,
-            None => {
-                let v =
-                    state.storage.doc_meta(&entry.doc_id)?.is_some_and(|m| scope::can_read(&puller.user, &m, &within));
-                visible.insert(entry.doc_id.clone(), v);
-                if v {
-                    docs.push(entry.doc_id.clone());
-                }
-                v
-            }
-        };
-        if can && entry.origin != device {
-            size += entry.entry.as_ref().map_or(0, |e| e.stored_bytes().len());
-            sent.insert(entry.seq);
-            add(&mut out, &entry);
-        }
+        sent.insert(entry.seq);
+        add(&mut out, entry);
     }
     // A document new to this device comes with its whole history, once confirmed received.
     let have: HashSet<String> = state.storage.device_has_docs(device, &docs, cursor)?.into_iter().collect();
     let fresh: Vec<String> = docs.into_iter().filter(|d| !have.contains(d)).collect();
-    for doc in &fresh {
-        for entry in state.storage.doc_entries(doc)? {
-            if entry.seq <= out.cursor && !sent.contains(&entry.seq) && entry.origin != device {
-                add(&mut out, &entry);
-            }
+    for entry in state.storage.doc_histories(&fresh, out.cursor, device)? {
+        if !sent.contains(&entry.seq) {
+            add(&mut out, &entry);
         }
     }
     state.storage.mark_device_docs(device, &fresh, out.cursor)?;
-    out.more = more;
     out.server_time_ms = chrono::Utc::now().timestamp_millis();
     Ok(out)
 }

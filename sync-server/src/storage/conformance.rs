@@ -23,6 +23,8 @@ macro_rules! storage_conformance_tests {
             chain_positions_are_taken_once,
             set_aside_entries_leave_the_pulls,
             evidence_checks_are_kept,
+            pulls_see_only_their_scope,
+            pull_pages_end_at_the_limits,
         );
     };
     (@each $make:expr; $($check:ident),+ $(,)?) => {
@@ -34,6 +36,117 @@ macro_rules! storage_conformance_tests {
             }
         )+
     };
+}
+
+fn meta(doc: &str, kind: xuncha_core::RecordKind, node: &str, members: &[&str]) -> DocMeta {
+    DocMeta {
+        doc_id: doc.into(),
+        kind: Some(kind),
+        jurisdiction_id: Some(node.into()),
+        members: members.iter().map(|m| m.to_string()).collect(),
+    }
+}
+
+fn from(origin: &str, doc: &str, bytes: &[u8]) -> NewEntry {
+    NewEntry { origin: origin.into(), ..change_entry(doc, bytes, None) }
+}
+
+fn docs_of(page: &PullPage) -> Vec<&str> {
+    page.entries.iter().map(|e| e.doc_id.as_str()).collect()
+}
+
+/// An inspector of street "s1" sees every place there, the inspections they are on, nothing of
+/// street "s2", no patrols, nothing they pushed themselves and nothing set aside.
+pub fn pulls_see_only_their_scope(s: &dyn ServerStorage) {
+    use xuncha_core::RecordKind::{Inspection, Patrol, Place};
+    let docs = [
+        meta("place-in", Place, "s1", &[]),
+        meta("place-out", Place, "s2", &[]),
+        meta("insp-on", Inspection, "s1-g1", &["A1", "B2"]),
+        meta("insp-off", Inspection, "s1", &["B2"]),
+        meta("insp-prefix", Inspection, "s1", &["A12"]),
+        meta("patrol", Patrol, "s1", &[]),
+    ];
+    let entries: Vec<NewEntry> = vec![
+        from("d9", "place-in", b"1"),
+        from("d9", "place-out", b"2"),
+        from("d9", "insp-on", b"3"),
+        from("d9", "insp-off", b"4"),
+        from("d9", "insp-prefix", b"5"),
+        from("d9", "patrol", b"6"),
+        from("d1", "insp-on", b"7"),
+        from("d9", "place-in", b"8"),
+        from("d9", "unknown-doc", b"9"),
+    ];
+    s.append(&entries, &docs).unwrap();
+    let set_aside = s.entries_after(0, 100).unwrap().into_iter().find(|e| e.doc_id == "place-in").unwrap().seq;
+    s.set_aside(set_aside, "bad", 1).unwrap();
+    let scope = PullScope {
+        device_id: "d1".into(),
+        nodes: Some(vec!["s1".into(), "s1-g1".into()]),
+        all_kinds: vec![Place],
+        member_kinds: vec![Inspection],
+        member: "A1".into(),
+    };
+    let page = s.visible_after(0, &scope, 100, usize::MAX).unwrap();
+    assert_eq!(docs_of(&page), vec!["insp-on", "place-in"]);
+    assert_eq!((page.cursor, page.more), (s.last_seq().unwrap(), false), "the page covers the whole log");
+    let later = s.visible_after(page.cursor, &scope, 100, usize::MAX).unwrap();
+    assert!(later.entries.is_empty() && !later.more);
+
+    let admin = PullScope { nodes: None, ..scope.clone() };
+    let all = s.visible_after(0, &admin, 100, usize::MAX).unwrap();
+    assert_eq!(all.entries.len(), 6, "everything but the set-aside entry, d1's own and the one without a document");
+
+    let histories = s.doc_histories(&["insp-on".into(), "place-in".into()], s.last_seq().unwrap(), "d1").unwrap();
+    assert_eq!(
+        histories.iter().map(|e| read(e).stored_bytes().to_vec()).collect::<Vec<_>>(),
+        vec![b"3".to_vec(), b"8".to_vec()]
+    );
+    let until = histories[0].seq;
+    assert_eq!(
+        s.doc_histories(&["insp-on".into(), "place-in".into()], until, "d1").unwrap().len(),
+        1,
+        "up to the cursor"
+    );
+    assert!(s.doc_histories(&[], until, "d1").unwrap().is_empty());
+}
+
+/// A page stops at the entry limit or past the byte budget and says there is more; its
+/// cursor is the last entry it holds, so the next page starts right after.
+pub fn pull_pages_end_at_the_limits(s: &dyn ServerStorage) {
+    use xuncha_core::RecordKind::Place;
+    let entries: Vec<NewEntry> = (0..10).map(|i| from("d9", "p", format!("{i:03}").as_bytes())).collect();
+    s.append(&entries, &[meta("p", Place, "s1", &[])]).unwrap();
+    let scope = PullScope {
+        device_id: "d1".into(),
+        nodes: Some(vec!["s1".into()]),
+        all_kinds: vec![Place],
+        member_kinds: vec![],
+        member: "A1".into(),
+    };
+    let mut cursor = 0;
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let page = s.visible_after(cursor, &scope, 4, usize::MAX).unwrap();
+        seen.extend(page.entries.iter().map(|e| e.seq));
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+        assert_eq!(page.entries.len(), 4);
+        assert_eq!(page.cursor, page.entries[3].seq);
+    }
+    assert_eq!(seen.len(), 10, "every entry once, in three pages");
+    assert_eq!(cursor, s.last_seq().unwrap());
+    let by_bytes = s.visible_after(0, &scope, 100, 5).unwrap();
+    assert_eq!(
+        (by_bytes.entries.len(), by_bytes.more),
+        (2, true),
+        "3 bytes each: the one that crosses 5 ends the page"
+    );
+    let exact = s.visible_after(0, &scope, 10, usize::MAX).unwrap();
+    assert!(!exact.more, "exactly the limit left: nothing more");
 }
 
 pub fn evidence_checks_are_kept(s: &dyn ServerStorage) {

@@ -117,6 +117,32 @@ pub struct ChainLink {
     pub entry_hash: String,
 }
 
+/// What a device's pull may see, as data a backend queries with (`scope::pull_scope` builds it
+/// from the same rules as `scope::can_read`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullScope {
+    /// The pulling device: what it pushed is never echoed back to it.
+    pub device_id: String,
+    /// The jurisdiction nodes of the caller's subtree; None: every document (admins).
+    pub nodes: Option<Vec<String>>,
+    /// Kinds the caller sees every one of in those nodes.
+    pub all_kinds: Vec<xuncha_core::RecordKind>,
+    /// Kinds the caller sees only when `member` is on the record's team.
+    pub member_kinds: Vec<xuncha_core::RecordKind>,
+    /// How records name the caller among their members.
+    pub member: String,
+}
+
+/// One page of a pull: the visible entries after a cursor and where the page ends.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PullPage {
+    pub entries: Vec<Logged>,
+    /// The log position the page covers up to (entries not visible to the caller included).
+    pub cursor: u64,
+    /// Whether the log holds more after `cursor`.
+    pub more: bool,
+}
+
 /// How redeeming an enrolment code ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Redemption {
@@ -200,6 +226,14 @@ pub trait ServerStorage: Send + Sync {
     fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<Logged>>;
     /// Every entry of one document, oldest first; set-aside entries are left out.
     fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<Logged>>;
+    /// The entries after `cursor` that `scope` may see, oldest first, read through an index of
+    /// documents by scope (never every entry of the log with its bytes): at most `limit`
+    /// entries and about `max_bytes` of entry bytes (at least one entry). Set-aside entries and
+    /// the device's own are left out.
+    fn visible_after(&self, cursor: u64, scope: &PullScope, limit: usize, max_bytes: usize) -> StorageResult<PullPage>;
+    /// The entries of `doc_ids` up to `until`, oldest first, except those `origin` pushed;
+    /// set-aside entries are left out.
+    fn doc_histories(&self, doc_ids: &[String], until: u64, origin: &str) -> StorageResult<Vec<Logged>>;
     /// Whether the log holds an entry with this hash (set aside or not).
     fn has_entry(&self, hash: &str) -> StorageResult<bool>;
     /// The last link of a device's evidence chain the log holds.
@@ -218,7 +252,9 @@ pub trait ServerStorage: Send + Sync {
     /// since confirmed (by pulling with a cursor at or past that answer's), or created by it.
     fn device_has_docs(&self, device_id: &str, doc_ids: &[String], cursor: u64) -> StorageResult<Vec<String>>;
     /// Records that the whole history of `doc_ids` went to the device in the answer ending at
-    /// `at_cursor` (0: the device made them).
+    /// `at_cursor` (0: the device made them). A backend may write it after returning (group
+    /// commit, off the request path): `device_has_docs` sees it at once all the same, and one
+    /// lost in a crash only means those histories are sent again.
     fn mark_device_docs(&self, device_id: &str, doc_ids: &[String], at_cursor: u64) -> StorageResult<()>;
 
     /// Evidence bytes: registered when the signed metadata arrives, filled by uploads.

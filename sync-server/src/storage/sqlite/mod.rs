@@ -1,9 +1,16 @@
 //! The default backend: one SQLite file in the data directory.
 
+mod deliveries;
+mod pull;
+
 use super::*;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use xuncha_core::store::ReaderPool;
+
+/// Read-only connections: pulls, sign-ins and console reads never wait behind a push.
+const READERS: usize = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS users (
@@ -106,7 +113,10 @@ PRAGMA user_version = 1;
 "#;
 
 pub struct SqliteStorage {
-    conn: Mutex<Connection>,
+    /// The one writer; shared with the delivery writer's thread.
+    conn: Arc<Mutex<Connection>>,
+    readers: ReaderPool,
+    deliveries: deliveries::Deliveries,
 }
 
 impl SqliteStorage {
@@ -121,11 +131,31 @@ impl SqliteStorage {
         if version < 1 {
             conn.execute_batch(&format!("BEGIN; {BACKFILL_V1} COMMIT;"))?;
         }
-        Ok(SqliteStorage { conn: Mutex::new(conn) })
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open(path)?;
+                ReaderPool::prepare(&reader)?;
+                Ok(reader)
+            })
+            .collect::<StorageResult<Vec<_>>>()?;
+        let conn = Arc::new(Mutex::new(conn));
+        Ok(SqliteStorage {
+            deliveries: deliveries::Deliveries::start(conn.clone()),
+            conn,
+            readers: ReaderPool::new(readers),
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read on a reader connection: the last committed state, without waiting for a write.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> StorageResult<T>) -> StorageResult<T> {
+        match self.readers.with(f) {
+            Ok(result) => result,
+            Err(f) => f(&self.conn()),
+        }
     }
 }
 
@@ -199,20 +229,26 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn user(&self, id: i64) -> StorageResult<Option<User>> {
-        Ok(self.conn().query_row(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"), [id], row_user).optional()?)
+        self.read(|c| {
+            Ok(c.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))?
+                .query_row([id], row_user)
+                .optional()?)
+        })
     }
 
     fn user_by_username(&self, username: &str) -> StorageResult<Option<User>> {
-        Ok(self
-            .conn()
-            .query_row(&format!("SELECT {USER_COLS} FROM users WHERE username = ?1"), [username], row_user)
-            .optional()?)
+        self.read(|c| {
+            Ok(c.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE username = ?1"))?
+                .query_row([username], row_user)
+                .optional()?)
+        })
     }
 
     fn users(&self) -> StorageResult<Vec<User>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))?;
-        Ok(stmt.query_map([], row_user)?.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))?;
+            Ok(stmt.query_map([], row_user)?.collect::<Result<_, _>>()?)
+        })
     }
 
     fn create_enrollment(&self, code_hash: &str, user_id: i64, expires_ms: i64) -> StorageResult<()> {
@@ -263,23 +299,26 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn device_by_token(&self, token_hash: &str) -> StorageResult<Option<Device>> {
-        Ok(self
-            .conn()
-            .query_row(&format!("SELECT {DEVICE_COLS} FROM devices WHERE token_hash = ?1"), [token_hash], row_device)
-            .optional()?)
+        self.read(|c| {
+            Ok(c.prepare_cached(&format!("SELECT {DEVICE_COLS} FROM devices WHERE token_hash = ?1"))?
+                .query_row([token_hash], row_device)
+                .optional()?)
+        })
     }
 
     fn device(&self, device_id: &str) -> StorageResult<Option<Device>> {
-        Ok(self
-            .conn()
-            .query_row(&format!("SELECT {DEVICE_COLS} FROM devices WHERE device_id = ?1"), [device_id], row_device)
-            .optional()?)
+        self.read(|c| {
+            Ok(c.prepare_cached(&format!("SELECT {DEVICE_COLS} FROM devices WHERE device_id = ?1"))?
+                .query_row([device_id], row_device)
+                .optional()?)
+        })
     }
 
     fn devices(&self) -> StorageResult<Vec<Device>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {DEVICE_COLS} FROM devices ORDER BY device_id"))?;
-        Ok(stmt.query_map([], row_device)?.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {DEVICE_COLS} FROM devices ORDER BY device_id"))?;
+            Ok(stmt.query_map([], row_device)?.collect::<Result<_, _>>()?)
+        })
     }
 
     fn revoke_device(&self, device_id: &str) -> StorageResult<bool> {
@@ -287,9 +326,10 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn device_keys(&self, device_id: &str) -> StorageResult<Vec<String>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT public_key FROM device_keys WHERE device_id = ?1 ORDER BY id")?;
-        Ok(stmt.query_map([device_id], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT public_key FROM device_keys WHERE device_id = ?1 ORDER BY id")?;
+            Ok(stmt.query_map([device_id], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        })
     }
 
     fn append(&self, entries: &[NewEntry], docs: &[DocMeta]) -> StorageResult<u64> {
@@ -328,28 +368,36 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn entries_after(&self, cursor: u64, limit: usize) -> StorageResult<Vec<Logged>> {
-        let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE seq > ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq LIMIT ?2"))?;
-        Ok(stmt.query_map(params![cursor as i64, limit as i64], row_entry)?.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE seq > ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq LIMIT ?2"))?;
+            Ok(stmt.query_map(params![cursor as i64, limit as i64], row_entry)?.collect::<Result<_, _>>()?)
+        })
     }
 
     fn doc_entries(&self, doc_id: &str) -> StorageResult<Vec<Logged>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq"
-        ))?;
-        Ok(stmt.query_map([doc_id], row_entry)?.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 AND seq NOT IN (SELECT seq FROM set_aside) ORDER BY seq"
+            ))?;
+            Ok(stmt.query_map([doc_id], row_entry)?.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn visible_after(&self, cursor: u64, scope: &PullScope, limit: usize, max_bytes: usize) -> StorageResult<PullPage> {
+        self.read(|c| pull::visible_after(c, cursor, scope, limit, max_bytes))
+    }
+
+    fn doc_histories(&self, doc_ids: &[String], until: u64, origin: &str) -> StorageResult<Vec<Logged>> {
+        self.read(|c| pull::doc_histories(c, doc_ids, until, origin))
     }
 
     fn has_entry(&self, hash: &str) -> StorageResult<bool> {
-        Ok(self.conn().prepare_cached("SELECT 1 FROM log WHERE hash = ?1")?.exists([hash])?)
+        self.read(|c| Ok(c.prepare_cached("SELECT 1 FROM log WHERE hash = ?1")?.exists([hash])?))
     }
 
     fn chain_tip(&self, device_id: &str) -> StorageResult<Option<ChainLink>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
+        self.read(|c| {
+            Ok(c.prepare_cached(
                 "SELECT chain_seq, entry_hash FROM evidence_chain WHERE device_id = ?1 ORDER BY chain_seq DESC LIMIT 1",
             )?
             .query_row([device_id], |r| {
@@ -360,15 +408,16 @@ impl ServerStorage for SqliteStorage {
                 })
             })
             .optional()?)
+        })
     }
 
     fn chain_link(&self, device_id: &str, chain_seq: u64) -> StorageResult<Option<String>> {
         let Ok(seq) = i64::try_from(chain_seq) else { return Ok(None) };
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT entry_hash FROM evidence_chain WHERE device_id = ?1 AND chain_seq = ?2")?
-            .query_row(params![device_id, seq], |r| r.get(0))
-            .optional()?)
+        self.read(|c| {
+            Ok(c.prepare_cached("SELECT entry_hash FROM evidence_chain WHERE device_id = ?1 AND chain_seq = ?2")?
+                .query_row(params![device_id, seq], |r| r.get(0))
+                .optional()?)
+        })
     }
 
     fn set_aside(&self, seq: u64, reason: &str, at_ms: i64) -> StorageResult<()> {
@@ -380,67 +429,66 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn set_aside_entries(&self) -> StorageResult<Vec<SetAsideEntry>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT l.seq, l.doc_id, l.kind, l.hash, l.origin, s.reason, s.at_ms
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT l.seq, l.doc_id, l.kind, l.hash, l.origin, s.reason, s.at_ms
              FROM set_aside s JOIN log l ON l.seq = s.seq ORDER BY l.seq",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let kind: String = r.get(2)?;
-            Ok(SetAsideEntry {
-                seq: r.get::<_, i64>(0)? as u64,
-                doc_id: r.get(1)?,
-                kind: EntryKind::parse(&kind).unwrap_or(EntryKind::Change),
-                hash: r.get(3)?,
-                origin: r.get(4)?,
-                reason: r.get(5)?,
-                at_ms: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let kind: String = r.get(2)?;
+                Ok(SetAsideEntry {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    doc_id: r.get(1)?,
+                    kind: EntryKind::parse(&kind).unwrap_or(EntryKind::Change),
+                    hash: r.get(3)?,
+                    origin: r.get(4)?,
+                    reason: r.get(5)?,
+                    at_ms: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     fn doc_meta(&self, doc_id: &str) -> StorageResult<Option<DocMeta>> {
-        Ok(self
-            .conn()
-            .query_row("SELECT doc_id, kind, jurisdiction_id, members FROM docs WHERE doc_id = ?1", [doc_id], |r| {
-                let members: String = r.get(3)?;
-                Ok(DocMeta {
-                    doc_id: r.get(0)?,
-                    // A kind this build does not know reads as none: such a record is nobody's.
-                    kind: r.get::<_, Option<String>>(1)?.as_deref().and_then(xuncha_core::RecordKind::parse),
-                    jurisdiction_id: r.get(2)?,
-                    members: members.split('\n').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+        self.read(|c| {
+            Ok(c.prepare_cached("SELECT doc_id, kind, jurisdiction_id, members FROM docs WHERE doc_id = ?1")?
+                .query_row([doc_id], |r| {
+                    let members: String = r.get(3)?;
+                    Ok(DocMeta {
+                        doc_id: r.get(0)?,
+                        // A kind this build does not know reads as none: such a record is nobody's.
+                        kind: r.get::<_, Option<String>>(1)?.as_deref().and_then(xuncha_core::RecordKind::parse),
+                        jurisdiction_id: r.get(2)?,
+                        members: members.split('\n').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+                    })
                 })
-            })
-            .optional()?)
+                .optional()?)
+        })
     }
 
     fn last_seq(&self) -> StorageResult<u64> {
-        Ok(self.conn().query_row("SELECT coalesce(max(seq), 0) FROM log", [], |r| r.get::<_, i64>(0))? as u64)
+        self.read(pull::last_seq)
     }
 
     fn device_has_docs(&self, device_id: &str, doc_ids: &[String], cursor: u64) -> StorageResult<Vec<String>> {
-        let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT 1 FROM device_docs WHERE device_id = ?1 AND doc_id = ?2 AND at_cursor <= ?3")?;
-        let mut out = Vec::new();
-        for d in doc_ids {
-            if stmt.exists(params![device_id, d, cursor as i64])? {
-                out.push(d.clone());
-            }
-        }
-        Ok(out)
+        let written: Vec<String> = self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc_id FROM device_docs WHERE device_id = ?1 AND at_cursor <= ?3
+                   AND doc_id IN (SELECT value FROM json_each(?2))",
+            )?;
+            let ids = serde_json::to_string(doc_ids).expect("strings");
+            Ok(stmt.query_map(params![device_id, ids, cursor as i64], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        })?;
+        let unwritten = self.deliveries.unwritten(device_id, doc_ids, cursor);
+        // In the order asked, once each.
+        Ok(doc_ids.iter().filter(|d| written.contains(d) || unwritten.contains(d)).cloned().collect())
     }
 
     fn mark_device_docs(&self, device_id: &str, doc_ids: &[String], at_cursor: u64) -> StorageResult<()> {
-        if doc_ids.is_empty() {
-            return Ok(());
+        if !doc_ids.is_empty() {
+            self.deliveries.record(device_id, doc_ids, at_cursor);
         }
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        mark_docs_in(&tx, device_id, doc_ids, at_cursor)?;
-        tx.commit()?;
         Ok(())
     }
 
@@ -453,21 +501,18 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn blob(&self, content_hash: &str) -> StorageResult<Option<Blob>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT content_hash, size, received, complete FROM blobs WHERE content_hash = ?1",
-                [content_hash],
-                |r| {
+        self.read(|c| {
+            Ok(c.prepare_cached("SELECT content_hash, size, received, complete FROM blobs WHERE content_hash = ?1")?
+                .query_row([content_hash], |r| {
                     Ok(Blob {
                         content_hash: r.get(0)?,
                         size: r.get::<_, i64>(1)? as u64,
                         received: r.get::<_, i64>(2)? as u64,
                         complete: r.get(3)?,
                     })
-                },
-            )
-            .optional()?)
+                })
+                .optional()?)
+        })
     }
 
     fn set_blob_progress(&self, content_hash: &str, received: u64, complete: bool) -> StorageResult<()> {
@@ -494,11 +539,11 @@ impl ServerStorage for SqliteStorage {
     }
 
     fn evidence_check(&self, entry_hash: &str) -> StorageResult<Option<EvidenceCheck>> {
-        let row: Option<(String, i64)> = self
-            .conn()
-            .prepare_cached("SELECT failed, at_ms FROM evidence_checks WHERE entry_hash = ?1")?
-            .query_row([entry_hash], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        let row: Option<(String, i64)> = self.read(|c| {
+            Ok(c.prepare_cached("SELECT failed, at_ms FROM evidence_checks WHERE entry_hash = ?1")?
+                .query_row([entry_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?)
+        })?;
         let Some((failed, at_ms)) = row else { return Ok(None) };
         // A check this build does not know makes the whole result unknown: verified again.
         let Ok(failed) = serde_json::from_str(&failed) else { return Ok(None) };
