@@ -315,3 +315,72 @@ fn malformed_and_oversized_requests_get_a_clear_4xx_and_store_nothing() {
     assert!(t.server.state.storage.blob(&item2.payload.content_hash).unwrap().unwrap().complete);
     assert_eq!(t.server.state.replica.inspection(&id).unwrap().findings.len(), 1);
 }
+
+/// Status line and JSON body of a raw HTTP/1.1 exchange: `head` is sent as it is and no body
+/// follows. The server closes the connection after its answer; a server still waiting (for a
+/// body it asked for) leaves what it sent so far, once 10 s have passed.
+fn raw_exchange(addr: std::net::SocketAddr, head: &str) -> (String, serde_json::Value) {
+    use std::io::{ErrorKind, Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    if let Err(e) = stream.read_to_end(&mut answer) {
+        assert!(matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut), "{e}");
+    }
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (headers, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = headers.lines().next().unwrap_or_default().to_owned();
+    (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+}
+
+/// Who pushes is checked before the body is read: a push without a token is refused from its
+/// headers alone, however large a body it announces. With `Expect: 100-continue` the server
+/// would answer `100 Continue` the moment it asked for the body; it answers 401 instead, and
+/// the body is never sent. With a device token the same size is read up to the limit: 413.
+#[test]
+fn an_oversized_push_is_401_without_a_token_and_413_with_one() {
+    let t = TestServer::start();
+    let lin = t.device("lin", demo_officer("lin"));
+    let size = MAX_BODY_BYTES as usize + 1024;
+    let addr = t.server.addr;
+    let log_before = t.log_len();
+    let head = format!(
+        "POST /v1/sync/push HTTP/1.1\r\nHost: {addr}\r\n{PROTOCOL_HEADER}: {CURRENT}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {size}\r\n\
+         Expect: 100-continue\r\nConnection: close\r\n\r\n"
+    );
+    let (status, body) = raw_exchange(addr, &head);
+    assert!(status.starts_with("HTTP/1.1 401"), "answered from the headers: {status} {body}");
+    assert_eq!(body["code"], "unauthorized", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("登录"), "{body}");
+
+    let (status, body) = push_raw(&t.url(), &lin.token, vec![b'x'; size]);
+    assert_eq!((status, body["code"].as_str()), (413, Some("too_large")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains(&MAX_BODY_BYTES.to_string()), "{body}");
+    assert_eq!(t.log_len(), log_before, "nothing was stored");
+}
+
+/// A query key given twice is not guessed at (first? last?): the pull is refused, `bad_query`.
+#[test]
+fn a_repeated_query_key_is_a_bad_query() {
+    let t = TestServer::start();
+    let lin = t.device("lin", demo_officer("lin"));
+    let response = http()
+        .get(format!("{}/v1/sync/pull?cursor=1&cursor=2", t.url()))
+        .bearer_auth(&lin.token)
+        .header(PROTOCOL_HEADER, CURRENT)
+        .send()
+        .unwrap();
+    let (status, body) = json_of(response);
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_query")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("查询条件"), "{body}");
+    // One cursor is fine.
+    let response = http()
+        .get(format!("{}/v1/sync/pull?cursor=0", t.url()))
+        .bearer_auth(&lin.token)
+        .header(PROTOCOL_HEADER, CURRENT)
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
