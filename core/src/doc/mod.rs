@@ -12,7 +12,7 @@
 mod audit;
 mod signature;
 
-pub use audit::audit_trail;
+pub use audit::{audit_trail, first_author};
 pub use signature::{ChangeSignature, MAX_DEVICE_ID_LEN, change_author};
 
 use crate::{Conflict, Error, Officer, Result};

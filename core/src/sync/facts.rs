@@ -1,6 +1,6 @@
 //! What the server needs to know about a document to decide who may see and write it.
 
-use crate::doc::{DocView, audit_trail};
+use crate::doc::{DocView, first_author};
 use crate::{Officer, RecordKind};
 use automerge::Automerge;
 
@@ -29,7 +29,7 @@ pub fn doc_facts(doc: &Automerge) -> DocFacts {
             .collect(),
         _ => Vec::new(),
     };
-    if let Some(first) = audit_trail(doc).into_iter().next() {
+    if let Some(first) = first_author(doc) {
         members.push(if first.cert_no.is_empty() { first.officer } else { first.cert_no });
     }
     members.sort();
