@@ -18,6 +18,8 @@ pub mod scope;
 pub mod state;
 pub mod storage;
 
+use openapi::Errors;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -34,8 +36,15 @@ pub fn open_state(data: &Path) -> anyhow_like::Result<SharedState> {
     open_state_with(data, &ServerConfig::default())
 }
 
-/// `open_state` with the deployment's settings.
+/// `open_state` with the deployment's settings: the replica is caught up before it returns.
 pub fn open_state_with(data: &Path, config: &ServerConfig) -> anyhow_like::Result<SharedState> {
+    let state = open_unready(data, config)?;
+    replica::rebuild(&state)?;
+    Ok(state)
+}
+
+/// The server's state with the replica not yet caught up with the log (`replica::rebuild`).
+pub fn open_unready(data: &Path, config: &ServerConfig) -> anyhow_like::Result<SharedState> {
     std::fs::create_dir_all(data)?;
     let storage = SqliteStorage::open(&data.join("server.db"))?;
     let replica = Store::open(data.join("replica"))?;
@@ -67,12 +76,8 @@ pub fn open_state_with(data: &Path, config: &ServerConfig) -> anyhow_like::Resul
         password_checks: auth::password::PasswordChecks::new(&config.login).map_err(|e| e.message)?,
         trusted_proxies: config.trusted_proxies.clone(),
         deployment_key,
+        ready: std::sync::atomic::AtomicBool::new(false),
     });
-    // The replica is rebuilt from the log: after a crash between the two, replay what it lacks.
-    let set_aside = replica::catch_up(&state)?;
-    if set_aside > 0 {
-        tracing::warn!(set_aside, "log entries the replica cannot apply were set aside; see /v1/console/set-aside");
-    }
     Ok(state)
 }
 
@@ -82,6 +87,7 @@ pub fn router(state: SharedState) -> Router {
     let (router, api) =
         utoipa_axum::router::OpenApiRouter::with_openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
             .routes(routes!(healthz))
+            .routes(routes!(readyz))
             .routes(routes!(accounts::enroll))
             .routes(routes!(accounts::login))
             .routes(routes!(accounts::me))
@@ -109,6 +115,7 @@ pub fn router(state: SharedState) -> Router {
         )
         .fallback(unknown_route)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES as usize))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), writes_wait_for_the_replica))
         .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn(nosniff))
         .layer(axum::middleware::from_fn(log_request))
@@ -119,6 +126,43 @@ pub fn router(state: SharedState) -> Router {
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive", body = String)))]
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Readiness: 200 once the replica has caught up with the log since start, else 503 (busy).
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "ready", body = String), Errors))]
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<SharedState>,
+) -> Result<&'static str, error::ApiError> {
+    if state.is_ready() { Ok("ready") } else { Err(catching_up()) }
+}
+
+fn catching_up() -> error::ApiError {
+    error::ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "catching_up",
+        "服务器刚启动，正在根据日志重建记录，请稍后再试",
+    )
+}
+
+/// While the replica is rebuilt after a start, reads are answered (the console may show less
+/// than the log holds) but anything that writes records or evidence waits: it is refused as
+/// busy, to be retried. Accounts, devices and sessions touch no record and go on.
+async fn writes_wait_for_the_replica(
+    axum::extract::State(state): axum::extract::State<SharedState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let reads = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let path = req.uri().path();
+    let records = ["/v1/sync/", "/v1/evidence/", "/v1/decisions/", "/v1/console/", "/v1/tips"]
+        .iter()
+        .any(|p| path.starts_with(p))
+        && path != "/v1/console/logout";
+    if reads || !records || state.is_ready() {
+        return next.run(req).await;
+    }
+    catching_up().into_response()
 }
 
 /// A path no route serves: our error shape, not the framework's empty 404. Its own code tells
@@ -189,6 +233,13 @@ pub struct Running {
 }
 
 impl Running {
+    /// Waits until the replica has caught up with the log since start.
+    pub fn wait_ready(&self) {
+        while !self.state.is_ready() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -210,9 +261,34 @@ pub fn start(data: &Path, listen: &str) -> anyhow_like::Result<Running> {
     start_with(data, listen, &ServerConfig::default())
 }
 
-/// `start` with the deployment's settings.
+/// `start` with the deployment's settings; returns once the replica has caught up with the log.
 pub fn start_with(data: &Path, listen: &str, config: &ServerConfig) -> anyhow_like::Result<Running> {
-    let state = open_state_with(data, config)?;
+    serve(open_state_with(data, config)?, listen)
+}
+
+/// Starts serving at once and catches the replica up with the log in the background, so that a
+/// restart with a long log answers `/healthz` (and reads) within moments: `/readyz` says when
+/// it is done.
+pub fn serve_with(data: &Path, listen: &str, config: &ServerConfig) -> anyhow_like::Result<Running> {
+    let state = open_unready(data, config)?;
+    let running = serve(state.clone(), listen)?;
+    rebuild_in_background(state)?;
+    Ok(running)
+}
+
+/// Catches the replica of `state` up with the log on a thread of its own.
+pub fn rebuild_in_background(state: SharedState) -> anyhow_like::Result<()> {
+    std::thread::Builder::new().name("replica-rebuild".into()).spawn(move || {
+        if let Err(e) = replica::rebuild(&state) {
+            // Writes stay refused as busy; reads go on. A restart tries again.
+            tracing::error!(error = %e, "the replica could not catch up with the log");
+        }
+    })?;
+    Ok(())
+}
+
+/// Serves `state` on `listen` (port 0 picks one) on its own runtime thread.
+pub fn serve(state: SharedState, listen: &str) -> anyhow_like::Result<Running> {
     let std_listener = std::net::TcpListener::bind(listen)?;
     std_listener.set_nonblocking(true)?;
     let addr = std_listener.local_addr()?;

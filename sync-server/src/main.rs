@@ -11,7 +11,7 @@ fn main() {
         eprintln!("this build has no demo: build it with the `demo` feature (on by default)");
         std::process::exit(2);
     }
-    let server = match xuncha_server::start_with(&options.data, &options.listen, &options.config()) {
+    let server = match xuncha_server::serve_with(&options.data, &options.listen, &options.config()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("the server could not start: {e}");
@@ -21,7 +21,10 @@ fn main() {
     tracing::info!(url = server.url(), data = %options.data.display(), "listening");
     #[cfg(feature = "demo")]
     if options.demo
-        && let Err(e) = xuncha_server::demo::run(&server)
+        && let Err(e) = {
+            server.wait_ready();
+            xuncha_server::demo::run(&server)
+        }
     {
         eprintln!("the demo failed: {e}");
         std::process::exit(1);

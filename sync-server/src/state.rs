@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::storage::{DocMeta, LogEntry, NewEntry, ServerStorage};
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use xuncha_core::{Officer, Store};
 
@@ -30,11 +31,18 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpAddr>,
     /// Signs every evidence package's manifest (see `deployment_key`).
     pub deployment_key: crate::deployment_key::DeploymentKey,
+    /// Whether the replica has caught up with the log since start (`replica::rebuild`); until
+    /// then reads are answered and writes refused as busy.
+    pub ready: std::sync::atomic::AtomicBool,
 }
 
 pub type SharedState = Arc<AppState>;
 
 impl AppState {
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
     /// `within(node, ancestor)` over the replica's jurisdiction tree; unknown nodes are outside.
     pub fn within(&self) -> impl Fn(&str, &str) -> bool + '_ {
         |node: &str, ancestor: &str| self.replica.jurisdiction_within(node, ancestor).unwrap_or(false)
