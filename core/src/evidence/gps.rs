@@ -10,6 +10,7 @@ crate::model::wire_enum!(
 /// A location fix as the phone reported it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GpsFix {
     pub lat: f64,
     pub lon: f64,

@@ -76,6 +76,23 @@ macro_rules! sha256_name {
             }
         }
 
+        // On the wire a hash is its 64 hex digits (serde goes through `String`).
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(concat!("A ", $what, ": SHA-256, 64 lowercase hex digits.")))
+                    .pattern(Some("^[0-9a-f]{64}$"))
+                    .min_length(Some(64))
+                    .max_length(Some(64))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         impl std::ops::Deref for $name {
             type Target = str;
             fn deref(&self) -> &str {

@@ -54,6 +54,7 @@ pub struct Capture {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "flag", rename_all = "snake_case")]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Flag {
     /// The GPS fix is less accurate than the checklist's rule.
     PoorAccuracy { accuracy_m: f64, limit_m: f64 },

@@ -51,6 +51,7 @@ pub struct NewCase {
 /// One step of the loop: who moved the case, when, for which department, with what evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseStep {
     pub id: String,
     /// Order of the step on the device that made it (steps made concurrently elsewhere share

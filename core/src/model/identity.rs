@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// The officer signed in on a device: who answers items, who appears in the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Officer {
     pub name: String,
     pub department: String,

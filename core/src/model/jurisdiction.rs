@@ -22,6 +22,7 @@ pub type Bounds = [f64; 4];
 /// comes from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jurisdiction {
     pub id: String,
     pub parent_id: Option<String>,
@@ -29,5 +30,6 @@ pub struct Jurisdiction {
     pub name: String,
     /// Bounding box (min_lat, min_lon, max_lat, max_lon) for offline maps and GPS checks.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<[f64; 4]>))]
     pub bounds: Option<Bounds>,
 }

@@ -22,6 +22,7 @@ wire_enum!(
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerMove {
     /// Order of the move (see `CaseStep::seq`).
     #[serde(default)]

@@ -15,6 +15,7 @@ wire_enum!(
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Place {
     #[cfg_attr(feature = "ffi", uniffi(default))]
     pub id: String,

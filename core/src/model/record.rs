@@ -23,6 +23,7 @@ impl RecordKind {
 /// until a later edit settles them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     /// Field path such as `answers.I03` or `state`.
     pub field: String,
@@ -33,6 +34,7 @@ pub struct Conflict {
 /// One field change in a record's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub change_hash: String,
     pub officer: String,

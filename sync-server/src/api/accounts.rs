@@ -186,36 +186,54 @@ fn signature_ok(req: &EnrollRequest) -> bool {
     }
 }
 
+/// An enrolled phone.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EnrolledDevice {
+    pub device_id: String,
+    /// The user it belongs to (their numeric id).
+    pub user_id: i64,
+    /// Revoked devices are refused (`device_revoked`) and wipe their store.
+    pub revoked: bool,
+}
+
 #[utoipa::path(get, path = "/v1/admin/devices", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "enrolled devices (admin only)", body = serde_json::Value), Errors))]
-pub async fn devices(State(state): State<SharedState>, _: Admin) -> Result<Json<serde_json::Value>, ApiError> {
+    responses((status = 200, description = "enrolled devices (admin only)", body = Vec<EnrolledDevice>), Errors))]
+pub async fn devices(State(state): State<SharedState>, _: Admin) -> Result<Json<Vec<EnrolledDevice>>, ApiError> {
     blocking(move || {
-        let list: Vec<_> = state
+        let list = state
             .storage
             .devices()?
             .into_iter()
-            .map(|d| serde_json::json!({"device_id": d.device_id, "user_id": d.user_id, "revoked": d.revoked}))
+            .map(|d| EnrolledDevice { device_id: d.device_id, user_id: d.user_id, revoked: d.revoked })
             .collect();
-        Ok(Json(serde_json::Value::Array(list)))
+        Ok(Json(list))
     })
     .await
+}
+
+/// A device revoked.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeviceRevoked {
+    pub device_id: String,
+    /// Always true.
+    pub revoked: bool,
 }
 
 /// A lost phone: its token stops working from its next request.
 #[utoipa::path(post, path = "/v1/admin/devices/{device_id}/revoke", tag = "accounts", security(("bearer" = [])),
     params(("device_id" = String, Path, description = "the lost device")),
-    responses((status = 200, description = "revoked (admin only)", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "revoked (admin only)", body = DeviceRevoked), Errors))]
 pub async fn revoke(
     State(state): State<SharedState>,
     Path(device_id): Path<String>,
     _: Admin,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<DeviceRevoked>, ApiError> {
     blocking(move || {
         if !state.storage.revoke_device(&device_id)? {
             return Err(ApiError::not_found(format!("找不到设备 {device_id}，请刷新设备列表")));
         }
         tracing::warn!(device_id, "device revoked");
-        Ok(Json(serde_json::json!({"device_id": device_id, "revoked": true})))
+        Ok(Json(DeviceRevoked { device_id, revoked: true }))
     })
     .await
 }
@@ -226,6 +244,14 @@ struct Login {
     password: String,
 }
 
+/// A console session.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConsoleSession {
+    /// The bearer token of the session.
+    pub token: String,
+    pub user: UserInfo,
+}
+
 /// Longest username and password looked at; longer ones are refused before any work.
 const MAX_USERNAME_BYTES: usize = 256;
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -234,7 +260,7 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 /// bounded password pool, and the same argon2 work whether or not the username exists.
 #[utoipa::path(post, path = "/v1/login", tag = "accounts",
     request_body = Login,
-    responses((status = 200, description = "a console session token and the user", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "a console session token and the user", body = ConsoleSession), Errors))]
 pub async fn login(State(state): State<SharedState>, ClientAddr(address): ClientAddr, Body(body): Body) -> Response {
     match login_checked(state, address, &body).await {
         Ok(answer) => answer.into_response(),
@@ -258,7 +284,7 @@ async fn login_checked(
     state: SharedState,
     address: Option<std::net::IpAddr>,
     body: &[u8],
-) -> Result<Json<serde_json::Value>, LoginError> {
+) -> Result<Json<ConsoleSession>, LoginError> {
     let req: Login = json_body(body)?;
     if req.username.len() > MAX_USERNAME_BYTES || req.password.len() > MAX_PASSWORD_BYTES {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "login_too_long", "用户名或密码过长").into());
@@ -285,18 +311,28 @@ async fn login_checked(
     state.login_limits.succeeded(&req.username, address);
     let token = new_secret(32);
     state.sessions.open(token_hash(&token), user.id);
-    Ok(Json(serde_json::json!({"token": token, "user": user_info(&user)})))
+    Ok(Json(ConsoleSession { token, user: user_info(&user) }))
+}
+
+/// A login lockout lifted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Unlocked {
+    pub username: String,
+    /// Always true: the user may try again now.
+    pub unlocked: bool,
+    /// Whether a backoff or lockout was in force.
+    pub was_limited: bool,
 }
 
 /// An admin lifts a login lockout (or backoff) of a user before it passes.
 #[utoipa::path(post, path = "/v1/admin/users/{username}/unlock", tag = "accounts", security(("bearer" = [])),
     params(("username" = String, Path, description = "the locked-out user")),
-    responses((status = 200, description = "the lockout lifted (admin only)", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the lockout lifted (admin only)", body = Unlocked), Errors))]
 pub async fn unlock(
     State(state): State<SharedState>,
     Path(username): Path<String>,
     Admin(admin): Admin,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Unlocked>, ApiError> {
     blocking(move || {
         state
             .storage
@@ -304,7 +340,7 @@ pub async fn unlock(
             .ok_or_else(|| ApiError::not_found(format!("找不到用户 {username}，请检查用户名")))?;
         let was_limited = state.login_limits.unlock(&username);
         tracing::warn!(username, by = admin.username, was_limited, "login unlocked by an admin");
-        Ok(Json(serde_json::json!({"username": username, "unlocked": true, "was_limited": was_limited})))
+        Ok(Json(Unlocked { username, unlocked: true, was_limited }))
     })
     .await
 }

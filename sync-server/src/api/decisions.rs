@@ -11,21 +11,20 @@ use crate::scope::Refuse;
 use crate::state::{AppState, SharedState};
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use xuncha_core::{CaseState, RecordKind, Review, StepDetails};
 
 /// The shape every decision shares: a supervisor over the record of `kind` (out of reach is
 /// refused: 404 unknown, 403 outside), a JSON body, one decision and its answer.
-async fn decision<B: DeserializeOwned + Send + 'static>(
+async fn decision<B: DeserializeOwned + Send + 'static, A: Serialize + Send + 'static>(
     state: SharedState,
     sup: Supervisor,
     id: String,
     kind: RecordKind,
     body: axum::body::Bytes,
-    act: impl FnOnce(&AppState, &Target<'_>, B) -> Result<Value, ApiError> + Send + 'static,
-) -> Result<Json<Value>, ApiError> {
+    act: impl FnOnce(&AppState, &Target<'_>, B) -> Result<A, ApiError> + Send + 'static,
+) -> Result<Json<A>, ApiError> {
     blocking(move || {
         let target = decisions::target(&state, &sup, &id, kind, Refuse::AsForbidden)?;
         let req: B = json_body(&body)?;
@@ -36,21 +35,30 @@ async fn decision<B: DeserializeOwned + Send + 'static>(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct ReviewBody {
+    /// `approved` or `reinspection_requested`.
     decision: String,
+    /// Why, for the officers (required in practice when asking for a reinspection).
     #[serde(default)]
     reason: String,
+}
+
+/// The review made.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Reviewed {
+    pub inspection_id: String,
+    pub review: Review,
 }
 
 #[utoipa::path(post, path = "/v1/decisions/inspections/{id}/review", tag = "decisions", security(("bearer" = [])),
     params(("id" = String, Path, description = "the inspection")),
     request_body = ReviewBody,
-    responses((status = 200, description = "reviewed; devices pull the decision", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "reviewed; devices pull the decision", body = Reviewed), Errors))]
 pub async fn review(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     sup: Supervisor,
     Body(body): Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Reviewed>, ApiError> {
     decision(state, sup, id, RecordKind::Inspection, body, |state, target, req: ReviewBody| {
         let review = Review::parse(&req.decision).ok_or_else(|| {
             ApiError::bad_request(format!(
@@ -59,54 +67,73 @@ pub async fn review(
             ))
         })?;
         decisions::decide(state, target, Decision::Review { review, reason: req.reason })?;
-        Ok(json!({"inspection_id": target.id(), "review": review.as_str()}))
+        Ok(Reviewed { inspection_id: target.id().to_owned(), review })
     })
     .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct OpenCaseBody {
+    /// What the case is about.
     summary: String,
+    /// When the first step is due, ms since the epoch.
     deadline_ms: Option<i64>,
+}
+
+/// The case opened from an inspection.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseOpened {
+    pub case_id: String,
 }
 
 #[utoipa::path(post, path = "/v1/decisions/inspections/{id}/case", tag = "decisions", security(("bearer" = [])),
     params(("id" = String, Path, description = "the inspection the case comes from")),
     request_body = OpenCaseBody,
-    responses((status = 200, description = "the case opened", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the case opened", body = CaseOpened), Errors))]
 pub async fn open_case(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     sup: Supervisor,
     Body(body): Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseOpened>, ApiError> {
     decision(state, sup, id, RecordKind::Inspection, body, |state, target, req: OpenCaseBody| {
         let case_id = decisions::decide(
             state,
             target,
             Decision::OpenCase { summary: req.summary, deadline_ms: req.deadline_ms },
         )?;
-        Ok(json!({"case_id": case_id}))
+        // Opening a case always names it; the service's answer is optional for the others.
+        let case_id = case_id.ok_or_else(|| ApiError::internal("opening a case named no case"))?;
+        Ok(CaseOpened { case_id })
     })
     .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct AssignBody {
+    /// The department that takes the case on.
     department: String,
+    /// When it is due, ms since the epoch.
     deadline_ms: Option<i64>,
+}
+
+/// The department a case was assigned to.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseAssigned {
+    pub case_id: String,
+    pub department: String,
 }
 
 #[utoipa::path(post, path = "/v1/decisions/cases/{id}/assign", tag = "decisions", security(("bearer" = [])),
     params(("id" = String, Path, description = "the case")),
     request_body = AssignBody,
-    responses((status = 200, description = "assigned", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "assigned", body = CaseAssigned), Errors))]
 pub async fn assign(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     sup: Supervisor,
     Body(body): Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseAssigned>, ApiError> {
     decision(state, sup, id, RecordKind::Case, body, |state, target, req: AssignBody| {
         let department = req.department.clone();
         decisions::decide(
@@ -114,31 +141,42 @@ pub async fn assign(
             target,
             Decision::Assign { department: req.department, deadline_ms: req.deadline_ms },
         )?;
-        Ok(json!({"case_id": target.id(), "department": department}))
+        Ok(CaseAssigned { case_id: target.id().to_owned(), department })
     })
     .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct AdvanceBody {
+    /// The state to move to: one the case allows next.
     to: String,
+    /// The department handling the step.
     #[serde(default)]
     department: String,
+    /// What was done or decided.
     #[serde(default)]
     note: String,
+    /// When the next step is due, ms since the epoch.
     deadline_ms: Option<i64>,
+}
+
+/// The state a case moved to (the decision API's `advance` and the console's `step`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseMoved {
+    pub case_id: String,
+    pub state: CaseState,
 }
 
 #[utoipa::path(post, path = "/v1/decisions/cases/{id}/advance", tag = "decisions", security(("bearer" = [])),
     params(("id" = String, Path, description = "the case")),
     request_body = AdvanceBody,
-    responses((status = 200, description = "moved along the closed loop", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "moved along the closed loop", body = CaseMoved), Errors))]
 pub async fn advance(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     sup: Supervisor,
     Body(body): Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseMoved>, ApiError> {
     decision(state, sup, id, RecordKind::Case, body, |state, target, req: AdvanceBody| {
         let to =
             CaseState::parse(&req.to).ok_or_else(|| ApiError::bad_request(crate::error::not_a_case_state(&req.to)))?;
@@ -149,7 +187,7 @@ pub async fn advance(
             evidence: Vec::new(),
         };
         decisions::decide(state, target, Decision::Advance { to, details })?;
-        Ok(json!({"case_id": target.id(), "state": to.as_str()}))
+        Ok(CaseMoved { case_id: target.id().to_owned(), state: to })
     })
     .await
 }

@@ -1,9 +1,10 @@
 //! The case board by closed-loop state, a case's timeline, recording a step with its evidence,
 //! and the CSV export. Assigning a department uses `/v1/decisions/cases/{id}/assign`.
 
-use super::evidence::{item_json, items_of};
+use super::evidence::{EvidenceView, item_views, items_of};
 use super::util::{Params, csv_response, fmt_ms, now_ms, param};
 use super::{ConsoleUser, Supervisor, Tree};
+use crate::api::decisions::CaseMoved;
 use crate::api::{Body, Path, Query, blocking};
 use crate::decisions::{self, Decision};
 use crate::error::{ApiError, json_body};
@@ -13,11 +14,12 @@ use crate::state::{AppState, SharedState};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use xuncha_core::Lookup;
 use xuncha_core::RecordKind;
-use xuncha_core::{Case, CaseState, CaseSummary, StepDetails};
+use xuncha_core::{
+    AuditEntry, Case, CaseSource, CaseState, CaseStep, CaseSummary, Conclusion, Conflict, Finding, Review, StepDetails,
+};
 
 /// A case is due soon when its deadline is this close.
 const DUE_SOON_MS: i64 = 2 * 86_400_000;
@@ -63,20 +65,61 @@ fn cases_in(state: &AppState, sup: &Supervisor, q: &Params) -> Result<Vec<CaseSu
     Ok(cases)
 }
 
-fn summary_json(tree: &Tree, c: &CaseSummary, now: i64) -> Value {
-    json!({
-        "id": c.id,
-        "summary": c.summary,
-        "source": c.source,
-        "state": c.state,
-        "department": c.department,
-        "deadline_ms": c.deadline_ms,
-        "overdue": overdue(c.state, c.deadline_ms, now),
-        "due_soon": c.state != CaseState::Closed && c.deadline_ms.is_some_and(|d| d >= now && d - now < DUE_SOON_MS),
-        "jurisdiction_id": c.jurisdiction_id,
-        "jurisdiction": tree.path(&c.jurisdiction_id),
-        "has_conflicts": c.has_conflicts,
-    })
+/// A case on the board.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseCard {
+    pub id: String,
+    pub summary: String,
+    pub source: CaseSource,
+    pub state: CaseState,
+    /// The department the case is assigned to.
+    pub department: Option<String>,
+    /// The deadline of the current step, ms since the epoch.
+    pub deadline_ms: Option<i64>,
+    /// Past its deadline and not closed.
+    pub overdue: bool,
+    /// Not closed, and its deadline is less than two days away.
+    pub due_soon: bool,
+    pub jurisdiction_id: String,
+    /// The jurisdiction's path from the caller's top node, such as "云溪县 / 桂香镇".
+    pub jurisdiction: String,
+    /// Some field has concurrent edits not yet settled.
+    pub has_conflicts: bool,
+}
+
+fn card(tree: &Tree, c: &CaseSummary, now: i64) -> CaseCard {
+    CaseCard {
+        id: c.id.clone(),
+        summary: c.summary.clone(),
+        source: c.source,
+        state: c.state,
+        department: c.department.clone(),
+        deadline_ms: c.deadline_ms,
+        overdue: overdue(c.state, c.deadline_ms, now),
+        due_soon: c.state != CaseState::Closed && c.deadline_ms.is_some_and(|d| d >= now && d - now < DUE_SOON_MS),
+        jurisdiction_id: c.jurisdiction_id.clone(),
+        jurisdiction: tree.path(&c.jurisdiction_id),
+        has_conflicts: c.has_conflicts,
+    }
+}
+
+/// The cases of one state, a column of the board.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseColumn {
+    pub state: CaseState,
+    pub cases: Vec<CaseCard>,
+}
+
+/// The case board: one column per state of the closed loop, in loop order.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseBoard {
+    /// The server's clock when the board was read, ms since the epoch.
+    pub now_ms: i64,
+    /// Cases on the board.
+    pub total: usize,
+    /// Of which past their deadline.
+    pub overdue: usize,
+    pub columns: Vec<CaseColumn>,
 }
 
 #[utoipa::path(get, path = "/v1/console/cases", tag = "console", security(("bearer" = [])),
@@ -84,26 +127,25 @@ fn summary_json(tree: &Tree, c: &CaseSummary, now: i64) -> Value {
            ("state" = Option<String>, Query, description = "a case state"),
            ("overdue" = Option<String>, Query, description = "1: only overdue cases"),
            ("q" = Option<String>, Query, description = "search text")),
-    responses((status = 200, description = "the case board", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the case board", body = CaseBoard), Errors))]
 pub async fn board(
     State(state): State<SharedState>,
     Query(q): Query<Params>,
     ConsoleUser(sup): ConsoleUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseBoard>, ApiError> {
     blocking(move || {
         let tree = Tree::of(&state, &sup)?;
         let cases = cases_in(&state, &sup, &q)?;
         let now = now_ms();
-        let columns: Vec<Value> = CaseState::ALL
+        let columns = CaseState::ALL
             .iter()
-            .map(|s| {
-                let in_state: Vec<Value> =
-                    cases.iter().filter(|c| c.state == *s).map(|c| summary_json(&tree, c, now)).collect();
-                json!({"state": s, "cases": in_state})
+            .map(|s| CaseColumn {
+                state: *s,
+                cases: cases.iter().filter(|c| c.state == *s).map(|c| card(&tree, c, now)).collect(),
             })
             .collect();
         let overdue_count = cases.iter().filter(|c| overdue(c.state, c.deadline_ms, now)).count();
-        Ok(Json(json!({"now_ms": now, "total": cases.len(), "overdue": overdue_count, "columns": columns})))
+        Ok(Json(CaseBoard { now_ms: now, total: cases.len(), overdue: overdue_count, columns }))
     })
     .await
 }
@@ -113,14 +155,56 @@ pub fn evidence_records(case: &Case) -> Vec<&str> {
     std::iter::once(case.id.as_str()).chain(case.inspection_id.as_deref()).collect()
 }
 
+/// The inspection a case came from, as its page shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseInspection {
+    pub id: String,
+    pub started_at_ms: i64,
+    pub conclusion: Option<Conclusion>,
+    pub review: Option<Review>,
+    pub findings: Vec<Finding>,
+    /// The place's name, when the inspection names a known place.
+    pub place: Option<String>,
+}
+
+/// A case with its steps, evidence and history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    pub id: String,
+    pub jurisdiction_id: String,
+    /// The jurisdiction's path from the caller's top node.
+    pub jurisdiction: String,
+    pub source: CaseSource,
+    pub summary: String,
+    pub state: CaseState,
+    /// The states the case may move to next.
+    pub allowed_next: Vec<CaseState>,
+    pub department: Option<String>,
+    pub deadline_ms: Option<i64>,
+    /// Past its deadline and not closed.
+    pub overdue: bool,
+    /// Every step, in time order.
+    pub steps: Vec<CaseStep>,
+    /// Concurrent edits not yet settled.
+    pub conflicts: Vec<Conflict>,
+    /// The inspection the case came from, if the caller may see it.
+    pub inspection: Option<CaseInspection>,
+    /// Evidence of the case and of its inspection, oldest first.
+    pub evidence: Vec<EvidenceView>,
+    /// Every field edit of the case, oldest first.
+    pub audit: Vec<AuditEntry>,
+    /// The server's clock, ms since the epoch.
+    pub now_ms: i64,
+}
+
 #[utoipa::path(get, path = "/v1/console/cases/{id}", tag = "console", security(("bearer" = [])),
     params(("id" = String, Path, description = "the case")),
-    responses((status = 200, description = "the case with its steps and evidence", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the case with its steps and evidence", body = CaseDetail), Errors))]
 pub async fn detail(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     ConsoleUser(sup): ConsoleUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseDetail>, ApiError> {
     blocking(move || {
         sup.over(&state, &id, RecordKind::Case, Refuse::AsAbsent)?;
         let tree = Tree::of(&state, &sup)?;
@@ -142,31 +226,31 @@ pub async fn detail(
             std::iter::once(id.as_str()).chain(inspection.as_ref().map(|i| i.id.as_str())).collect();
         let evidence = items_of(&state, &records)?;
         let now = now_ms();
-        Ok(Json(json!({
-            "id": case.id,
-            "jurisdiction_id": case.jurisdiction_id,
-            "jurisdiction": tree.path(&case.jurisdiction_id),
-            "source": case.source,
-            "summary": case.summary,
-            "state": case.state,
-            "allowed_next": case.state.allowed_next(),
-            "department": case.department,
-            "deadline_ms": case.deadline_ms,
-            "overdue": overdue(case.state, case.deadline_ms, now),
-            "steps": case.steps,
-            "conflicts": case.conflicts,
-            "inspection": inspection.map(|i| json!({
-                "id": i.id,
-                "started_at_ms": i.started_at_ms,
-                "conclusion": i.conclusion,
-                "review": i.review,
-                "findings": i.findings,
-                "place": place,
-            })),
-            "evidence": evidence.iter().map(|e| item_json(&state, e)).collect::<Result<Vec<_>, _>>()?,
-            "audit": state.replica.audit_trail(&id)?,
-            "now_ms": now,
-        })))
+        Ok(Json(CaseDetail {
+            jurisdiction: tree.path(&case.jurisdiction_id),
+            allowed_next: case.state.allowed_next().to_vec(),
+            overdue: overdue(case.state, case.deadline_ms, now),
+            inspection: inspection.map(|i| CaseInspection {
+                id: i.id,
+                started_at_ms: i.started_at_ms,
+                conclusion: i.conclusion,
+                review: i.review,
+                findings: i.findings,
+                place,
+            }),
+            evidence: item_views(&state, &evidence)?,
+            audit: state.replica.audit_trail(&id)?,
+            now_ms: now,
+            id: case.id,
+            jurisdiction_id: case.jurisdiction_id,
+            source: case.source,
+            summary: case.summary,
+            state: case.state,
+            department: case.department,
+            deadline_ms: case.deadline_ms,
+            steps: case.steps,
+            conflicts: case.conflicts,
+        }))
     })
     .await
 }
@@ -189,13 +273,13 @@ struct StepBody {
 #[utoipa::path(post, path = "/v1/console/cases/{id}/step", tag = "console", security(("bearer" = [])),
     params(("id" = String, Path, description = "the case")),
     request_body = StepBody,
-    responses((status = 200, description = "the case moved one step along the closed loop", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the case moved one step along the closed loop", body = CaseMoved), Errors))]
 pub async fn step(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     ConsoleUser(sup): ConsoleUser,
     Body(body): Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseMoved>, ApiError> {
     blocking(move || {
         let target = decisions::target(&state, &sup, &id, RecordKind::Case, Refuse::AsAbsent)?;
         let req: StepBody = json_body(&body)?;
@@ -220,7 +304,7 @@ pub async fn step(
             evidence: req.evidence,
         };
         decisions::decide(&state, &target, Decision::Advance { to, details })?;
-        Ok(Json(json!({"case_id": id, "state": to})))
+        Ok(Json(CaseMoved { case_id: id, state: to }))
     })
     .await
 }

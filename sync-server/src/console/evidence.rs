@@ -11,14 +11,69 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::storage::EvidenceCheck;
-use serde_json::{Value, json};
+use serde::Serialize;
 use xuncha_core::EvidenceItem;
 use xuncha_core::VerifyReport;
-use xuncha_core::evidence::Check;
+use xuncha_core::evidence::{Check, ContentHash, EntryHash, EvidenceKind, ExifSummary, Flag, GpsFix};
 
-pub const VERIFIED: &str = "verified";
-pub const PENDING: &str = "pending";
-pub const FAILED: &str = "failed";
+/// Where an item's verification stands (see the module's notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrityStatus {
+    /// Bytes, metadata, signature, enrolled key and chain link all check out.
+    Verified,
+    /// Everything checkable holds; the bytes have not been uploaded yet.
+    Pending,
+    /// Some other check failed (`problems` says which).
+    Failed,
+}
+
+/// An item's integrity as the console shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Integrity {
+    pub status: IntegrityStatus,
+    /// What failed, in Chinese, one line per kind of check; empty when verified.
+    pub problems: Vec<String>,
+}
+
+/// One evidence item as the pages show it: its signed metadata, its flags in words and its
+/// integrity.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EvidenceView {
+    /// Hash of the signed metadata: the item's identity and its link in the device's chain.
+    pub entry_hash: EntryHash,
+    /// Hash of the bytes: names the original and its thumbnail under `/v1/evidence/`.
+    pub content_hash: ContentHash,
+    /// The record (inspection or case) it belongs to.
+    pub record_id: String,
+    /// The checklist item it documents, if any.
+    pub item_id: Option<String>,
+    pub kind: EvidenceKind,
+    pub mime: String,
+    /// Size of the bytes.
+    pub size: u64,
+    /// The officer who captured it, and their certificate number.
+    pub officer: String,
+    pub cert_no: String,
+    /// The device that signed it, and its position in that device's chain (from 1).
+    pub device_id: String,
+    pub chain_seq: u64,
+    /// Device time at capture, ms since the epoch.
+    pub captured_at_ms: i64,
+    /// The device's location fix at capture, if it had one.
+    pub gps: Option<GpsFix>,
+    /// What the camera wrote (photos with readable EXIF).
+    pub exif: Option<ExifSummary>,
+    /// What a reviewer should look at.
+    pub flags: Vec<Flag>,
+    /// The same flags in words, with their numbers, for the badge's tooltip.
+    pub flag_labels: Vec<String>,
+    /// The entry this one corrects.
+    pub corrects: Option<EntryHash>,
+    /// Whether the bytes have reached the server.
+    pub bytes_present: bool,
+    pub integrity: Integrity,
+}
 
 /// The public key the server enrolled for a device: a phone's from enrolment, the replica's
 /// own (for evidence the server itself took in, such as tip photos).
@@ -75,7 +130,7 @@ pub fn keep_checks(state: &AppState, reports: Vec<(String, VerifyReport)>) -> Re
 /// its bytes arrived. An item without a kept verification is verified now — only its metadata
 /// while its bytes are missing; with its bytes (kept by an older server, or taken in by the
 /// server itself) once, and kept.
-pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str, Vec<String>), ApiError> {
+pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(IntegrityStatus, Vec<String>), ApiError> {
     let failed = match state.storage.evidence_check(item.entry_hash.as_str())? {
         Some(check) => check.failed,
         None => {
@@ -89,11 +144,11 @@ pub fn integrity(state: &AppState, item: &EvidenceItem) -> Result<(&'static str,
         }
     };
     let status = if failed.is_empty() {
-        VERIFIED
+        IntegrityStatus::Verified
     } else if failed.iter().all(|c| *c == Check::MissingBytes) {
-        PENDING
+        IntegrityStatus::Pending
     } else {
-        FAILED
+        IntegrityStatus::Failed
     };
     // Supervisors read the failed checks by kind, in Chinese.
     let mut problems: Vec<String> = Vec::new();
@@ -120,31 +175,35 @@ pub fn check_zh(check: Check, device_id: &str) -> String {
 }
 
 /// One item as the pages show it.
-pub fn item_json(state: &AppState, item: &EvidenceItem) -> Result<Value, ApiError> {
+pub fn item_view(state: &AppState, item: &EvidenceItem) -> Result<EvidenceView, ApiError> {
     let (status, problems) = integrity(state, item)?;
     let p = &item.payload;
-    Ok(json!({
-        "entry_hash": item.entry_hash,
-        "content_hash": p.content_hash,
-        "record_id": p.record_id,
-        "item_id": p.item_id,
-        "kind": p.kind,
-        "mime": p.mime,
-        "size": p.size,
-        "officer": p.officer,
-        "cert_no": p.cert_no,
-        "device_id": p.device_id,
-        "chain_seq": p.chain_seq,
-        "captured_at_ms": p.captured_at_ms,
-        "gps": p.gps,
-        "exif": p.exif,
-        "flags": p.flags,
-        // The same flags in words, with their numbers, for the badge's tooltip.
-        "flag_labels": p.flags.iter().map(xuncha_core::Flag::label_zh).collect::<Vec<_>>(),
-        "corrects": p.corrects,
-        "bytes_present": item.bytes_present,
-        "integrity": {"status": status, "problems": problems},
-    }))
+    Ok(EvidenceView {
+        entry_hash: item.entry_hash.clone(),
+        content_hash: p.content_hash.clone(),
+        record_id: p.record_id.clone(),
+        item_id: p.item_id.clone(),
+        kind: p.kind,
+        mime: p.mime.clone(),
+        size: p.size,
+        officer: p.officer.clone(),
+        cert_no: p.cert_no.clone(),
+        device_id: p.device_id.clone(),
+        chain_seq: p.chain_seq,
+        captured_at_ms: p.captured_at_ms,
+        gps: p.gps.clone(),
+        exif: p.exif.clone(),
+        flags: p.flags.clone(),
+        flag_labels: p.flags.iter().map(Flag::label_zh).collect(),
+        corrects: p.corrects.clone(),
+        bytes_present: item.bytes_present,
+        integrity: Integrity { status, problems },
+    })
+}
+
+/// Every item of a list, as the pages show them.
+pub fn item_views(state: &AppState, items: &[EvidenceItem]) -> Result<Vec<EvidenceView>, ApiError> {
+    items.iter().map(|e| item_view(state, e)).collect()
 }
 
 /// Every item of the records, oldest first.

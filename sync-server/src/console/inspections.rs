@@ -1,6 +1,6 @@
 //! The inspection list (filters, search, paging, CSV) and the inspection detail page.
 
-use super::evidence::{item_json, items_of};
+use super::evidence::{EvidenceView, item_views, items_of};
 use super::util::{Params, csv_response, date, day_start_ms, fmt_ms, num, param};
 use super::{ConsoleUser, Supervisor, Tree};
 use crate::api::{Path, Query, blocking};
@@ -11,9 +11,12 @@ use crate::state::{AppState, SharedState};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::{Value, json};
-use xuncha_core::Lookup;
-use xuncha_core::{Conclusion, InspectionFilter, InspectionSummary, Mode, RecordKind, Review, Shift};
+use serde::Serialize;
+use xuncha_core::evidence::EntryHash;
+use xuncha_core::{
+    AnswerType, Approach, AuditEntry, CaseState, Conclusion, Conflict, Finding, InspectionFilter, InspectionSummary,
+    ItemAnswer, Jurisdiction, LedgerCategory, LedgerStatus, Lookup, Mode, Officer, Place, RecordKind, Review, Shift,
+};
 
 /// Rows an export (and the filter lists) read at most.
 pub const MAX_ROWS: u32 = 20_000;
@@ -67,30 +70,71 @@ fn place_name(state: &AppState, place_id: Option<&str>) -> Result<String, ApiErr
     Ok(state.replica.place(id).absent_as_none()?.map(|p| p.name).unwrap_or_default())
 }
 
-fn row_json(state: &AppState, tree: &Tree, r: &InspectionSummary) -> Result<Value, ApiError> {
+/// A row of the inspection list.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InspectionRow {
+    pub id: String,
+    pub jurisdiction_id: String,
+    /// The jurisdiction's path from the caller's top node.
+    pub jurisdiction: String,
+    /// The place's name; empty when none is set or the place is unknown here.
+    pub place: String,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub approach: Approach,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub conclusion: Option<Conclusion>,
+    pub review: Option<Review>,
+    /// Departments on the team.
+    pub departments: Vec<String>,
+    /// Names of the officers on the team.
+    pub team: Vec<String>,
+    /// Items answered, and of those, violations seen.
+    pub answered: u32,
+    pub violations: u32,
+    pub has_conflicts: bool,
+    /// Evidence items, and of those, items whose bytes have not arrived yet.
+    pub photos: usize,
+    pub photos_pending: usize,
+    pub updated_at_ms: i64,
+}
+
+fn row(state: &AppState, tree: &Tree, r: &InspectionSummary) -> Result<InspectionRow, ApiError> {
     let inspection = state.replica.inspection(&r.id)?;
     let evidence = state.replica.evidence_for_record(&r.id)?;
-    Ok(json!({
-        "id": r.id,
-        "jurisdiction_id": r.jurisdiction_id,
-        "jurisdiction": tree.path(&r.jurisdiction_id),
-        "place": place_name(state, r.place_id.as_deref())?,
-        "shift": r.shift,
-        "mode": r.mode,
-        "approach": inspection.approach,
-        "started_at_ms": r.started_at_ms,
-        "ended_at_ms": inspection.ended_at_ms,
-        "conclusion": r.conclusion,
-        "review": inspection.review,
-        "departments": r.departments,
-        "team": inspection.team.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
-        "answered": r.answered,
-        "violations": r.violations,
-        "has_conflicts": r.has_conflicts,
-        "photos": evidence.len(),
-        "photos_pending": evidence.iter().filter(|e| !e.bytes_present).count(),
-        "updated_at_ms": r.updated_at_ms,
-    }))
+    Ok(InspectionRow {
+        id: r.id.clone(),
+        jurisdiction_id: r.jurisdiction_id.clone(),
+        jurisdiction: tree.path(&r.jurisdiction_id),
+        place: place_name(state, r.place_id.as_deref())?,
+        shift: r.shift,
+        mode: r.mode,
+        approach: inspection.approach,
+        started_at_ms: r.started_at_ms,
+        ended_at_ms: inspection.ended_at_ms,
+        conclusion: r.conclusion,
+        review: inspection.review,
+        departments: r.departments.clone(),
+        team: inspection.team.iter().map(|o| o.name.clone()).collect(),
+        answered: r.answered,
+        violations: r.violations,
+        has_conflicts: r.has_conflicts,
+        photos: evidence.len(),
+        photos_pending: evidence.iter().filter(|e| !e.bytes_present).count(),
+        updated_at_ms: r.updated_at_ms,
+    })
+}
+
+/// One page of the inspection list.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InspectionPage {
+    /// Inspections that pass the filters, on every page.
+    pub total: u64,
+    /// This page, from 1, and its size.
+    pub page: u32,
+    pub per_page: u32,
+    pub rows: Vec<InspectionRow>,
 }
 
 /// The list's and the export's filters as the OpenAPI document declares them (`filters` reads
@@ -127,12 +171,12 @@ struct FilterParams {
     params(FilterParams,
            ("page" = Option<i64>, Query, description = "page, from 1"),
            ("per_page" = Option<i64>, Query, description = "rows per page, 1 to 200")),
-    responses((status = 200, description = "one page of inspections in the caller's subtree", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "one page of inspections in the caller's subtree", body = InspectionPage), Errors))]
 pub async fn list(
     State(state): State<SharedState>,
     Query(q): Query<Params>,
     ConsoleUser(sup): ConsoleUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InspectionPage>, ApiError> {
     blocking(move || {
         let tree = Tree::of(&state, &sup)?;
         let f = filter(&state, &sup, &q)?;
@@ -143,9 +187,9 @@ pub async fn list(
             .replica
             .list_inspections(&f, per_page, (page - 1) * per_page)?
             .iter()
-            .map(|r| row_json(&state, &tree, r))
+            .map(|r| row(&state, &tree, r))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Json(json!({"total": total, "page": page, "per_page": per_page, "rows": shown})))
+        Ok(Json(InspectionPage { total, page, per_page, rows: shown }))
     })
     .await
 }
@@ -228,14 +272,110 @@ pub async fn csv(
     .await
 }
 
+/// The ledger entry an inspection was made against.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LedgerRef {
+    pub id: String,
+    pub name: String,
+    pub category: LedgerCategory,
+    pub status: LedgerStatus,
+}
+
+/// The checklist version an inspection was answered against.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TemplateRef {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+}
+
+/// A checklist item with what the team answered.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChecklistLine {
+    pub item_id: String,
+    /// The question, in Chinese.
+    pub text: String,
+    pub answer_type: AnswerType,
+    /// Why the item does not apply to this inspection (shift or place type), if it does not.
+    pub not_applicable: Option<String>,
+    /// The answer; for an item in conflict, the deterministic winner.
+    pub answer: Option<ItemAnswer>,
+    /// Every concurrent value (JSON text) while the answer is in conflict.
+    pub conflict: Option<Vec<String>>,
+    /// Entry hashes of the evidence taken for this item.
+    pub evidence: Vec<EntryHash>,
+}
+
+/// An answer whose checklist version this server does not hold: its item id stands for the
+/// question.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BareAnswer {
+    pub item_id: String,
+    /// The item id again, in place of the question.
+    pub text: String,
+    pub answer: ItemAnswer,
+}
+
+/// A line of the inspection page's checklist: an item of its checklist version, or, when
+/// the server does not hold that version, an answer alone.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ItemLine {
+    Item(ChecklistLine),
+    Answer(BareAnswer),
+}
+
+/// A case opened from an inspection.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseRef {
+    pub id: String,
+    pub summary: String,
+    pub state: CaseState,
+}
+
+/// An inspection with its answers, team, conflicts, history and evidence.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InspectionDetail {
+    pub id: String,
+    pub jurisdiction: Jurisdiction,
+    /// The jurisdiction's path from the caller's top node.
+    pub jurisdiction_path: String,
+    /// The place inspected, when set and known here.
+    pub place: Option<Place>,
+    /// The ledger entry inspected, when set and known here.
+    pub ledger: Option<LedgerRef>,
+    pub shift: Shift,
+    pub mode: Mode,
+    pub approach: Approach,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub team: Vec<Officer>,
+    /// The checklist version, when this server holds it.
+    pub template: Option<TemplateRef>,
+    pub items: Vec<ItemLine>,
+    pub findings: Vec<Finding>,
+    pub conclusion: Option<Conclusion>,
+    pub review: Option<Review>,
+    pub review_reason: Option<String>,
+    /// Concurrent edits not yet settled.
+    pub conflicts: Vec<Conflict>,
+    /// Evidence of the inspection, oldest first.
+    pub evidence: Vec<EvidenceView>,
+    /// Every field edit, oldest first.
+    pub audit: Vec<AuditEntry>,
+    /// Cases opened from this inspection.
+    pub cases: Vec<CaseRef>,
+}
+
 #[utoipa::path(get, path = "/v1/console/inspections/{id}", tag = "console", security(("bearer" = [])),
     params(("id" = String, Path, description = "the inspection")),
-    responses((status = 200, description = "answers, team, conflicts, audit trail, evidence with integrity, GPS", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "answers, team, conflicts, audit trail, evidence with integrity, GPS", body = InspectionDetail), Errors))]
 pub async fn detail(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     ConsoleUser(sup): ConsoleUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InspectionDetail>, ApiError> {
     blocking(move || {
         sup.over(&state, &id, RecordKind::Inspection, Refuse::AsAbsent)?;
         let tree = Tree::of(&state, &sup)?;
@@ -245,22 +385,35 @@ pub async fn detail(
         let ledger =
             i.ledger_id.as_deref().map(|l| state.replica.ledger_entry(l).absent_as_none()).transpose()?.flatten();
         let evidence = items_of(&state, &[id.as_str()])?;
-        let items: Vec<Value> = match &template {
-            None => i.answers.iter().map(|a| json!({"item_id": a.item_id, "text": a.item_id, "answer": a})).collect(),
+        let items: Vec<ItemLine> = match &template {
+            None => i
+                .answers
+                .iter()
+                .map(|a| {
+                    ItemLine::Answer(BareAnswer {
+                        item_id: a.item_id.clone(),
+                        text: a.item_id.clone(),
+                        answer: a.clone(),
+                    })
+                })
+                .collect(),
             Some(t) => t
                 .items
                 .iter()
                 .map(|item| {
                     let field = format!("answers.{}", item.id);
-                    json!({
-                        "item_id": item.id,
-                        "text": item.text,
-                        "answer_type": item.answer_type,
-                        "not_applicable": item.not_applicable_because(i.shift, place.as_ref().map(|p| p.place_type)),
-                        "answer": i.answers.iter().find(|a| a.item_id == item.id),
-                        "conflict": i.conflicts.iter().find(|c| c.field == field).map(|c| &c.values),
-                        "evidence": evidence.iter().filter(|e| e.payload.item_id.as_deref() == Some(item.id.as_str()))
-                            .map(|e| e.entry_hash.clone()).collect::<Vec<_>>(),
+                    ItemLine::Item(ChecklistLine {
+                        item_id: item.id.clone(),
+                        text: item.text.clone(),
+                        answer_type: item.answer_type,
+                        not_applicable: item.not_applicable_because(i.shift, place.as_ref().map(|p| p.place_type)),
+                        answer: i.answers.iter().find(|a| a.item_id == item.id).cloned(),
+                        conflict: i.conflicts.iter().find(|c| c.field == field).map(|c| c.values.clone()),
+                        evidence: evidence
+                            .iter()
+                            .filter(|e| e.payload.item_id.as_deref() == Some(item.id.as_str()))
+                            .map(|e| e.entry_hash.clone())
+                            .collect(),
                     })
                 })
                 .collect(),
@@ -271,33 +424,33 @@ pub async fn detail(
             if let Ok(full) = state.replica.case(&c.id)
                 && full.inspection_id.as_deref() == Some(id.as_str())
             {
-                cases.push(json!({"id": c.id, "summary": c.summary, "state": c.state}));
+                cases.push(CaseRef { id: c.id, summary: c.summary, state: c.state });
             }
         }
         let jurisdiction = state.replica.jurisdiction(&i.jurisdiction_id)?;
-        Ok(Json(json!({
-            "id": i.id,
-            "jurisdiction": jurisdiction,
-            "jurisdiction_path": tree.path(&i.jurisdiction_id),
-            "place": place,
-            "ledger": ledger.map(|l| json!({"id": l.id, "name": l.name, "category": l.category, "status": l.status})),
-            "shift": i.shift,
-            "mode": i.mode,
-            "approach": i.approach,
-            "started_at_ms": i.started_at_ms,
-            "ended_at_ms": i.ended_at_ms,
-            "team": i.team,
-            "template": template.as_ref().map(|t| json!({"id": t.id, "version": t.version, "title": t.title})),
-            "items": items,
-            "findings": i.findings,
-            "conclusion": i.conclusion,
-            "review": i.review,
-            "review_reason": i.review_reason,
-            "conflicts": i.conflicts,
-            "evidence": evidence.iter().map(|e| item_json(&state, e)).collect::<Result<Vec<_>, _>>()?,
-            "audit": state.replica.audit_trail(&id)?,
-            "cases": cases,
-        })))
+        Ok(Json(InspectionDetail {
+            jurisdiction_path: tree.path(&i.jurisdiction_id),
+            jurisdiction,
+            place,
+            ledger: ledger.map(|l| LedgerRef { id: l.id, name: l.name, category: l.category, status: l.status }),
+            template: template.map(|t| TemplateRef { id: t.id, version: t.version, title: t.title }),
+            items,
+            evidence: item_views(&state, &evidence)?,
+            audit: state.replica.audit_trail(&id)?,
+            cases,
+            id: i.id,
+            shift: i.shift,
+            mode: i.mode,
+            approach: i.approach,
+            started_at_ms: i.started_at_ms,
+            ended_at_ms: i.ended_at_ms,
+            team: i.team,
+            findings: i.findings,
+            conclusion: i.conclusion,
+            review: i.review,
+            review_reason: i.review_reason,
+            conflicts: i.conflicts,
+        }))
     })
     .await
 }

@@ -11,22 +11,45 @@ use crate::scope::Refuse;
 use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use xuncha_core::RecordKind;
-use xuncha_core::{LedgerCategory, LedgerStatus};
+use xuncha_core::{LedgerCategory, LedgerMove, LedgerStatus};
+
+/// An entry of the key-target ledger with its history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LedgerRow {
+    pub id: String,
+    pub jurisdiction_id: String,
+    /// The jurisdiction's path from the caller's top node.
+    pub jurisdiction: String,
+    /// The institution's or person's name.
+    pub name: String,
+    pub category: LedgerCategory,
+    pub address: String,
+    /// On the ledger now (`in`) or taken off (`out`).
+    pub status: LedgerStatus,
+    /// Every move in and out, oldest first.
+    pub history: Vec<LedgerMove>,
+}
+
+/// The ledger entries that pass the filters.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LedgerList {
+    pub total: usize,
+    pub entries: Vec<LedgerRow>,
+}
 
 #[utoipa::path(get, path = "/v1/console/ledger", tag = "console", security(("bearer" = [])),
     params(("node" = Option<String>, Query, description = "jurisdiction node"),
            ("status" = Option<String>, Query, description = "a ledger status"),
            ("category" = Option<String>, Query, description = "a ledger category"),
            ("q" = Option<String>, Query, description = "search text")),
-    responses((status = 200, description = "the key-target ledger with its in/out history", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the key-target ledger with its in/out history", body = LedgerList), Errors))]
 pub async fn list(
     State(state): State<SharedState>,
     Query(q): Query<Params>,
     ConsoleUser(sup): ConsoleUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LedgerList>, ApiError> {
     blocking(move || {
         let tree = Tree::of(&state, &sup)?;
         let node = sup.node_or_root(&state, param(&q, "node"))?;
@@ -56,38 +79,47 @@ pub async fn list(
             if text.is_some_and(|t| !(e.name.contains(t) || e.address.contains(t))) {
                 continue;
             }
-            entries.push(json!({
-                "id": e.id,
-                "jurisdiction_id": e.jurisdiction_id,
-                "jurisdiction": tree.path(&e.jurisdiction_id),
-                "name": e.name,
-                "category": e.category,
-                "address": e.address,
-                "status": e.status,
-                "history": e.history,
-            }));
+            entries.push(LedgerRow {
+                jurisdiction: tree.path(&e.jurisdiction_id),
+                id: e.id,
+                jurisdiction_id: e.jurisdiction_id,
+                name: e.name,
+                category: e.category,
+                address: e.address,
+                status: e.status,
+                history: e.history,
+            });
         }
-        Ok(Json(json!({"total": entries.len(), "entries": entries})))
+        Ok(Json(LedgerList { total: entries.len(), entries }))
     })
     .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct MoveBody {
+    /// `in` (入账) or `out` (出账).
     status: String,
+    /// Why, at most 500 characters.
     reason: String,
+}
+
+/// Where a ledger entry now stands.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LedgerMoved {
+    pub ledger_id: String,
+    pub status: LedgerStatus,
 }
 
 #[utoipa::path(post, path = "/v1/console/ledger/{id}/move", tag = "console", security(("bearer" = [])),
     params(("id" = String, Path, description = "the ledger entry")),
     request_body = MoveBody,
-    responses((status = 200, description = "moved in or out of the ledger", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "moved in or out of the ledger", body = LedgerMoved), Errors))]
 pub async fn move_entry(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     ConsoleUser(sup): ConsoleUser,
     Body(body): Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LedgerMoved>, ApiError> {
     blocking(move || {
         let target = decisions::target(&state, &sup, &id, RecordKind::LedgerEntry, Refuse::AsAbsent)?;
         let req: MoveBody = json_body(&body)?;
@@ -97,7 +129,7 @@ pub async fn move_entry(
             return Err(ApiError::bad_request("原因不能超过 500 字"));
         }
         decisions::decide(&state, &target, Decision::MoveLedgerEntry { status, reason: req.reason })?;
-        Ok(Json(json!({"ledger_id": id, "status": status})))
+        Ok(Json(LedgerMoved { ledger_id: id, status }))
     })
     .await
 }

@@ -27,13 +27,14 @@ use crate::state::{AppState, SharedState};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xuncha_core::Jurisdiction;
 use xuncha_core::Lookup;
+use xuncha_core::sync::protocol::UserInfo;
 
 pub use tips::{TIPS_PER_ADDRESS, TIPS_PER_REPORTER};
 
@@ -169,10 +170,25 @@ impl Tree {
     }
 }
 
+/// What every console page starts from.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ConsoleMeta {
+    /// The signed-in supervisor or admin.
+    pub user: UserInfo,
+    /// The name of their own node.
+    pub jurisdiction_name: String,
+    /// Every node they see, each tree top down.
+    pub jurisdictions: Vec<Jurisdiction>,
+    /// Departments the department filter offers.
+    pub departments: Vec<String>,
+    /// The server's clock, ms since the epoch.
+    pub now_ms: i64,
+}
+
 /// Who is signed in, the tree they see, and the lists the filters offer.
 #[utoipa::path(get, path = "/v1/console/meta", tag = "console", security(("bearer" = [])),
-    responses((status = 200, description = "the signed-in supervisor, their tree and the filter lists", body = serde_json::Value), Errors))]
-async fn meta(State(state): State<SharedState>, ConsoleUser(sup): ConsoleUser) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, description = "the signed-in supervisor, their tree and the filter lists", body = ConsoleMeta), Errors))]
+async fn meta(State(state): State<SharedState>, ConsoleUser(sup): ConsoleUser) -> Result<Json<ConsoleMeta>, ApiError> {
     crate::api::blocking(move || {
         let tree = Tree::of(&state, &sup)?;
         let node = sup.node(&state, None)?;
@@ -187,24 +203,35 @@ async fn meta(State(state): State<SharedState>, ConsoleUser(sup): ConsoleUser) -
             .collect();
         departments.sort();
         departments.dedup();
-        Ok(Json(json!({
-            "user": crate::api::accounts::user_info(&sup.user),
-            "jurisdiction_name": tree.name(&sup.user.jurisdiction_id),
-            "jurisdictions": tree.nodes,
-            "departments": departments,
-            "now_ms": chrono::Utc::now().timestamp_millis(),
-        })))
+        Ok(Json(ConsoleMeta {
+            user: crate::api::accounts::user_info(&sup.user),
+            jurisdiction_name: tree.name(&sup.user.jurisdiction_id),
+            jurisdictions: tree.nodes,
+            departments,
+            now_ms: chrono::Utc::now().timestamp_millis(),
+        }))
     })
     .await
 }
 
+/// The answer to a logout.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignedOut {
+    /// Always true: the token no longer works.
+    pub signed_out: bool,
+}
+
 /// Ends the console session of the token used.
 #[utoipa::path(post, path = "/v1/console/logout", tag = "console", security(("bearer" = [])),
-    responses((status = 200, description = "the session ended", body = serde_json::Value), Errors))]
-async fn logout(State(state): State<SharedState>, _: ConsoleUser, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, description = "the session ended", body = SignedOut), Errors))]
+async fn logout(
+    State(state): State<SharedState>,
+    _: ConsoleUser,
+    headers: HeaderMap,
+) -> Result<Json<SignedOut>, ApiError> {
     crate::api::blocking(move || {
         state.sessions.close(&auth::token_hash(auth::bearer(&headers).unwrap_or_default()));
-        Ok(Json(json!({"signed_out": true})))
+        Ok(Json(SignedOut { signed_out: true }))
     })
     .await
 }

@@ -10,20 +10,97 @@ use crate::state::SharedState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, NaiveDate};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::collections::BTreeMap;
-use xuncha_core::{AnswerValue, CaseState, InspectionFilter, Level};
+use xuncha_core::{AnswerValue, CaseSource, CaseState, Conclusion, InspectionFilter, Level};
+
+/// The quarter's inspections in figures.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InspectionFigures {
+    pub total: usize,
+    /// Inspections by shift (`day`, `night`).
+    pub by_shift: BTreeMap<String, usize>,
+    /// Inspections by mode (`joint`, `spot`).
+    pub by_mode: BTreeMap<String, usize>,
+    /// Inspections by conclusion; `none` for those without one.
+    pub by_conclusion: BTreeMap<String, usize>,
+    /// Violations seen, over all inspections.
+    pub violations: usize,
+    /// Departments that took part.
+    pub departments: Vec<String>,
+}
+
+/// The quarter's patrols in figures, by result.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PatrolFigures {
+    pub total: usize,
+    pub nothing_found: usize,
+    pub lead_raised: usize,
+    pub issue_found: usize,
+}
+
+/// The quarter's cases in figures.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseFigures {
+    /// Opened, closed and decided in the quarter.
+    pub opened: usize,
+    pub closed: usize,
+    pub decided: usize,
+}
+
+/// A case decided in the quarter: a candidate for public exposure.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TypicalCase {
+    pub id: String,
+    pub summary: String,
+    /// The jurisdiction's path from the caller's top node.
+    pub jurisdiction: String,
+    pub source: CaseSource,
+    pub state: CaseState,
+    pub department: Option<String>,
+    /// The decision step: when, what (its note) and by whom.
+    pub decided_at_ms: i64,
+    pub decision: String,
+    pub decided_by: String,
+    /// The feedback given to the reporter, if any.
+    pub feedback: Option<String>,
+    /// The name of the place of the inspection the case came from.
+    pub place: Option<String>,
+    /// That inspection's conclusion, findings and violations.
+    pub conclusion: Option<Conclusion>,
+    pub findings: Vec<String>,
+    pub violations: usize,
+}
+
+/// The quarterly report (每季度公开曝光典型案例) of a node.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QuarterlyReport {
+    pub year: i32,
+    /// 1 to 4.
+    pub quarter: u32,
+    /// The quarter's first and last day, YYYY-MM-DD.
+    pub from: String,
+    pub to: String,
+    pub node: String,
+    /// The node's path from the caller's top node.
+    pub node_name: String,
+    pub inspections: InspectionFigures,
+    pub patrols: PatrolFigures,
+    pub cases: CaseFigures,
+    /// The cases decided in the quarter, from which the supervisor picks.
+    pub typical_cases: Vec<TypicalCase>,
+}
 
 #[utoipa::path(get, path = "/v1/console/report", tag = "console", security(("bearer" = [])),
     params(("node" = Option<String>, Query, description = "jurisdiction node"),
            ("year" = Option<i64>, Query, description = "2000 to 2100"),
            ("quarter" = Option<i64>, Query, description = "1 to 4")),
-    responses((status = 200, description = "the quarterly report", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the quarterly report", body = QuarterlyReport), Errors))]
 pub async fn quarterly(
     State(state): State<SharedState>,
     Query(q): Query<Params>,
     ConsoleUser(sup): ConsoleUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<QuarterlyReport>, ApiError> {
     blocking(move || {
         let tree = Tree::of(&state, &sup)?;
         let node = sup.node_or_root(&state, param(&q, "node"))?;
@@ -101,47 +178,54 @@ pub async fn quarterly(
                 .and_then(|i| i.place_id.as_deref())
                 .and_then(|p| state.replica.place(p).ok())
                 .map(|p| p.name);
-            candidates.push(json!({
-                "id": case.id,
-                "summary": case.summary,
-                "jurisdiction": tree.path(&case.jurisdiction_id),
-                "source": case.source,
-                "state": case.state,
-                "department": case.department,
-                "decided_at_ms": decided.at_ms,
-                "decision": decided.note,
-                "decided_by": decided.by,
-                "feedback": feedback.map(|f| f.note.clone()),
-                "place": place,
-                "conclusion": inspection.as_ref().and_then(|i| i.conclusion),
-                "findings": inspection.as_ref().map(|i| i.findings.iter().map(|f| f.text.clone()).collect::<Vec<_>>()).unwrap_or_default(),
-                "violations": inspection.as_ref().map(|i| i.answers.iter().filter(|a| a.value == AnswerValue::Yes).count()).unwrap_or(0),
-            }));
+            candidates.push(TypicalCase {
+                id: case.id,
+                summary: case.summary,
+                jurisdiction: tree.path(&case.jurisdiction_id),
+                source: case.source,
+                state: case.state,
+                department: case.department,
+                decided_at_ms: decided.at_ms,
+                decision: decided.note.clone(),
+                decided_by: decided.by.clone(),
+                feedback: feedback.map(|f| f.note.clone()),
+                place,
+                conclusion: inspection.as_ref().and_then(|i| i.conclusion),
+                findings: inspection
+                    .as_ref()
+                    .map(|i| i.findings.iter().map(|f| f.text.clone()).collect())
+                    .unwrap_or_default(),
+                violations: inspection
+                    .as_ref()
+                    .map(|i| i.answers.iter().filter(|a| a.value == AnswerValue::Yes).count())
+                    .unwrap_or(0),
+            });
         }
-        Ok(Json(json!({
-            "year": year,
-            "quarter": quarter,
-            "from": first.format("%Y-%m-%d").to_string(),
-            "to": (next - chrono::Duration::days(1)).format("%Y-%m-%d").to_string(),
-            "node": node,
-            "node_name": tree.path(&node),
-            "inspections": {
-                "total": inspections.len(),
-                "by_shift": by_shift,
-                "by_mode": by_mode,
-                "by_conclusion": by_conclusion,
-                "violations": inspections.iter().map(|i| i.violations as usize).sum::<usize>(),
-                "departments": departments,
+        let patrols_with = |r: &str| patrols.iter().filter(|p| p.result.map(|x| x.as_str()) == Some(r)).count();
+        Ok(Json(QuarterlyReport {
+            year,
+            quarter,
+            from: first.format("%Y-%m-%d").to_string(),
+            to: (next - chrono::Duration::days(1)).format("%Y-%m-%d").to_string(),
+            node_name: tree.path(&node),
+            node,
+            inspections: InspectionFigures {
+                total: inspections.len(),
+                by_shift,
+                by_mode,
+                by_conclusion,
+                violations: inspections.iter().map(|i| i.violations as usize).sum(),
+                departments,
             },
-            "patrols": {
-                "total": patrols.len(),
-                "nothing_found": patrols.iter().filter(|p| p.result.map(|x| x.as_str()) == Some("nothing_found")).count(),
-                "lead_raised": patrols.iter().filter(|p| p.result.map(|x| x.as_str()) == Some("lead_raised")).count(),
-                "issue_found": patrols.iter().filter(|p| p.result.map(|x| x.as_str()) == Some("issue_found")).count(),
+            patrols: PatrolFigures {
+                total: patrols.len(),
+                nothing_found: patrols_with("nothing_found"),
+                lead_raised: patrols_with("lead_raised"),
+                issue_found: patrols_with("issue_found"),
             },
-            "cases": {"opened": opened, "closed": closed, "decided": candidates.len()},
-            "typical_cases": candidates,
-        })))
+            cases: CaseFigures { opened, closed, decided: candidates.len() },
+            typical_cases: candidates,
+        }))
     })
     .await
 }

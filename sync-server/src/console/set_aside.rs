@@ -10,11 +10,49 @@ use crate::state::SharedState;
 use crate::storage::EntryKind;
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
+
+/// What a set-aside entry is.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SetAsideKind {
+    /// A document change.
+    Change,
+    /// A signed evidence entry.
+    Evidence,
+}
+
+/// A log entry the replica could not apply.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SetAsideRow {
+    /// Its place in the server's log.
+    pub seq: u64,
+    pub kind: SetAsideKind,
+    /// The record it belongs to.
+    pub record_id: String,
+    /// The change's or the evidence entry's hash.
+    pub hash: String,
+    /// The device that pushed it.
+    pub device_id: String,
+    /// Why it was set aside.
+    pub reason: String,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+}
+
+/// The set-aside entries the caller may see.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SetAsideList {
+    pub count: usize,
+    pub entries: Vec<SetAsideRow>,
+}
 
 #[utoipa::path(get, path = "/v1/console/set-aside", tag = "console", security(("bearer" = [])),
-    responses((status = 200, description = "log entries the replica could not apply, with the reason", body = serde_json::Value), Errors))]
-pub async fn list(State(state): State<SharedState>, ConsoleUser(sup): ConsoleUser) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, description = "log entries the replica could not apply, with the reason", body = SetAsideList), Errors))]
+pub async fn list(
+    State(state): State<SharedState>,
+    ConsoleUser(sup): ConsoleUser,
+) -> Result<Json<SetAsideList>, ApiError> {
     blocking(move || {
         let mut entries = Vec::new();
         for e in state.storage.set_aside_entries()? {
@@ -22,17 +60,20 @@ pub async fn list(State(state): State<SharedState>, ConsoleUser(sup): ConsoleUse
             if !visible {
                 continue;
             }
-            entries.push(json!({
-                "seq": e.seq,
-                "kind": match e.kind { EntryKind::Change => "change", EntryKind::Evidence => "evidence" },
-                "record_id": e.doc_id,
-                "hash": e.hash,
-                "device_id": e.origin,
-                "reason": e.reason,
-                "at_ms": e.at_ms,
-            }));
+            entries.push(SetAsideRow {
+                seq: e.seq,
+                kind: match e.kind {
+                    EntryKind::Change => SetAsideKind::Change,
+                    EntryKind::Evidence => SetAsideKind::Evidence,
+                },
+                record_id: e.doc_id,
+                hash: e.hash,
+                device_id: e.origin,
+                reason: e.reason,
+                at_ms: e.at_ms,
+            });
         }
-        Ok(Json(json!({ "count": entries.len(), "entries": entries })))
+        Ok(Json(SetAsideList { count: entries.len(), entries }))
     })
     .await
 }

@@ -25,8 +25,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use base64::Engine;
 use governor::{DefaultKeyedRateLimiter, Quota};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
@@ -96,30 +95,49 @@ fn address_of(client: ClientAddr) -> IpAddr {
     client.0.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
+/// An area a tip can be filed under.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TipArea {
+    pub id: String,
+    pub name: String,
+    /// `county`, `township` or `community`.
+    pub level: Level,
+    pub parent_id: Option<String>,
+}
+
+/// The areas of the tip form, each tree top down.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TipAreas {
+    pub areas: Vec<TipArea>,
+}
+
 /// The areas a tip can be filed under (not grids: the public does not know them).
 #[utoipa::path(get, path = "/v1/tips/areas", tag = "tips",
-    responses((status = 200, description = "the areas a tip can be filed under", body = serde_json::Value), Errors))]
-pub async fn areas(State(state): State<SharedState>) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, description = "the areas a tip can be filed under", body = TipAreas), Errors))]
+pub async fn areas(State(state): State<SharedState>) -> Result<Json<TipAreas>, ApiError> {
     blocking(move || {
         let roots = state.replica.jurisdiction_roots()?;
         let mut nodes = Vec::new();
         for root in roots {
             for j in state.replica.jurisdiction_subtree(&root.id)? {
                 if matches!(j.level, Level::County | Level::Township | Level::Community) {
-                    nodes.push(json!({"id": j.id, "name": j.name, "level": j.level, "parent_id": j.parent_id}));
+                    nodes.push(TipArea { id: j.id, name: j.name, level: j.level, parent_id: j.parent_id });
                 }
             }
         }
-        Ok(Json(json!({"areas": nodes})))
+        Ok(Json(TipAreas { areas: nodes }))
     })
     .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct TipBody {
+    /// What the reporter saw, 5 to 1000 characters.
     description: String,
+    /// Where, in the reporter's words (at most 200 characters).
     #[serde(default)]
     place: String,
+    /// The area (`/v1/tips/areas`) the tip is filed under.
     area: String,
     /// JPEG, base64 (a `data:` URL prefix is accepted).
     photo_base64: Option<String>,
@@ -141,15 +159,28 @@ fn reporter_of(req: &TipBody, address: IpAddr) -> Result<Reporter, ApiError> {
     }
 }
 
+/// What the reporter is told when a tip is taken.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TipReceipt {
+    /// The code to look the tip up with (`/v1/tips/{code}`).
+    pub tracking_code: String,
+    /// Whether the photo was kept with the tip.
+    pub photo_attached: bool,
+    /// Why a photo sent was not kept, in Chinese.
+    pub photo_problem: Option<String>,
+    /// The confirmation the form shows, in Chinese.
+    pub message: String,
+}
+
 #[utoipa::path(post, path = "/v1/tips", tag = "tips",
     request_body = TipBody,
-    responses((status = 200, description = "the tip taken as a lead, with its tracking code", body = serde_json::Value), Errors))]
+    responses((status = 201, description = "the tip taken as a lead, with its tracking code", body = TipReceipt), Errors))]
 pub async fn submit(
     State(state): State<SharedState>,
     Extension(limits): Extension<Arc<TipLimits>>,
     client: ClientAddr,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<TipReceipt>), ApiError> {
     let address = address_of(client);
     let body = body.map_err(|r| match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
@@ -246,12 +277,12 @@ pub async fn submit(
         tracing::info!(case = case_id, area = area.id, photo_attached, "tip received");
         Ok((
             StatusCode::CREATED,
-            Json(json!({
-                "tracking_code": case_id,
-                "photo_attached": photo_attached,
-                "photo_problem": photo_problem,
-                "message": "已收到您的举报，请保存查询码以查看处理结果。",
-            })),
+            Json(TipReceipt {
+                tracking_code: case_id,
+                photo_attached,
+                photo_problem,
+                message: "已收到您的举报，请保存查询码以查看处理结果。".into(),
+            }),
         ))
     })
     .await
@@ -268,16 +299,27 @@ fn publish_evidence(state: &crate::state::AppState, item: &EvidenceItem) -> Resu
     Ok(())
 }
 
+/// What a reporter may know of their tip.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TipStatus {
+    pub tracking_code: String,
+    pub state: CaseState,
+    /// When the tip's case last moved, ms since the epoch.
+    pub updated_at_ms: Option<i64>,
+    /// The feedback given to the reporter (结果反馈), once given.
+    pub feedback: Option<String>,
+}
+
 /// The reporter looks up a tip by its tracking code: the state and the feedback, nothing else.
 #[utoipa::path(get, path = "/v1/tips/{code}", tag = "tips",
     params(("code" = String, Path, description = "the tracking code given at submission")),
-    responses((status = 200, description = "the tip's state and feedback", body = serde_json::Value), Errors))]
+    responses((status = 200, description = "the tip's state and feedback", body = TipStatus), Errors))]
 pub async fn status(
     State(state): State<SharedState>,
     Extension(limits): Extension<Arc<TipLimits>>,
     client: ClientAddr,
     Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TipStatus>, ApiError> {
     let address = address_of(client);
     blocking(move || {
         if !allow(&limits.lookups, &address) {
@@ -289,12 +331,12 @@ pub async fn status(
         let case = if is_case { state.replica.case(&code).ok() } else { None };
         let case = case.filter(|c| c.source == CaseSource::Tip).ok_or_else(not_found)?;
         let feedback = case.steps.iter().rev().find(|s| s.to == CaseState::FeedbackGiven).map(|s| s.note.clone());
-        Ok(Json(json!({
-            "tracking_code": case.id,
-            "state": case.state,
-            "updated_at_ms": case.steps.last().map(|s| s.at_ms),
-            "feedback": feedback,
-        })))
+        Ok(Json(TipStatus {
+            updated_at_ms: case.steps.last().map(|s| s.at_ms),
+            tracking_code: case.id,
+            state: case.state,
+            feedback,
+        }))
     })
     .await
 }

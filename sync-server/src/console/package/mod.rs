@@ -210,20 +210,35 @@ pub async fn download(
     .await
 }
 
+/// The key that signs evidence packages.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DeploymentKeyInfo {
+    /// Always `ed25519`.
+    pub algorithm: String,
+    /// The public key, 64 hex digits.
+    pub public_key: String,
+    /// SHA-256 of the key, to compare by eye or by phone.
+    pub fingerprint_sha256: String,
+    /// The command that verifies a package against this key.
+    pub verify_command: String,
+}
+
 /// The deployment's public key, against which packages are verified: for supervisors and
 /// admins to copy into `xuncha-verify --deployment-key` (or compare with what they were given).
 #[utoipa::path(get, path = "/v1/console/deployment-key", tag = "console", security(("bearer" = [])),
-    responses((status = 200, description = "the deployment's public key and its fingerprint", body = serde_json::Value), Errors))]
-pub async fn deployment_key(State(state): State<SharedState>, _: ConsoleUser) -> Result<Response, ApiError> {
+    responses((status = 200, description = "the deployment's public key and its fingerprint", body = DeploymentKeyInfo), Errors))]
+pub async fn deployment_key(
+    State(state): State<SharedState>,
+    _: ConsoleUser,
+) -> Result<axum::Json<DeploymentKeyInfo>, ApiError> {
     blocking(move || {
         let key = state.deployment_key.public();
-        Ok(axum::Json(json!({
-            "algorithm": "ed25519",
-            "public_key": key.hex(),
-            "fingerprint_sha256": key.fingerprint(),
-            "verify_command": format!("xuncha-verify --deployment-key {} 证据包.zip", key.hex()),
+        Ok(axum::Json(DeploymentKeyInfo {
+            algorithm: "ed25519".into(),
+            public_key: key.hex(),
+            fingerprint_sha256: key.fingerprint(),
+            verify_command: format!("xuncha-verify --deployment-key {} 证据包.zip", key.hex()),
         }))
-        .into_response())
     })
     .await
 }
