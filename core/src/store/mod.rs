@@ -19,6 +19,7 @@ pub(crate) mod projection;
 mod pull;
 mod push;
 mod readers;
+mod snapshots;
 pub use readers::ReaderPool;
 mod reference;
 mod replica;
@@ -507,15 +508,19 @@ pub(crate) fn stored_signature(signer: Option<String>, signature: Option<Vec<u8>
 
 /// Rebuilds a document from its stored changes; None if the record has none.
 pub(crate) fn load_doc(conn: &Connection, actor: &ActorId, id: &str) -> Result<Option<Automerge>> {
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let (doc, after) = match snapshots::latest(conn, id)? {
+        Some((doc, upto)) => (Some(doc.with_actor(actor.clone())), upto),
+        None => (None, 0),
+    };
+    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq")?;
     let changes = stmt
-        .query_map([id], |r| r.get::<_, Vec<u8>>(0))?
+        .query_map(params![id, after], |r| r.get::<_, Vec<u8>>(0))?
         .map(|b| doc::parse_change(&b?))
         .collect::<Result<Vec<_>>>()?;
-    if changes.is_empty() {
+    if doc.is_none() && changes.is_empty() {
         return Ok(None);
     }
-    let mut doc = Automerge::new().with_actor(actor.clone());
+    let mut doc = doc.unwrap_or_else(|| Automerge::new().with_actor(actor.clone()));
     doc.apply_changes(changes)?;
     Ok(Some(doc))
 }

@@ -18,6 +18,7 @@ pub(crate) fn write(tx: &Transaction<'_>, id: &str, doc: &Automerge) -> Result<(
          ON CONFLICT (doc_id) DO UPDATE SET kind = excluded.kind, heads = excluded.heads, updated_at = excluded.updated_at",
     )?
     .execute(params![id, kind.map(|k| k.as_str()), heads.join(","), now_ms()])?;
+    super::snapshots::compact(tx, id, doc)?;
     // Changes can arrive before the change that created the record; no projection until then.
     let Some(kind) = kind else { return Ok(()) };
     let text = match kind {

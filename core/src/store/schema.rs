@@ -24,6 +24,7 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V7_SET_ASIDE, reproject: false },
     Step { sql: V8_REFUSED, reproject: false },
     Step { sql: V9_APP_LOCK, reproject: false },
+    Step { sql: V10_SNAPSHOTS, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -241,6 +242,16 @@ CREATE TABLE app_lock (
     blocked_until_ms INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO app_lock (id) VALUES (1);
+"#;
+
+/// Version 10: each record's last snapshot (Automerge `save()`) and the change position it
+/// covers; a record loads from it plus the changes after (`snapshots.rs`).
+const V10_SNAPSHOTS: &str = r#"
+CREATE TABLE doc_snapshots (
+    doc_id TEXT PRIMARY KEY,
+    upto_seq INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+);
 "#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves
