@@ -185,6 +185,36 @@ fn an_upload_cut_mid_chunk_resumes_from_the_server_offset_and_the_photo_is_pendi
     assert_converged(&t, &[("lin", &lin.store)]);
 }
 
+/// Chunks are not fsynced one by one: a crash may leave the server's part file shorter than the
+/// progress it recorded. The upload then resumes from what the file holds, and the photo
+/// arrives whole and verified.
+#[test]
+fn an_upload_whose_unsynced_tail_was_lost_resumes_from_what_the_server_holds() {
+    let t = TestServer::start();
+    let lin = t.device("lin", demo_officer("lin"));
+    let id = lin.store.start_inspection(new_inspection(NODE)).unwrap();
+    lin.sync().unwrap();
+    let photo = photo_12mp(8);
+    let item = lin.store.add_photo(&photo, &capture(&id)).unwrap();
+    let size = photo.len() as u64;
+    let chunk = UPLOAD_CHUNK_BYTES as u64;
+    assert!(size > 3 * chunk, "{size} bytes: several chunks");
+    let cut = 2 * chunk + chunk / 2;
+    let proxy = FaultProxy::start(t.server.addr, move |k| if k == 0 { Fault::CutRequest(cut) } else { Fault::None });
+    let client = lin.client_via(&proxy.url());
+    assert!(client.sync(&lin.store, &|_: Progress| {}).unwrap_err().is_transient());
+    let hash = item.payload.content_hash.to_string();
+    assert_eq!(t.server.state.storage.blob(&hash).unwrap().unwrap().received, 2 * chunk);
+    // The crash: the second chunk never reached the disk.
+    let part = t.dir.path().join("server/uploads").join(format!("{hash}.part"));
+    std::fs::OpenOptions::new().write(true).open(&part).unwrap().set_len(chunk).unwrap();
+
+    let report = client.sync(&lin.store, &|_: Progress| {}).unwrap();
+    assert_eq!(report.uploaded_bytes, size - chunk, "resumed from the one chunk the file holds");
+    assert_eq!(t.server.state.replica.evidence_bytes(&item.payload.content_hash).unwrap(), *photo);
+    assert!(t.server.state.replica.evidence_item(&item.entry_hash).unwrap().bytes_present);
+}
+
 /// A pull answer truncated in its body is not applied; the next pull delivers everything.
 #[test]
 fn a_truncated_pull_is_pulled_again() {
