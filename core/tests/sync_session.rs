@@ -70,8 +70,12 @@ fn path(request: &HttpRequest) -> &str {
 }
 
 fn session(store: &Store) -> SyncSession<'_> {
+    session_with(store, SyncOptions::default())
+}
+
+fn session_with(store: &Store, options: SyncOptions) -> SyncSession<'_> {
     static QUIET: fn(Progress) = |_| {};
-    SyncSession::new(store, SyncAccount::of_store(store).unwrap(), SyncOptions::default(), &QUIET)
+    SyncSession::new(store, SyncAccount::of_store(store).unwrap(), options, &QUIET)
 }
 
 #[test]
@@ -172,7 +176,8 @@ fn large_photo_in_chunks(key: Option<StoreKey>) {
     let size = jpeg.len() as u64;
     assert!(size > 1_000_000, "several chunks: {size}");
 
-    let mut sync = session(&store);
+    // Files over 512 KiB in chunks (by default a photo this size goes whole in a batch).
+    let mut sync = session_with(&store, SyncOptions { batch_file_bytes: 512 * 1024, ..SyncOptions::default() });
     let push = sent(sync.start().unwrap());
     let mut request = sent(sync.handle(accepted(&push)).unwrap());
     let mut offsets = Vec::new();

@@ -47,8 +47,14 @@ fn phone(server: &Server, username: &str) -> (Store, SyncAccount, tempfile::Temp
 fn sync_over(store: &Store, account: &SyncAccount, link: &dyn Transport, seed: u64) -> Result<SyncReport> {
     let retry = Backoff { max_attempts: 30, ..Backoff::default() };
     // Small push batches: many push requests for the faults to land on.
-    let options =
-        SyncOptions { retry: Some(retry), seed: Some(seed), push_batch_bytes: 4 * 1024, ..SyncOptions::default() };
+    let options = SyncOptions {
+        retry: Some(retry),
+        seed: Some(seed),
+        push_batch_bytes: 4 * 1024,
+        // 12-MP photos in chunks, small ones in batches: every kind of exchange.
+        batch_file_bytes: 512 * 1024,
+        ..SyncOptions::default()
+    };
     let progress = |_: Progress| {};
     let mut session = SyncSession::new(store, account.clone(), options, &progress);
     let mut action = session.start()?;

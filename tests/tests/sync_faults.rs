@@ -149,7 +149,8 @@ fn an_upload_cut_mid_chunk_resumes_from_the_server_offset_and_the_photo_is_pendi
     let chunk = UPLOAD_CHUNK_BYTES as u64;
     let cut = 2 * chunk + chunk / 2; // the push and status request are a few KB: inside chunk 3
     let proxy = FaultProxy::start(t.server.addr, move |k| if k == 0 { Fault::CutRequest(cut) } else { Fault::None });
-    let client = lin.client_via(&proxy.url());
+    // A photo this size goes in chunks once batches take only files up to 512 KiB.
+    let client = lin.client_via(&proxy.url()).with_batch_file_bytes(512 * 1024);
     assert!(client.sync(&lin.store, &|_: Progress| {}).unwrap_err().is_transient());
     let (up_cut, _) = proxy.bytes();
     let state = &t.server.state;
@@ -201,7 +202,8 @@ fn an_upload_whose_unsynced_tail_was_lost_resumes_from_what_the_server_holds() {
     assert!(size > 3 * chunk, "{size} bytes: several chunks");
     let cut = 2 * chunk + chunk / 2;
     let proxy = FaultProxy::start(t.server.addr, move |k| if k == 0 { Fault::CutRequest(cut) } else { Fault::None });
-    let client = lin.client_via(&proxy.url());
+    // A photo this size goes in chunks once batches take only files up to 512 KiB.
+    let client = lin.client_via(&proxy.url()).with_batch_file_bytes(512 * 1024);
     assert!(client.sync(&lin.store, &|_: Progress| {}).unwrap_err().is_transient());
     let hash = item.payload.content_hash.to_string();
     assert_eq!(t.server.state.storage.blob(&hash).unwrap().unwrap().received, 2 * chunk);

@@ -88,6 +88,12 @@ impl SyncClient {
         self
     }
 
+    /// Sends files up to `bytes` in batches and larger ones in chunks (default 4 MiB).
+    pub fn with_batch_file_bytes(mut self, bytes: u64) -> SyncClient {
+        self.options.batch_file_bytes = bytes;
+        self
+    }
+
     /// Pushes batches of about `bytes` instead of 4 MB (a record larger than that goes alone).
     pub fn with_push_batch_bytes(mut self, bytes: usize) -> SyncClient {
         self.options.push_batch_bytes = bytes.max(1);

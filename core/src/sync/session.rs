@@ -13,6 +13,7 @@ use super::engine::{Backoff, Phase, Progress, SyncProgress};
 use super::http::{HttpMethod, HttpRequest, HttpResponse};
 use super::protocol::{DEVICE_REVOKED, PullResponse, PushResponse};
 use super::report::SyncReport;
+use super::upload_batch::BATCH_FILE_BYTES;
 use super::uploads::Uploads;
 use crate::util::now_ms;
 use crate::{Error, PushBatch, Result, Store};
@@ -54,6 +55,8 @@ pub struct SyncOptions {
     pub push_batch_bytes: usize,
     /// Off: every evidence file on its own (status request, then chunks), as a baseline.
     pub batch_uploads: bool,
+    /// Files up to this size travel whole in batches; larger ones in resumable chunks.
+    pub batch_file_bytes: u64,
     /// Tries again after the link's failures, waiting with backoff and full jitter; `None`:
     /// one attempt.
     pub retry: Option<Backoff>,
@@ -63,7 +66,13 @@ pub struct SyncOptions {
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { push_batch_bytes: PUSH_BATCH_BYTES, batch_uploads: true, retry: None, seed: None }
+        SyncOptions {
+            push_batch_bytes: PUSH_BATCH_BYTES,
+            batch_uploads: true,
+            batch_file_bytes: BATCH_FILE_BYTES,
+            retry: None,
+            seed: None,
+        }
     }
 }
 
@@ -235,7 +244,8 @@ impl<'a> SyncSession<'a> {
 
     /// Evidence bytes: small files several to a request, large ones in resumable chunks.
     fn start_uploads(&mut self) -> Result<SyncAction> {
-        let uploads = Uploads::plan(self.store, self.options.batch_uploads, self.progress)?;
+        let batch_file_bytes = self.options.batch_uploads.then_some(self.options.batch_file_bytes);
+        let uploads = Uploads::plan(self.store, batch_file_bytes, self.progress)?;
         self.next_upload(uploads)
     }
 

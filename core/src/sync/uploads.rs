@@ -8,7 +8,7 @@ use super::engine::{Phase, Progress, SyncProgress};
 use super::http::{HttpMethod, HttpRequest, HttpResponse};
 use super::protocol::{UPLOAD_CHUNK_BYTES, UploadStatus};
 use super::session::SyncAccount;
-use super::upload_batch::{BATCH_BYTES, BATCH_FILE_BYTES, BatchUploadResponse, MAX_BATCH_FILES, UploadBatch};
+use super::upload_batch::{BATCH_BYTES, BatchUploadResponse, MAX_BATCH_FILES, UploadBatch};
 use crate::evidence::ContentHash;
 use crate::{Error, Result, Store};
 use std::collections::VecDeque;
@@ -44,10 +44,13 @@ enum InFlight {
 }
 
 impl Uploads {
-    pub(super) fn plan(store: &Store, batch_uploads: bool, progress: &dyn SyncProgress) -> Result<Uploads> {
+    /// `batch_file_bytes`: files up to this size go in batches; None: every file on its own.
+    pub(super) fn plan(store: &Store, batch_file_bytes: Option<u64>, progress: &dyn SyncProgress) -> Result<Uploads> {
         let pending = store.pending_uploads()?;
         let total = pending.iter().map(|(_, size)| size).sum();
-        let (small, alone) = pending.into_iter().partition(|(_, size)| batch_uploads && *size <= BATCH_FILE_BYTES);
+        let batch_uploads = batch_file_bytes.is_some();
+        let (small, alone) =
+            pending.into_iter().partition(|(_, size)| batch_file_bytes.is_some_and(|max| *size <= max));
         progress.on_progress(Progress { phase: Phase::UploadBytes, done: 0, total });
         Ok(Uploads { small, alone, current: None, in_flight: InFlight::Nothing, batch_uploads, done: 0, total })
     }
