@@ -3,6 +3,7 @@
 //!
 //! - `server_sync_p99_ms` (goal < 1000): push + pull of 1,000 enrolled devices (100 inspectors ×
 //!   10 phones), two syncs each, from 32 connections at once; with p50 and throughput.
+//! - `server_sync_p99_ms_3000_devices` (goal < 1000): the same with 3,000 devices.
 //!
 //! Conditions: the server's SQLite on `BENCH_DIR` (disk) with its own durability settings (the
 //! log fsynced per commit); warm page cache. The devices and their signed pushes are made once,
@@ -33,8 +34,8 @@ struct Device {
 }
 
 fn main() {
-    let (snapshot, devices) = prepare(1000);
-    for (count, suffix) in [(1000, "")] {
+    let (snapshot, devices) = prepare(3000);
+    for (count, suffix) in [(1000, ""), (3000, "_3000_devices")] {
         let runs: Vec<Run> = (0..reps()).map(|_| run(&snapshot.path().join("server"), &devices[..count])).collect();
         let m = |f: fn(&Run) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
         if suffix.is_empty() {

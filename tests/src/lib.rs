@@ -2,6 +2,7 @@
 //! proxy, and small HTTP helpers for what phones do not do (console login, raw requests).
 
 pub mod bench;
+pub mod counting_proxy;
 pub mod in_process;
 pub mod proxy;
 pub mod tls;
