@@ -1,6 +1,8 @@
 //! Helpers for end-to-end tests: a real server on a loopback port, enrolled phones, a fault
 //! proxy, and small HTTP helpers for what phones do not do (console login, raw requests).
 
+pub mod bench;
+pub mod counting_proxy;
 pub mod in_process;
 pub mod proxy;
 pub mod tls;
