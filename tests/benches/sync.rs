@@ -139,7 +139,8 @@ fn resent_bytes_after_cut() -> Vec<(&'static str, f64, &'static str)> {
         lin.sync().unwrap();
         lin.store.add_photo(&photo, &capture(&id)).unwrap();
         let proxy = FaultProxy::start(t.server.addr, move |k| if k == 0 { fault } else { Fault::None });
-        let client = lin.client_via(&proxy.url());
+        // The chunked path (a photo this size goes whole in a batch by default).
+        let client = lin.client_via(&proxy.url()).with_batch_file_bytes(512 * 1024);
         let first_failed = client.sync(&lin.store, &|_: Progress| {}).is_err();
         let first_up = proxy.bytes().0;
         if first_failed {
