@@ -4,6 +4,7 @@
 
 #[cfg(feature = "reqwest")]
 mod client;
+pub mod compression;
 mod engine;
 mod enroll;
 mod facts;

@@ -143,6 +143,17 @@ impl<'a> SyncSession<'a> {
     /// (recorded for `sync_status`); a device the console revoked is wiped here, and the error
     /// is then `DeviceRevoked`.
     pub fn handle(&mut self, event: SyncEvent) -> Result<SyncAction> {
+        // Every answer is read as the server meant it, whatever the stack did to its coding.
+        let event = match event {
+            SyncEvent::Response(r) => match r.decoded() {
+                Ok(r) => SyncEvent::Response(r),
+                Err(e) => {
+                    self.stage = Stage::Over;
+                    return self.settle(Err(e));
+                }
+            },
+            other => other,
+        };
         let next = match (event, std::mem::replace(&mut self.stage, Stage::Over)) {
             (SyncEvent::Waited, Stage::Waiting) => self.begin(),
             (SyncEvent::Failed(why), _) => Err(Error::Network(why)),
@@ -202,7 +213,7 @@ impl<'a> SyncSession<'a> {
         if batch.request.changes.entries.is_empty() && batch.request.evidence.is_empty() {
             return self.start_uploads();
         }
-        let request = self.account.request(HttpMethod::Post, "/v1/sync/push", batch.request.encode());
+        let request = self.account.request(HttpMethod::Post, "/v1/sync/push", batch.request.encode()).zstd_body();
         self.report.round_trips += 1;
         self.report.push_requests += 1;
         self.stage = Stage::Pushing { batch, total };
@@ -257,7 +268,8 @@ impl<'a> SyncSession<'a> {
     /// What others did, since the cursor.
     fn next_pull(&mut self, pulled: u64) -> Result<SyncAction> {
         let cursor = self.store.sync_cursor()?;
-        let request = self.account.request(HttpMethod::Get, &format!("/v1/sync/pull?cursor={cursor}"), Vec::new());
+        let request =
+            self.account.request(HttpMethod::Get, &format!("/v1/sync/pull?cursor={cursor}"), Vec::new()).accept_zstd();
         self.report.round_trips += 1;
         self.stage = Stage::Pulling { pulled };
         Ok(SyncAction::Send(request))
