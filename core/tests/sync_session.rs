@@ -90,7 +90,7 @@ fn every_request_names_the_device_and_the_protocol() {
     assert_eq!((push.method, path(&push)), (HttpMethod::Post, "/v1/sync/push"));
     let header = |name: &str| push.headers.iter().find(|h| h.name == name).map(|h| h.value.clone());
     assert_eq!(header("authorization").as_deref(), Some("Bearer device-token"));
-    assert_eq!(header("x-xuncha-protocol").as_deref(), Some("2"));
+    assert_eq!(header("x-xuncha-protocol").as_deref(), Some("3"));
 }
 
 /// A pull answer coded as the server sends it to a phone that asked for zstd.

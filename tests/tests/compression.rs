@@ -101,9 +101,16 @@ fn a_pull_answer_is_zstd_only_when_asked_for() {
     assert!(coded.len() * 10 < plain.len() * 6, "{} of {}", coded.len(), plain.len());
     let as_coded = PullResponse::decode(&compression::decompress(&coded, u64::MAX).unwrap()).unwrap();
     assert_eq!(
-        (as_coded.cursor, as_coded.changes, as_coded.evidence),
-        (as_plain.cursor, as_plain.changes, as_plain.evidence)
+        (as_coded.cursor, &as_coded.changes, &as_coded.evidence),
+        (as_plain.cursor, &as_plain.changes, &as_plain.evidence)
     );
+    // The same documents, saved plain for a coded answer and deflated for a plain one.
+    let heads = |pull: &PullResponse| -> Vec<(String, Vec<automerge::ChangeHash>)> {
+        let load = |b: &[u8]| automerge::Automerge::load(b).unwrap().get_heads();
+        pull.snapshots.iter().map(|s| (s.doc_id.clone(), load(&s.bytes))).collect()
+    };
+    assert!(as_coded.snapshots.len() >= 10, "{}", as_coded.snapshots.len());
+    assert_eq!(heads(&as_coded), heads(&as_plain));
 
     // A refusal is coded too, and still reads as our error shape once decoded.
     let refused = http()

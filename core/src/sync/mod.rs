@@ -13,6 +13,7 @@ pub mod protocol;
 mod refusal;
 mod report;
 mod session;
+pub mod snapshot;
 mod transition;
 pub mod upload_batch;
 mod uploads;

@@ -280,8 +280,9 @@ impl<'a> SyncSession<'a> {
         // A whole answer decodes (checksums included); one that does not was cut on the way.
         let pull = PullResponse::decode(&response.body)
             .map_err(|e| Error::Network(format!("the pull answer arrived incomplete: {e}")))?;
-        let n = pull.changes.entries.len() as u64;
-        self.store.apply_pull(&pull.changes, &pull.evidence, pull.cursor)?;
+        let applied = self.store.apply_pull_response(&pull)?;
+        // Changes delivered, whether one by one or inside a new document's snapshot.
+        let n = (pull.changes.entries.len() + applied.snapshot_changes) as u64;
         self.store.set_server_clock_offset(pull.server_time_ms - now_ms())?;
         self.report.pulled_changes += n;
         let pulled = pulled + n;
