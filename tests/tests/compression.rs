@@ -129,10 +129,13 @@ fn a_pull_answer_is_zstd_only_when_asked_for() {
     assert_eq!(body["code"], "bad_cursor", "{body}");
 }
 
-/// What a sync sent: each request's path and `Content-Encoding`.
+/// One exchange: the path, the request's `Content-Encoding` and the answer's.
+type Exchange = (String, Option<String>, Option<String>);
+
+/// What a sync sent and got back.
 struct Recording {
     inner: ReqwestTransport,
-    seen: Mutex<Vec<(String, Option<String>, Option<String>)>>,
+    seen: Mutex<Vec<Exchange>>,
 }
 
 impl Transport for Recording {
