@@ -196,8 +196,9 @@ impl Store {
 impl Inner {
     /// A snapshot of a document this store holds nothing of becomes its cached copy as loaded,
     /// so its changes are not applied a second time; for one it holds, they are merged as
-    /// pulled changes are. The cache is trimmed first, as `doc` does: a pull of many new
-    /// documents does not hold them all decoded.
+    /// pulled changes are. Like every document of the pull they stay cached until it is
+    /// stored, and the cache is trimmed then (`apply_pulled`), so it stays bounded after a
+    /// pull of thousands of new documents.
     fn adopt_snapshots(&mut self, opened: BTreeMap<String, Automerge>) -> Result<()> {
         self.trim_cache();
         for (id, mut doc) in opened {
