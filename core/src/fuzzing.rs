@@ -27,8 +27,11 @@ pub fn pull_body(data: &[u8]) {
         for entry in &pull.evidence {
             let _ = entry.open();
         }
+        for s in &pull.snapshots {
+            let _ = crate::sync::snapshot::open(&s.doc_id, &s.bytes);
+        }
         let again = PullResponse::decode(&pull.encode()).expect("an encoded pull decodes");
-        assert_eq!(again.cursor, pull.cursor);
+        assert_eq!((again.cursor, again.snapshots.len()), (pull.cursor, pull.snapshots.len()));
     }
 }
 

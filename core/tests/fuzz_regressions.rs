@@ -38,7 +38,7 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
     let id = store.start_inspection(new_inspection(Shift::Day, None)).unwrap();
     let small =
         photos::jpeg(&photos::PhotoSpec { width: 64, height: 48, orientation: 6, seed: 3, exif: None, quality: 60 });
-    let capture = Capture { record_id: id, item_id: None, gps: None, corrects: None };
+    let capture = Capture { record_id: id.clone(), item_id: None, gps: None, corrects: None };
     store.add_photo(&small, &capture).unwrap();
     let push = store.next_push(64 * 1024).unwrap().request;
     match target {
@@ -50,6 +50,10 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
                 server_time_ms: T0,
                 changes: push.changes.clone(),
                 evidence: push.evidence.clone(),
+                snapshots: vec![xuncha_core::sync::protocol::DocSnapshot {
+                    bytes: store.document_bytes(&id).unwrap(),
+                    doc_id: id,
+                }],
             }
             .encode(),
         ],

@@ -8,7 +8,8 @@ mod common;
 use common::*;
 use xuncha_core::sync::protocol::{ErrorBody, PullResponse, PushRequest, PushResponse, RefusedRecord, UploadStatus};
 use xuncha_core::sync::{
-    HttpMethod, HttpRequest, HttpResponse, Progress, SyncAccount, SyncAction, SyncEvent, SyncOptions, SyncSession,
+    HttpHeader, HttpMethod, HttpRequest, HttpResponse, Progress, SyncAccount, SyncAction, SyncEvent, SyncOptions,
+    SyncSession, compression,
 };
 use xuncha_core::*;
 
@@ -35,11 +36,17 @@ fn phone_with(key: Option<StoreKey>) -> (Store, tempfile::TempDir) {
 }
 
 fn json<T: serde::Serialize>(status: u16, value: &T) -> SyncEvent {
-    SyncEvent::Response(HttpResponse { status, body: serde_json::to_vec(value).unwrap() })
+    SyncEvent::Response(HttpResponse::new(status, serde_json::to_vec(value).unwrap()))
+}
+
+/// The push a request carries: zstd, as core always sends it.
+fn push_of(request: &HttpRequest) -> PushRequest {
+    assert_eq!(request.header("content-encoding"), Some("zstd"));
+    PushRequest::decode(&compression::decompress(&request.body, u64::MAX).unwrap()).unwrap()
 }
 
 fn accepted(request: &HttpRequest) -> SyncEvent {
-    let push = PushRequest::decode(&request.body).unwrap();
+    let push = push_of(request);
     json(
         200,
         &PushResponse {
@@ -55,7 +62,7 @@ fn accepted(request: &HttpRequest) -> SyncEvent {
 
 fn pulled(cursor: u64) -> SyncEvent {
     let pull = PullResponse { cursor, more: false, server_time_ms: T0, ..PullResponse::default() };
-    SyncEvent::Response(HttpResponse { status: 200, body: pull.encode() })
+    SyncEvent::Response(HttpResponse::new(200, pull.encode()))
 }
 
 fn sent(action: SyncAction) -> HttpRequest {
@@ -87,7 +94,73 @@ fn every_request_names_the_device_and_the_protocol() {
     assert_eq!((push.method, path(&push)), (HttpMethod::Post, "/v1/sync/push"));
     let header = |name: &str| push.headers.iter().find(|h| h.name == name).map(|h| h.value.clone());
     assert_eq!(header("authorization").as_deref(), Some("Bearer device-token"));
-    assert_eq!(header("x-xuncha-protocol").as_deref(), Some("2"));
+    assert_eq!(header("x-xuncha-protocol").as_deref(), Some("3"));
+}
+
+/// A pull answer coded as the server sends it to a phone that asked for zstd.
+fn zstd_answer(body: &[u8]) -> HttpResponse {
+    let header = HttpHeader { name: "Content-Encoding".into(), value: "zstd".into() };
+    HttpResponse { status: 200, headers: vec![header], body: compression::compress(body) }
+}
+
+#[test]
+fn pushes_go_as_zstd_and_pulls_ask_for_it_and_read_it() {
+    let (store, _dir) = phone();
+    for _ in 0..20 {
+        store.start_inspection(new_inspection(Shift::Day, None)).unwrap();
+    }
+    let mut sync = session(&store);
+    let push = sent(sync.start().unwrap());
+    let plain = push_of(&push).encode();
+    assert!(push.body.len() * 10 < plain.len() * 8, "{} of {}", push.body.len(), plain.len());
+    let pull = sent(sync.handle(accepted(&push)).unwrap());
+    assert_eq!(pull.header("accept-encoding"), Some("zstd"));
+    assert_eq!(pull.header("content-encoding"), None, "a GET has no body to code");
+    let answer = PullResponse { cursor: 9, more: false, server_time_ms: T0, ..PullResponse::default() };
+    let SyncAction::Done(_) = sync.handle(SyncEvent::Response(zstd_answer(&answer.encode()))).unwrap() else {
+        panic!("done")
+    };
+    assert_eq!(store.sync_cursor().unwrap(), 9);
+}
+
+/// libcurl (URLSession on Linux) decodes zstd itself and keeps the header; an old server
+/// answers plain. Either is read as it is.
+#[test]
+fn a_pull_answer_already_decoded_or_never_coded_is_read_as_it_is() {
+    for (cursor, coded) in [(11, true), (12, false)] {
+        let (store, _dir) = phone();
+        let mut sync = session(&store);
+        let pull = sent(sync.start().unwrap());
+        assert_eq!(path(&pull), "/v1/sync/pull?cursor=0");
+        let answer = PullResponse { cursor, more: false, server_time_ms: T0, ..PullResponse::default() };
+        let mut response = HttpResponse::new(200, answer.encode());
+        if coded {
+            response.headers.push(HttpHeader { name: "content-encoding".into(), value: "zstd".into() });
+        }
+        let SyncAction::Done(_) = sync.handle(SyncEvent::Response(response)).unwrap() else { panic!("done") };
+        assert_eq!(store.sync_cursor().unwrap(), cursor);
+    }
+}
+
+/// A cut zstd answer, a bomb, a coding never asked for: the link failed; nothing is applied.
+#[test]
+fn a_pull_answer_that_does_not_decode_is_the_links_failure() {
+    let answer = PullResponse { cursor: 5, more: false, server_time_ms: T0, ..PullResponse::default() }.encode();
+    let whole = zstd_answer(&answer);
+    let cut = HttpResponse { body: whole.body.get(..whole.body.len() - 3).unwrap().to_vec(), ..whole.clone() };
+    let bomb = zstd_answer(&vec![0u8; 3 * 16 * 1024 * 1024 + 4096]);
+    let gzip = HttpResponse {
+        headers: vec![HttpHeader { name: "content-encoding".into(), value: "gzip".into() }],
+        ..HttpResponse::new(200, answer.clone())
+    };
+    for (what, response) in [("cut", cut), ("bomb", bomb), ("gzip", gzip)] {
+        let (store, _dir) = phone();
+        let mut sync = session(&store);
+        sent(sync.start().unwrap());
+        let e = sync.handle(SyncEvent::Response(response)).unwrap_err();
+        assert_eq!(e.code(), "network", "{what}: {e}");
+        assert_eq!(store.sync_cursor().unwrap(), 0, "{what}");
+    }
 }
 
 #[test]
@@ -96,7 +169,7 @@ fn a_refused_record_is_kept_and_the_sync_goes_on() {
     let id = store.start_inspection(new_inspection(Shift::Day, None)).unwrap();
     let mut sync = session(&store);
     let push = sent(sync.start().unwrap());
-    assert!(PushRequest::decode(&push.body).unwrap().changes.entries.iter().any(|e| e.doc_id == id));
+    assert!(push_of(&push).changes.entries.iter().any(|e| e.doc_id == id));
     let refusal = ErrorBody {
         code: "out_of_scope".into(),
         message: "不在辖区".into(),
@@ -150,7 +223,7 @@ fn a_cut_pull_is_the_links_failure_and_applies_nothing() {
     let mut sync = session(&store);
     sent(sync.start().unwrap());
     let pull = PullResponse { cursor: 9, more: false, server_time_ms: T0, ..PullResponse::default() }.encode();
-    let cut = HttpResponse { status: 200, body: pull.get(..pull.len() / 2).unwrap().to_vec() };
+    let cut = HttpResponse::new(200, pull.get(..pull.len() / 2).unwrap().to_vec());
     let e = sync.handle(SyncEvent::Response(cut)).unwrap_err();
     assert!(e.is_transient(), "{e:?}");
     assert_eq!(store.sync_cursor().unwrap(), 0);

@@ -82,7 +82,7 @@ pub fn open_unready(data: &Path, config: &ServerConfig) -> anyhow_like::Result<S
 }
 
 pub fn router(state: SharedState) -> Router {
-    use api::{accounts, decisions, evidence, sync};
+    use api::{accounts, decisions, evidence};
     use utoipa_axum::routes;
     let (router, api) =
         utoipa_axum::router::OpenApiRouter::with_openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
@@ -96,8 +96,7 @@ pub fn router(state: SharedState) -> Router {
             .routes(routes!(accounts::unlock))
             .routes(routes!(accounts::devices))
             .routes(routes!(accounts::revoke))
-            .routes(routes!(sync::push))
-            .routes(routes!(sync::pull))
+            .merge(sync_routes())
             .routes(routes!(evidence::upload_status, evidence::upload_chunk))
             .routes(routes!(evidence::upload_batch))
             .routes(routes!(evidence::download))
@@ -120,6 +119,25 @@ pub fn router(state: SharedState) -> Router {
         .layer(axum::middleware::from_fn(nosniff))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Push and pull, with their bodies' coding (ADR 0004): a push may come as zstd
+/// (`Content-Encoding: zstd`) or plain (older phones); it is decoded as it is read, inside
+/// the body limit, so a small body that inflates past `MAX_BODY_BYTES` is a 413 like a large
+/// one. A pull answer is coded as zstd for a phone that asks (`Accept-Encoding: zstd`). No
+/// other coding is taken or made (a push in another is 415), and no other route is touched:
+/// evidence uploads are JPEG.
+fn sync_routes() -> utoipa_axum::router::OpenApiRouter<SharedState> {
+    use api::sync;
+    use tower_http::compression::CompressionLayer;
+    use tower_http::decompression::RequestDecompressionLayer;
+    use utoipa_axum::{router::OpenApiRouter, routes};
+    let push = OpenApiRouter::new()
+        .routes(routes!(sync::push))
+        .layer(RequestDecompressionLayer::new().no_gzip().no_deflate().no_br());
+    let pull =
+        OpenApiRouter::new().routes(routes!(sync::pull)).layer(CompressionLayer::new().no_gzip().no_deflate().no_br());
+    push.merge(pull)
 }
 
 /// Liveness: the process answers.

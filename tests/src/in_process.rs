@@ -7,7 +7,7 @@ use axum::body::Body;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::sync::Mutex;
 use tower::ServiceExt;
-use xuncha_core::sync::{HttpMethod, HttpRequest, HttpResponse, Transport};
+use xuncha_core::sync::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, Transport};
 
 /// What the link does to one exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,8 +62,13 @@ impl FaultyLink {
         self.runtime.block_on(async {
             let response = self.router.clone().oneshot(http_request).await.unwrap();
             let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(n, v)| HttpHeader { name: n.as_str().to_owned(), value: v.to_str().unwrap().to_owned() })
+                .collect();
             let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-            HttpResponse { status, body: body.to_vec() }
+            HttpResponse { status, headers, body: body.to_vec() }
         })
     }
 }
@@ -90,9 +95,7 @@ impl Transport for FaultyLink {
         match fault {
             LinkFault::None => Ok(self.serve(request)),
             LinkFault::LostRequest => Err("connection reset before the request was sent".into()),
-            LinkFault::Busy => {
-                Ok(HttpResponse { status: 503, body: br#"{"code":"busy","message":"server busy"}"#.to_vec() })
-            }
+            LinkFault::Busy => Ok(HttpResponse::new(503, br#"{"code":"busy","message":"server busy"}"#.to_vec())),
             LinkFault::LostResponse => {
                 self.serve(request);
                 Err("connection reset while waiting for the answer".into())

@@ -172,6 +172,7 @@ pub fn pull_doc_ids(url: &str, token: &str) -> std::collections::BTreeSet<String
         assert_eq!(response.status().as_u16(), 200);
         let pull = xuncha_core::sync::protocol::PullResponse::decode(&response.bytes().unwrap()).unwrap();
         ids.extend(pull.changes.entries.into_iter().map(|e| e.doc_id));
+        ids.extend(pull.snapshots.into_iter().map(|s| s.doc_id));
         cursor = pull.cursor;
         if !pull.more {
             return ids;

@@ -7,7 +7,7 @@ use xuncha_core::sync::protocol::{MAX_BODY_BYTES, PROTOCOL_HEADER, PushRequest};
 use xuncha_e2e::*;
 
 /// The protocol version this build speaks, as the header carries it.
-const CURRENT: &str = "2";
+const CURRENT: &str = "3";
 
 struct Case {
     name: &'static str,

@@ -1,13 +1,21 @@
 //! Applying a pull. What the server sends is checked like anything from outside: a change
-//! Automerge refuses, a record that cannot be projected, evidence whose metadata is not valid or
-//! whose place in its device's chain is taken — each is set aside (kept with the reason, counted
-//! in the sync status) and everything else is applied. One bad entry never blocks a phone.
+//! Automerge refuses, a snapshot that does not load or is not the record it is sent as, a
+//! record that cannot be projected, evidence whose metadata is not valid or whose place in its
+//! device's chain is taken — each is set aside (kept with the reason, counted in the sync
+//! status) and everything else is applied. One bad entry never blocks a phone.
+//!
+//! A snapshot (a document new to this phone, `sync::snapshot`) is opened and its changes are
+//! applied and stored like pulled changes, one row each and acknowledged, so storage, exchange
+//! and the audit trail do not depend on how a document arrived. They are stored without
+//! signatures: the server holds those (ADR 0004).
 
 use super::evidence::{content_path, insert_item};
 use super::{Inner, Origin, Store, insert_changes, load_doc, projection};
 use crate::bundle::{BundleEntry, ChangeBundle};
 use crate::doc::parse_change;
 use crate::evidence::{EntryHash, EvidenceItem, SignedEntry, is_record_id};
+use crate::sync::protocol::{DocSnapshot, PullResponse};
+use crate::sync::snapshot;
 use crate::util::now_ms;
 use crate::{Error, Result};
 use automerge::{Automerge, Change};
@@ -17,7 +25,7 @@ use std::path::Path;
 
 crate::model::wire_enum!(
     /// What kind of entry was set aside.
-    SetAsideKind { Change = "change", Evidence = "evidence" }
+    SetAsideKind { Change = "change", Evidence = "evidence", Snapshot = "snapshot" }
 );
 
 /// An entry from the server that this store could not apply.
@@ -27,7 +35,8 @@ pub struct SetAside {
     /// The record the entry names, when it names a valid one; else empty.
     pub doc_id: String,
     /// The entry's key in the server's log: the SHA-256 (hex) of a change's bytes, or an
-    /// evidence item's entry hash as sent.
+    /// evidence item's entry hash as sent; for a snapshot (which the log does not hold as
+    /// such), the SHA-256 of the record id it came as, a zero byte and its bytes.
     pub key: String,
     pub reason: String,
     pub at_ms: i64,
@@ -38,6 +47,8 @@ pub struct SetAside {
 pub struct PullApplied {
     /// Changes new to this store.
     pub changes_added: usize,
+    /// Changes the pull's snapshots held (new to this store or not).
+    pub snapshot_changes: usize,
     /// Entries of this pull set aside.
     pub set_aside: Vec<SetAside>,
 }
@@ -60,6 +71,12 @@ impl Aside {
             },
             bytes: bytes.to_vec(),
         }
+    }
+
+    fn snapshot(s: &DocSnapshot, why: &Error) -> Aside {
+        let named = [s.doc_id.as_bytes(), &[0], &s.bytes].concat();
+        let entry = SetAside { kind: SetAsideKind::Snapshot, ..Aside::change(&s.doc_id, &named, why).entry };
+        Aside { entry, bytes: s.bytes.clone() }
     }
 
     fn evidence(e: &SignedEntry, why: &Error) -> Aside {
@@ -86,11 +103,46 @@ impl Aside {
 type Pulled<'a> = (Change, &'a BundleEntry);
 
 impl Store {
-    /// Applies a pull: the changes, the evidence metadata and the new cursor, in one
+    /// Applies a pull answer: its snapshots, changes, evidence metadata and new cursor, in one
     /// transaction. Entries that cannot be applied are set aside (see the module comment).
+    pub fn apply_pull_response(&self, pull: &PullResponse) -> Result<PullApplied> {
+        self.apply_pulled_parts(&pull.changes, &pull.snapshots, &pull.evidence, pull.cursor)
+    }
+
+    /// `apply_pull_response` for an answer without snapshots (the replica's log entries).
     pub fn apply_pull(&self, changes: &ChangeBundle, evidence: &[SignedEntry], cursor: u64) -> Result<PullApplied> {
+        self.apply_pulled_parts(changes, &[], evidence, cursor)
+    }
+
+    fn apply_pulled_parts(
+        &self,
+        changes: &ChangeBundle,
+        snapshots: &[DocSnapshot],
+        evidence: &[SignedEntry],
+        cursor: u64,
+    ) -> Result<PullApplied> {
         let mut asides = Vec::new();
+        // A snapshot's changes come first in its document: the pull's own changes of it, if
+        // any, may depend on them.
+        let mut opened: BTreeMap<String, Automerge> = BTreeMap::new();
+        let mut held: Vec<(Change, BundleEntry)> = Vec::new();
+        for s in snapshots {
+            match snapshot::open(&s.doc_id, &s.bytes) {
+                Ok((doc, changes)) => {
+                    held.extend(changes.into_iter().map(|mut c| {
+                        let entry = BundleEntry::unsigned(s.doc_id.clone(), c.bytes().into_owned());
+                        (c, entry)
+                    }));
+                    opened.entry(s.doc_id.clone()).or_insert(doc);
+                }
+                Err(why) => asides.push(Aside::snapshot(s, &why)),
+            }
+        }
+        let snapshot_changes = held.len();
         let mut by_doc: BTreeMap<String, Vec<Pulled<'_>>> = BTreeMap::new();
+        for (change, entry) in &held {
+            by_doc.entry(entry.doc_id.clone()).or_default().push((change.clone(), entry));
+        }
         for entry in &changes.entries {
             let id = &entry.doc_id;
             let parsed = if is_record_id(id) {
@@ -113,12 +165,13 @@ impl Store {
         let dir = self.evidence_dir();
         let mut inner = self.lock();
         let touched: Vec<String> = by_doc.keys().cloned().collect();
-        let result = inner.apply_pulled(by_doc, items, asides, &dir, cursor);
+        let result =
+            inner.adopt_snapshots(opened).and_then(|()| inner.apply_pulled(by_doc, items, asides, &dir, cursor));
         if result.is_err() {
             // Memory must match disk again: drop what was half applied.
             inner.forget_cached(touched);
         }
-        result
+        result.map(|applied| PullApplied { snapshot_changes, ..applied })
     }
 
     /// Every entry set aside so far, oldest first.
@@ -141,6 +194,25 @@ impl Store {
 }
 
 impl Inner {
+    /// A snapshot of a document this store holds nothing of becomes its cached copy as loaded,
+    /// so its changes are not applied a second time; for one it holds, they are merged as
+    /// pulled changes are. Like every document of the pull they stay cached until it is
+    /// stored, and the cache is trimmed then (`apply_pulled`), so it stays bounded after a
+    /// pull of thousands of new documents.
+    fn adopt_snapshots(&mut self, opened: BTreeMap<String, Automerge>) -> Result<()> {
+        self.trim_cache();
+        for (id, mut doc) in opened {
+            if self.docs.contains_key(&id)
+                || self.conn.prepare_cached("SELECT 1 FROM changes WHERE doc_id = ?1")?.exists([&id])?
+            {
+                continue;
+            }
+            doc.set_actor(self.actor.clone());
+            self.docs.insert(id, doc);
+        }
+        Ok(())
+    }
+
     fn apply_pulled(
         &mut self,
         by_doc: BTreeMap<String, Vec<Pulled<'_>>>,

@@ -4,7 +4,7 @@
 //! they carry the session's requests on their own HTTP stacks.
 
 use super::engine::{Backoff, SyncProgress};
-use super::http::{HttpMethod, HttpRequest, HttpResponse, Transport};
+use super::http::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, Transport};
 use super::protocol::UserInfo;
 use super::report::SyncReport;
 use super::session::{SyncAccount, SyncOptions, SyncSession, run};
@@ -56,8 +56,17 @@ impl Transport for ReqwestTransport {
         }
         let response = builder.send().map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
+        // reqwest is built without its decompression features: bodies come as sent, and core
+        // decodes them (`HttpResponse::decoded`), as on the phones.
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| {
+                Some(HttpHeader { name: name.as_str().to_owned(), value: value.to_str().ok()?.to_owned() })
+            })
+            .collect();
         let body = response.bytes().map_err(|e| e.to_string())?;
-        Ok(HttpResponse { status, body: body.to_vec() })
+        Ok(HttpResponse { status, headers, body: body.to_vec() })
     }
 }
 

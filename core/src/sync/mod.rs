@@ -4,6 +4,7 @@
 
 #[cfg(feature = "reqwest")]
 mod client;
+pub mod compression;
 mod engine;
 mod enroll;
 mod facts;
@@ -12,6 +13,7 @@ pub mod protocol;
 mod refusal;
 mod report;
 mod session;
+pub mod snapshot;
 mod transition;
 pub mod upload_batch;
 mod uploads;

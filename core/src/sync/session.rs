@@ -152,6 +152,17 @@ impl<'a> SyncSession<'a> {
     /// (recorded for `sync_status`); a device the console revoked is wiped here, and the error
     /// is then `DeviceRevoked`.
     pub fn handle(&mut self, event: SyncEvent) -> Result<SyncAction> {
+        // Every answer is read as the server meant it, whatever the stack did to its coding.
+        let event = match event {
+            SyncEvent::Response(r) => match r.decoded() {
+                Ok(r) => SyncEvent::Response(r),
+                Err(e) => {
+                    self.stage = Stage::Over;
+                    return self.settle(Err(e));
+                }
+            },
+            other => other,
+        };
         let next = match (event, std::mem::replace(&mut self.stage, Stage::Over)) {
             (SyncEvent::Waited, Stage::Waiting) => self.begin(),
             (SyncEvent::Failed(why), _) => Err(Error::Network(why)),
@@ -211,7 +222,7 @@ impl<'a> SyncSession<'a> {
         if batch.request.changes.entries.is_empty() && batch.request.evidence.is_empty() {
             return self.start_uploads();
         }
-        let request = self.account.request(HttpMethod::Post, "/v1/sync/push", batch.request.encode());
+        let request = self.account.request(HttpMethod::Post, "/v1/sync/push", batch.request.encode()).zstd_body();
         self.report.round_trips += 1;
         self.report.push_requests += 1;
         self.stage = Stage::Pushing { batch, total };
@@ -267,7 +278,8 @@ impl<'a> SyncSession<'a> {
     /// What others did, since the cursor.
     fn next_pull(&mut self, pulled: u64) -> Result<SyncAction> {
         let cursor = self.store.sync_cursor()?;
-        let request = self.account.request(HttpMethod::Get, &format!("/v1/sync/pull?cursor={cursor}"), Vec::new());
+        let request =
+            self.account.request(HttpMethod::Get, &format!("/v1/sync/pull?cursor={cursor}"), Vec::new()).accept_zstd();
         self.report.round_trips += 1;
         self.stage = Stage::Pulling { pulled };
         Ok(SyncAction::Send(request))
@@ -278,8 +290,9 @@ impl<'a> SyncSession<'a> {
         // A whole answer decodes (checksums included); one that does not was cut on the way.
         let pull = PullResponse::decode(&response.body)
             .map_err(|e| Error::Network(format!("the pull answer arrived incomplete: {e}")))?;
-        let n = pull.changes.entries.len() as u64;
-        self.store.apply_pull(&pull.changes, &pull.evidence, pull.cursor)?;
+        let applied = self.store.apply_pull_response(&pull)?;
+        // Changes delivered, whether one by one or inside a new document's snapshot.
+        let n = (pull.changes.entries.len() + applied.snapshot_changes) as u64;
         self.store.set_server_clock_offset(pull.server_time_ms - now_ms())?;
         self.report.pulled_changes += n;
         let pulled = pulled + n;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod decisions;
 pub mod evidence;
+mod snapshots;
 pub mod sync;
 
 use crate::error::ApiError;

@@ -1,6 +1,6 @@
 //! Push and pull: every change for every document in one request each way.
 
-use super::{Body, Query, blocking};
+use super::{Body, Query, blocking, snapshots};
 use crate::auth::callers::Device;
 use crate::error::ApiError;
 use crate::judge::changes::judge_push;
@@ -14,23 +14,28 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashSet;
 use xuncha_core::bundle::BundleEntry;
-use xuncha_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse};
+use xuncha_core::sync::protocol::{
+    DocSnapshot, OLDEST_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    SNAPSHOT_VERSION,
+};
 
 /// Entries answered per pull at most, and about how many of their bytes.
 const PULL_ENTRIES: usize = 5_000;
 const PULL_MAX_BYTES: usize = 8 * 1024 * 1024;
 
-/// The request names the server's sync protocol version (`x-xuncha-protocol`). An extractor
+/// The request names a sync protocol version the server speaks (`x-xuncha-protocol`, from
+/// `OLDEST_PROTOCOL_VERSION` to `PROTOCOL_VERSION`); a pull is answered in it. An extractor
 /// placed before `Device`: a request without it is refused (400) before authentication (401).
-pub struct ProtocolChecked;
+pub struct ProtocolChecked(pub u64);
 
 impl<S: Send + Sync> FromRequestParts<S> for ProtocolChecked {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        match parts.headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok()) {
-            Some(v) if v == PROTOCOL_VERSION.to_string() => Ok(ProtocolChecked),
-            Some(v) => Err(ApiError::bad_request(format!(
+        let named = parts.headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok());
+        match named.map(|v| (v, v.parse::<u64>())) {
+            Some((_, Ok(n))) if (OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&n) => Ok(ProtocolChecked(n)),
+            Some((v, _)) => Err(ApiError::bad_request(format!(
                 "同步协议版本 {v} 与服务器的版本 {PROTOCOL_VERSION} 不一致，请把应用升级到最新版本"
             ))),
             None => Err(ApiError::bad_request("请求没有注明同步协议版本，请把应用升级到最新版本")),
@@ -46,8 +51,8 @@ pub struct PullQuery {
 
 /// Every unacknowledged change and evidence entry of a device, binary `XSP1`; idempotent.
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
-    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (2)")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an XSP1 push"),
+    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (2 or 3)")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an XSP1 push, plain or zstd-coded (Content-Encoding: zstd)"),
     responses((status = 200, description = "stored", body = PushResponse), Errors))]
 pub async fn push(
     State(state): State<SharedState>,
@@ -131,19 +136,23 @@ fn push_blocking(state: &crate::state::AppState, pusher: &Device, body: &[u8]) -
 
 /// Everything new in the caller's scope since the cursor, binary `XPL1`.
 #[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])),
-    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (2)"),
+    params(("x-xuncha-protocol" = u32, Header, description = "the protocol version (2 or 3; from 3 on, documents new to the device come as snapshots)"),
            ("cursor" = Option<u64>, Query, description = "the cursor of the last pull answer applied (0 or absent: from the start)")),
-    responses((status = 200, description = "an XPL1 answer", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
+    responses((status = 200, description = "an XPL1 answer (zstd-coded for Accept-Encoding: zstd)", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
 pub async fn pull(
     State(state): State<SharedState>,
     Query(q): Query<PullQuery>,
-    _: ProtocolChecked,
+    ProtocolChecked(version): ProtocolChecked,
+    headers: axum::http::HeaderMap,
     puller: Device,
 ) -> Result<Response, ApiError> {
+    // Snapshots are left uncompressed only for an answer the compression layer will code.
+    let coded = snapshots::accepts_zstd(&headers);
     blocking(move || {
         let cursor = parse_cursor(q.cursor.as_deref(), state.storage.last_seq()?)?;
-        let response = pull_blocking(&state, &puller, cursor)?;
-        Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], response.encode()).into_response())
+        let response = pull_blocking(&state, &puller, cursor, version, coded)?;
+        Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], response.encode_as(version))
+            .into_response())
     })
     .await
 }
@@ -163,29 +172,51 @@ fn parse_cursor(cursor: Option<&str>, log_end: u64) -> Result<u64, ApiError> {
     Ok(n)
 }
 
-fn pull_blocking(state: &crate::state::AppState, puller: &Device, cursor: u64) -> Result<PullResponse, ApiError> {
+fn pull_blocking(
+    state: &crate::state::AppState,
+    puller: &Device,
+    cursor: u64,
+    version: u64,
+    coded: bool,
+) -> Result<PullResponse, ApiError> {
     let device = puller.device.device_id.as_str();
     let scope = scope::pull_scope(state, &puller.user, device)?;
     let page = state.storage.visible_after(cursor, &scope, PULL_ENTRIES, PULL_MAX_BYTES)?;
     let mut out = PullResponse { cursor: page.cursor, more: page.more, ..Default::default() };
     let mut docs: Vec<String> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
-    let mut sent: HashSet<u64> = HashSet::new();
     for entry in &page.entries {
         if seen.insert(&entry.doc_id) {
             docs.push(entry.doc_id.clone());
         }
-        sent.insert(entry.seq);
-        add(&mut out, entry);
     }
-    // A document new to this device comes with its whole history, once confirmed received.
+    // A document new to this device comes whole, once confirmed received: as a snapshot of
+    // its history up to the cursor (protocol 3), or as that history (protocol 2, or a
+    // history that does not save).
     let have: HashSet<String> = state.storage.device_has_docs(device, &docs, cursor)?.into_iter().collect();
     let fresh: Vec<String> = docs.into_iter().filter(|d| !have.contains(d)).collect();
-    for entry in state.storage.doc_histories(&fresh, out.cursor, device)? {
-        if !sent.contains(&entry.seq) {
-            add(&mut out, &entry);
+    let (histories, snapshots) = if version >= SNAPSHOT_VERSION {
+        // Every entry, the device's own included: a snapshot is the whole document.
+        let histories = state.storage.doc_histories(&fresh, out.cursor, "")?;
+        let snapshots = snapshots::of_histories(&histories, coded);
+        (histories, snapshots)
+    } else {
+        (state.storage.doc_histories(&fresh, out.cursor, device)?, Default::default())
+    };
+    let in_snapshot = |e: &Logged| snapshots.contains_key(&e.doc_id) && matches!(e.entry, Ok(LogEntry::Change { .. }));
+    let mut sent: HashSet<u64> = HashSet::new();
+    for entry in &page.entries {
+        sent.insert(entry.seq);
+        if !in_snapshot(entry) {
+            add(&mut out, entry);
         }
     }
+    for entry in &histories {
+        if !sent.contains(&entry.seq) && entry.origin != device && !in_snapshot(entry) {
+            add(&mut out, entry);
+        }
+    }
+    out.snapshots = snapshots.into_iter().map(|(doc_id, bytes)| DocSnapshot { doc_id, bytes }).collect();
     state.storage.mark_device_docs(device, &fresh, out.cursor)?;
     out.server_time_ms = chrono::Utc::now().timestamp_millis();
     Ok(out)

@@ -52,7 +52,10 @@ public final class URLSessionTransport: HttpTransport, @unchecked Sendable {
         guard let http = response as? HTTPURLResponse else {
             throw TransportError.NoAnswer(reason: "no HTTP answer")
         }
-        return HttpResponse(status: UInt16(clamping: http.statusCode), body: data ?? Data())
+        // Core reads the coding: URLSession decodes gzip, deflate and br on its own (libcurl on
+        // Linux zstd too, keeping the header); core takes a body a stack decoded as it is.
+        let headers = http.allHeaderFields.map { HttpHeader(name: "\($0.key)", value: "\($0.value)") }
+        return HttpResponse(status: UInt16(clamping: http.statusCode), headers: headers, body: data ?? Data())
     }
 }
 

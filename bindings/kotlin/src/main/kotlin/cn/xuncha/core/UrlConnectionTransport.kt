@@ -4,6 +4,7 @@ import cn.xuncha.core.ffi.HttpTransport
 import cn.xuncha.core.ffi.SyncProgress
 import cn.xuncha.core.ffi.TransportException
 import cn.xuncha.core.ffi.XunchaStore
+import cn.xuncha.core.ffi.types.HttpHeader
 import cn.xuncha.core.ffi.types.HttpMethod
 import cn.xuncha.core.ffi.types.HttpRequest
 import cn.xuncha.core.ffi.types.HttpResponse
@@ -50,7 +51,12 @@ class UrlConnectionTransport(
             // Error statuses carry their body (the server's code and message) on the error stream.
             val stream = if (status >= 400) connection.errorStream else connection.inputStream
             val body = stream?.use { it.readBytes() } ?: ByteArray(0)
-            return HttpResponse(status.toUShort(), body)
+            // Core reads the coding: pulls ask for zstd themselves, so HttpURLConnection (which
+            // decodes only the gzip it asked for on its own) hands the bytes over as they came.
+            val headers = connection.headerFields.flatMap { (name, values) ->
+                if (name == null) emptyList() else values.map { HttpHeader(name, it) }
+            }
+            return HttpResponse(status.toUShort(), headers, body)
         } catch (e: IOException) {
             throw TransportException.NoAnswer("${e.javaClass.simpleName}: ${e.message}")
         } finally {

@@ -3,6 +3,7 @@ package cn.xuncha.core
 import cn.xuncha.core.ffi.ApiException
 import cn.xuncha.core.ffi.HttpTransport
 import cn.xuncha.core.ffi.TransportException
+import cn.xuncha.core.ffi.types.HttpHeader
 import cn.xuncha.core.ffi.types.HttpRequest
 import cn.xuncha.core.ffi.types.HttpResponse
 import cn.xuncha.core.ffi.types.Officer
@@ -21,12 +22,16 @@ class TransportTest {
     /** Passes every request to [inner] and keeps what went by. */
     private class Recording(private val inner: HttpTransport) : HttpTransport {
         val seen: MutableList<Pair<HttpRequest, Int>> = Collections.synchronizedList(mutableListOf())
+        val answers: MutableList<HttpResponse> = Collections.synchronizedList(mutableListOf())
         override fun send(request: HttpRequest): HttpResponse {
             val response = inner.send(request)
             seen += request to response.status.toInt()
+            answers += response
             return response
         }
     }
+
+    private fun List<HttpHeader>.value(name: String): String? = firstOrNull { it.name.equals(name, ignoreCase = true) }?.value
 
     @Test
     fun `every request of a sync goes through the app's transport`() {
@@ -44,6 +49,31 @@ class TransportTest {
             assertTrue(transport.seen.all { (request, status) -> request.url.startsWith(DemoServer.url) && status == 200 })
             val auth = transport.seen.first().first.headers.first { it.name == "authorization" }.value
             assertTrue(auth.startsWith("Bearer "), auth)
+
+            // Core codes the sync's bodies; HttpURLConnection neither adds nor strips a coding.
+            val pullAt = transport.seen.indexOfFirst { it.first.url.contains("/v1/sync/pull") }
+            val pull = transport.answers[pullAt]
+            assertEquals("zstd", transport.seen[pullAt].first.headers.value("accept-encoding"))
+            assertEquals("zstd", pull.headers.value("content-encoding"), "${pull.headers}")
+            val zstdMagic = listOf(0x28, 0xB5, 0x2F, 0xFD).map { it.toByte() }
+            assertEquals(zstdMagic, pull.body.take(4), "the pull answer came as zstd bytes")
+        }
+    }
+
+    @Test
+    fun `a push goes as zstd over HttpURLConnection and is stored`() {
+        deviceStore(tmp).use { store ->
+            val transport = Recording(UrlConnectionTransport())
+            val user = store.enroll(transport, DemoServer.url, DemoServer.enrollmentCode("zhou"))
+            store.signIn(Officer(user.name, user.department, user.certNo))
+            Inspections(store).start(store.checklist(), Fixtures.GRID)
+            transport.seen.clear()
+            val report = store.sync(transport, syncProgress { _, _, _ -> })
+            assertEquals(1uL, report.pushRequests, "$report")
+            val push = transport.seen.first { it.first.url.endsWith("/v1/sync/push") }
+            assertEquals("zstd", push.first.headers.value("content-encoding"))
+            assertEquals(200, push.second)
+            assertEquals(0uL, store.syncStatus().pendingChanges)
         }
     }
 
