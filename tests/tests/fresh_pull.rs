@@ -113,6 +113,7 @@ fn a_new_phone_gets_the_same_documents_as_snapshots_in_a_fraction_of_the_bytes()
                 device.store.apply_pull_response(answer).unwrap();
             }
             assert_same_as_replica(&device.store, replica, &ids, what);
+            assert!(xuncha_core::testing::cached_documents(&device.store) < 512, "{what}: the cache stays bounded");
         }
         figures.push((what, bytes, secs));
     }

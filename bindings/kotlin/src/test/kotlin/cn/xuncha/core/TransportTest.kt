@@ -43,6 +43,7 @@ class TransportTest {
             assertTrue(transport.seen[0].first.url.endsWith("/v1/enroll"))
 
             transport.seen.clear()
+            transport.answers.clear()
             val report = store.sync(transport, syncProgress { _, _, _ -> })
             assertTrue(report.pulledChanges > 0uL, "$report")
             assertEquals(report.roundTrips.toInt(), transport.seen.size, "the core made no request of its own")
