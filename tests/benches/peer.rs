@@ -27,13 +27,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+use xuncha_core::Store;
 use xuncha_core::sync::{Progress, SyncClient};
-use xuncha_core::{AnswerType, AnswerValue, Store};
 use xuncha_e2e::bench::{
     ChildProcess, ServerProcess, bench, child_role, copy_dir, enrolled_phone, median, reps, secs, serve_role, tempdir,
 };
 use xuncha_e2e::counting_proxy::{CountingProxy, Tally};
-use xuncha_e2e::{capture, demo_officer, new_inspection};
+use xuncha_e2e::{answer_every_item, capture, demo_officer, new_inspection};
 
 const DOCS: usize = 1000;
 const PHOTOS: usize = 20;
@@ -94,14 +94,7 @@ fn record(dir: &Path) -> Data {
     let ids: Vec<String> = (0..DOCS)
         .map(|i| {
             let id = store.start_inspection(new_inspection(GRIDS[i % GRIDS.len()])).unwrap();
-            for item in store.applicable_items(&id).unwrap() {
-                let value = match item.answer_type {
-                    AnswerType::YesNo => AnswerValue::No,
-                    AnswerType::Count => AnswerValue::Count(0),
-                    AnswerType::Text => AnswerValue::Text("现场为普通住户，未见培训迹象".into()),
-                };
-                store.answer_item(&id, &item.id, value, "").unwrap();
-            }
+            answer_every_item(&store, &id);
             store.add_finding(&id, "门口张贴有招生广告，已拍照").unwrap();
             id
         })

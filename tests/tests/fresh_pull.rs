@@ -6,11 +6,11 @@
 
 use std::sync::Mutex;
 use std::time::Instant;
+use xuncha_core::Store;
 use xuncha_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse};
 use xuncha_core::sync::{
     HttpRequest, HttpResponse, ReqwestTransport, SyncAccount, SyncOptions, SyncSession, Transport, compression, run,
 };
-use xuncha_core::{AnswerType, AnswerValue, Store};
 use xuncha_e2e::*;
 
 const DOCS: usize = 1000;
@@ -22,14 +22,7 @@ fn record(store: &Store) -> Vec<String> {
     (0..DOCS)
         .map(|i| {
             let id = store.start_inspection(new_inspection(GRIDS[i % GRIDS.len()])).unwrap();
-            for item in store.applicable_items(&id).unwrap() {
-                let value = match item.answer_type {
-                    AnswerType::YesNo => AnswerValue::No,
-                    AnswerType::Count => AnswerValue::Count(0),
-                    AnswerType::Text => AnswerValue::Text("现场为普通住户，未见培训迹象".into()),
-                };
-                store.answer_item(&id, &item.id, value, "").unwrap();
-            }
+            answer_every_item(store, &id);
             store.add_finding(&id, "门口张贴有招生广告，已拍照").unwrap();
             id
         })
