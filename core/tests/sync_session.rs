@@ -111,8 +111,13 @@ fn pushes_go_as_zstd_and_pulls_ask_for_it_and_read_it() {
     }
     let mut sync = session(&store);
     let push = sent(sync.start().unwrap());
+    // Signatures and hashes do not compress, so how much smaller varies with the keys of the
+    // run (the figure is `sync_wire_bytes_vs_change_bytes` in scripts/bench); what holds is
+    // that the body is the push coded, and smaller.
     let plain = push_of(&push).encode();
-    assert!(push.body.len() * 10 < plain.len() * 8, "{} of {}", push.body.len(), plain.len());
+    assert!(compression::is_zstd_frame(&push.body));
+    assert_eq!(compression::decompress(&push.body, u64::MAX).unwrap(), plain);
+    assert!(push.body.len() < plain.len(), "{} of {}", push.body.len(), plain.len());
     let pull = sent(sync.handle(accepted(&push)).unwrap());
     assert_eq!(pull.header("accept-encoding"), Some("zstd"));
     assert_eq!(pull.header("content-encoding"), None, "a GET has no body to code");

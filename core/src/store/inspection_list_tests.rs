@@ -110,8 +110,7 @@ fn write(store: &Store, rows: &[Row]) {
             params![id, place_name(p)],
         )
         .unwrap();
-        tx.execute("INSERT INTO search (doc_id, kind, body) VALUES (?1, 'place', ?2)", params![id, place_name(p)])
-            .unwrap();
+        super::projection::replace_search_row(&tx, &id, "place", &place_name(p)).unwrap();
     }
     let mut chain = 0;
     for r in rows {
@@ -134,8 +133,7 @@ fn write(store: &Store, rows: &[Row]) {
             ],
         )
         .unwrap();
-        tx.execute("INSERT INTO search (doc_id, kind, body) VALUES (?1, 'inspection', ?2)", params![r.id, r.text])
-            .unwrap();
+        super::projection::replace_search_row(&tx, &r.id, "inspection", &r.text).unwrap();
         for e in 0..r.photos.0 {
             chain += 1;
             tx.execute(

@@ -28,12 +28,16 @@ pub(crate) fn write(tx: &Transaction<'_>, id: &str, doc: &Automerge) -> Result<(
         RecordKind::LedgerEntry => ledger::project(tx, id, &view)?,
         RecordKind::Place => places::project(tx, id, &view)?,
     };
-    tx.prepare_cached("DELETE FROM search WHERE doc_id = ?1")?.execute([id])?;
-    tx.prepare_cached("INSERT INTO search (doc_id, kind, body) VALUES (?1, ?2, ?3)")?.execute(params![
-        id,
-        kind.as_str(),
-        text
-    ])?;
+    replace_search_row(tx, id, kind.as_str(), &text)
+}
+
+/// A record's one row of the search index, found by its rowid (`search_rows`).
+pub(crate) fn replace_search_row(tx: &rusqlite::Connection, id: &str, kind: &str, text: &str) -> Result<()> {
+    tx.prepare_cached("INSERT INTO search_rows (doc_id) VALUES (?1) ON CONFLICT (doc_id) DO NOTHING")?.execute([id])?;
+    let row: i64 = tx.prepare_cached("SELECT row FROM search_rows WHERE doc_id = ?1")?.query_row([id], |r| r.get(0))?;
+    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?.execute([row])?;
+    tx.prepare_cached("INSERT INTO search (rowid, doc_id, kind, body) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![row, id, kind, text])?;
     Ok(())
 }
 

@@ -25,6 +25,7 @@ pub(crate) const STEPS: &[Step] = &[
     Step { sql: V8_REFUSED, reproject: false },
     Step { sql: V9_APP_LOCK, reproject: false },
     Step { sql: V10_SNAPSHOTS, reproject: false },
+    Step { sql: V11_SEARCH_ROWS, reproject: false },
 ];
 
 pub(crate) const VERSION: i64 = STEPS.len() as i64;
@@ -252,6 +253,18 @@ CREATE TABLE doc_snapshots (
     upto_seq INTEGER NOT NULL,
     bytes BLOB NOT NULL
 );
+"#;
+
+/// Version 11: which search row holds each record. FTS5 cannot index `doc_id`, so replacing a
+/// record's row by `doc_id` scanned the whole index on every write (quadratic over a large
+/// pull); existing rows keep their rowids, and strays without a record are dropped.
+const V11_SEARCH_ROWS: &str = r#"
+CREATE TABLE search_rows (
+    row INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE
+);
+INSERT OR IGNORE INTO search_rows (row, doc_id) SELECT rowid, doc_id FROM search;
+DELETE FROM search WHERE rowid NOT IN (SELECT row FROM search_rows);
 "#;
 
 /// Brings the database to the current version in one transaction: a crash mid-upgrade leaves
