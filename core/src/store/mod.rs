@@ -51,6 +51,10 @@ const DB_FILE: &str = "xuncha.db";
 const EVIDENCE_DIR: &str = "evidence";
 /// Documents kept decoded in memory; beyond this the cache is emptied (they reload from disk).
 const DOC_CACHE_LIMIT: usize = 512;
+/// The writer's page cache (negative: KiB, as SQLite reads it); memory is taken only as pages
+/// are used. With SQLite's 2 MiB default, ingesting 10,000 records reread 372,000 pages from the
+/// file; with a cache that holds the indexes, about a third of that.
+const WRITER_CACHE_KIB: i64 = -32 * 1024;
 
 /// The device's store. Safe to share between threads: one writer at a time.
 pub struct Store {
@@ -115,6 +119,7 @@ impl Store {
         // FULL: an acknowledged edit survives power loss, not only a killed process.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         let device_id = match conn
