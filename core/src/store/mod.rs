@@ -41,7 +41,8 @@ use crate::doc::{self, Author, ChangeSignature, Edit};
 use crate::evidence::DeviceSigner;
 use crate::util::{new_id, now_ms, random_bytes};
 use crate::{Access, AuditEntry, ChecklistTemplate, DeviceIdentity, Error, Officer, RecordKind, Result, Role};
-use automerge::{ActorId, Automerge, Change};
+use automerge::{ActorId, Automerge, Change, ChangeHash};
+use crate::bundle::BundleEntry;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -470,35 +471,62 @@ pub(crate) fn insert_changes(
     let mut added = 0;
     for (mut change, sig) in changes {
         let hash = change.hash();
-        let (signer, signature) = match &sig {
-            Some(s) => (Some(s.device_id.as_str()), Some(&s.signature[..])),
-            None => (None, None),
-        };
-        if tx.prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?.exists([&hash.0[..]])? {
-            if origin == Origin::Server {
-                tx.prepare_cached(
-                    "UPDATE changes SET acked = 1, signer = coalesce(signer, ?2),
-                       signature = CASE WHEN signer IS NULL THEN ?3 ELSE signature END WHERE hash = ?1",
-                )?
-                .execute(params![&hash.0[..], signer, signature])?;
-            }
-            continue;
-        }
-        tx.prepare_cached(
-            "INSERT INTO changes (doc_id, hash, bytes, local, acked, signer, signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            doc_id,
-            &hash.0[..],
-            change.bytes().as_ref(),
-            matches!(origin, Origin::Local | Origin::Decision),
-            matches!(origin, Origin::Server | Origin::Decision),
-            signer,
-            signature
-        ])?;
-        added += 1;
+        added += insert_change(tx, doc_id, hash, &change.bytes(), sig.as_ref(), origin)?;
     }
+    reconsider_if_added(tx, doc_id, added)
+}
+
+/// Changes from the server, stored as they came: the bytes of the wire, or a snapshot's
+/// changes uncompressed (compressing the 150,000 changes of a first pull of 10,000 records
+/// took a fifth of its time; a change loads the same either way).
+pub(crate) fn insert_pulled(tx: &Transaction<'_>, doc_id: &str, changes: &[(Change, &BundleEntry)]) -> Result<usize> {
+    let mut added = 0;
+    for (change, entry) in changes {
+        added += insert_change(tx, doc_id, change.hash(), &entry.change, entry.signature.as_ref(), Origin::Server)?;
+    }
+    reconsider_if_added(tx, doc_id, added)
+}
+
+/// Stores one change unless it is here already (see `insert_changes`); 1 if it was added.
+fn insert_change(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    hash: ChangeHash,
+    bytes: &[u8],
+    sig: Option<&ChangeSignature>,
+    origin: Origin,
+) -> Result<usize> {
+    let (signer, signature) = match sig {
+        Some(s) => (Some(s.device_id.as_str()), Some(&s.signature[..])),
+        None => (None, None),
+    };
+    if tx.prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?.exists([&hash.0[..]])? {
+        if origin == Origin::Server {
+            tx.prepare_cached(
+                "UPDATE changes SET acked = 1, signer = coalesce(signer, ?2),
+                   signature = CASE WHEN signer IS NULL THEN ?3 ELSE signature END WHERE hash = ?1",
+            )?
+            .execute(params![&hash.0[..], signer, signature])?;
+        }
+        return Ok(0);
+    }
+    tx.prepare_cached(
+        "INSERT INTO changes (doc_id, hash, bytes, local, acked, signer, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        doc_id,
+        &hash.0[..],
+        bytes,
+        matches!(origin, Origin::Local | Origin::Decision),
+        matches!(origin, Origin::Server | Origin::Decision),
+        signer,
+        signature
+    ])?;
+    Ok(1)
+}
+
+fn reconsider_if_added(tx: &Transaction<'_>, doc_id: &str, added: usize) -> Result<usize> {
     if added > 0 {
         push::reconsider(tx, doc_id)?;
     }

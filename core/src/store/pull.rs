@@ -10,7 +10,7 @@
 //! signatures: the server holds those (ADR 0004).
 
 use super::evidence::{content_path, insert_item};
-use super::{Inner, Origin, Store, insert_changes, load_doc, projection};
+use super::{Inner, Store, insert_pulled, load_doc, projection};
 use crate::bundle::{BundleEntry, ChangeBundle};
 use crate::doc::parse_change;
 use crate::evidence::{EntryHash, EvidenceItem, SignedEntry, is_record_id};
@@ -129,8 +129,8 @@ impl Store {
         for s in snapshots {
             match snapshot::open(&s.doc_id, &s.bytes) {
                 Ok((doc, changes)) => {
-                    held.extend(changes.into_iter().map(|mut c| {
-                        let entry = BundleEntry::unsigned(s.doc_id.clone(), c.bytes().into_owned());
+                    held.extend(changes.into_iter().map(|c| {
+                        let entry = BundleEntry::unsigned(s.doc_id.clone(), c.raw_bytes().to_vec());
                         (c, entry)
                     }));
                     opened.entry(s.doc_id.clone()).or_insert(doc);
@@ -232,12 +232,7 @@ impl Inner {
         for (id, changes) in kept {
             let Some(doc) = docs.get(&id).filter(|_| !changes.is_empty()) else { continue };
             let stored = in_savepoint(&tx, || {
-                let added = insert_changes(
-                    &tx,
-                    &id,
-                    changes.iter().map(|(c, e)| (c.clone(), e.signature.clone())).collect(),
-                    Origin::Server,
-                )?;
+                let added = insert_pulled(&tx, &id, &changes)?;
                 if added > 0 {
                     projection::write(&tx, &id, doc)?;
                 }
