@@ -11,6 +11,7 @@ pub mod error;
 pub mod evidence;
 #[cfg(feature = "ffi")]
 mod ffi;
+pub mod form;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod lock;
