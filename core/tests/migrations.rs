@@ -49,7 +49,11 @@ fn every_older_version_upgrades_to_the_fresh_schema_with_its_data() {
         assert_eq!(hits.len(), 1, "search index filled from v{version}");
         // An edit after the upgrade replaces the record's search row rather than adding one.
         upgraded.add_finding(&id, &format!("升级到第{version}版后补记：后门有学生进出")).unwrap();
-        assert_eq!(upgraded.search("储物间堆放课桌", 5).unwrap().len(), 1, "one search row per record, from v{version}");
+        assert_eq!(
+            upgraded.search("储物间堆放课桌", 5).unwrap().len(),
+            1,
+            "one search row per record, from v{version}"
+        );
         assert_eq!(upgraded.search(&format!("第{version}版后补记"), 5).unwrap().len(), 1);
         assert_eq!(upgraded.identity(), fresh.identity());
     }

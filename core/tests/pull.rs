@@ -109,3 +109,36 @@ fn a_phone_sets_aside_what_it_cannot_apply_and_applies_the_rest() {
     assert_eq!(phone.apply_pull(&bundle, &[], 44).unwrap().changes_added, 1);
     assert_eq!(phone.heads(&id).unwrap(), author.heads(&id).unwrap());
 }
+
+/// Records are stored in one go, without a savepoint each; when one fails at that stage (here
+/// a trigger refuses its projection row, as a full disk or a damaged index would), the step is
+/// redone record by record: that one is set aside, the others and the cursor are kept.
+#[test]
+fn a_record_that_fails_to_store_is_set_aside_and_the_others_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (author, phone) = (store_at(&dir.path().join("a"), 0), store_at(&dir.path().join("b"), 1));
+    let ids: Vec<String> =
+        (0..3).map(|_| author.start_inspection(new_inspection(Shift::Night, None)).unwrap()).collect();
+    let push = author.next_push(usize::MAX).unwrap().request;
+    let refused = &ids[1];
+    rusqlite::Connection::open(dir.path().join("b").join("xuncha.db"))
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON inspections WHEN NEW.doc_id = '{refused}'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+        ))
+        .unwrap();
+
+    let applied = phone.apply_pull(&push.changes, &[], 7).unwrap();
+    assert!(!applied.set_aside.is_empty());
+    assert!(applied.set_aside.iter().all(|s| s.kind == SetAsideKind::Change && s.doc_id == *refused));
+    assert!(applied.set_aside.iter().all(|s| s.reason.contains("(storage)")), "{:?}", applied.set_aside);
+    for id in [&ids[0], &ids[2]] {
+        assert_eq!(phone.heads(id).unwrap(), author.heads(id).unwrap());
+        assert_eq!(phone.inspection(id).unwrap().shift, Shift::Night);
+    }
+    assert!(phone.inspection(refused).is_err());
+    assert_eq!(phone.sync_cursor().unwrap(), 7);
+    let listed = phone.list_inspections(&InspectionFilter::default(), 10, 0).unwrap();
+    assert_eq!(listed.len(), 2);
+}

@@ -36,13 +36,13 @@ pub use replica::{Decided, Ingested, SetAsideEntry};
 pub use search::SearchHit;
 pub use sync_state::SyncStatus;
 
+use crate::bundle::BundleEntry;
 use crate::crypt::StoreKey;
 use crate::doc::{self, Author, ChangeSignature, Edit};
 use crate::evidence::DeviceSigner;
 use crate::util::{new_id, now_ms, random_bytes};
 use crate::{Access, AuditEntry, ChecklistTemplate, DeviceIdentity, Error, Officer, RecordKind, Result, Role};
 use automerge::{ActorId, Automerge, Change, ChangeHash};
-use crate::bundle::BundleEntry;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -228,21 +228,28 @@ impl Inner {
             kept.push((id, good));
         }
         let Inner { conn, docs, .. } = self;
-        let tx = conn.transaction()?;
-        for (id, changes) in kept {
-            let Some(doc) = docs.get(&id).filter(|_| !changes.is_empty()) else { continue };
-            let stored = in_savepoint(&tx, || {
-                let added = insert_pulled(&tx, &id, &changes)?;
-                if added > 0 {
-                    projection::write(&tx, &id, doc)?;
-                }
-                Ok(added)
-            });
-            match stored {
-                Ok(added) => report.changes_added += added,
-                Err(why) => {
-                    docs.remove(&id);
-                    asides.extend(changes.iter().map(|(_, e)| Aside::change(&id, &e.change, &why)));
+        // Records are stored without a savepoint each (one costs about what storing a small
+        // record does); only if one fails is the whole step redone with them, so that the
+        // one is set aside and the others kept.
+        let mut tx = conn.transaction()?;
+        let quick = kept.iter().try_fold(0, |added, (id, changes)| match docs.get(id) {
+            Some(doc) if !changes.is_empty() => Ok(added + store_pulled_doc(&tx, id, changes, doc)?),
+            _ => Ok::<_, Error>(added),
+        });
+        match quick {
+            Ok(added) => report.changes_added = added,
+            Err(_) => {
+                tx.rollback()?;
+                tx = conn.transaction()?;
+                for (id, changes) in &kept {
+                    let Some(doc) = docs.get(id).filter(|_| !changes.is_empty()) else { continue };
+                    match in_savepoint(&tx, || store_pulled_doc(&tx, id, changes, doc)) {
+                        Ok(added) => report.changes_added += added,
+                        Err(why) => {
+                            docs.remove(id);
+                            asides.extend(changes.iter().map(|(_, e)| Aside::change(id, &e.change, &why)));
+                        }
+                    }
                 }
             }
         }
@@ -306,6 +313,15 @@ impl Inner {
         doc.apply_changes(also.iter().map(|(c, _)| c.clone()))?;
         Ok(self.docs.entry(id.to_owned()).or_insert(doc))
     }
+}
+
+/// Stores a record's pulled changes and, if any was new, its projection.
+fn store_pulled_doc(tx: &Transaction<'_>, id: &str, changes: &[Pulled<'_>], doc: &Automerge) -> Result<usize> {
+    let added = insert_pulled(tx, id, changes)?;
+    if added > 0 {
+        projection::write(tx, id, doc)?;
+    }
+    Ok(added)
 }
 
 /// Stores one pulled evidence item unless it is already here. An item whose place in its
