@@ -27,6 +27,11 @@ pub fn save_history<'a>(changes: impl IntoIterator<Item = &'a [u8]>, plain: bool
     Ok(if plain { doc.save_nocompress() } else { doc.save() })
 }
 
+/// A snapshot saved `plain` by `save_history`, deflated per column.
+pub fn deflate_saved(plain: &[u8]) -> Result<Vec<u8>> {
+    Ok(Automerge::load(plain)?.save())
+}
+
 /// A snapshot as received, checked: at most `MAX_DOCUMENT_BYTES` in and out, loads (Automerge
 /// checks every change against the heads it was saved with), and is the record `doc_id`.
 /// Returns the document and the changes it holds, oldest first.

@@ -6,7 +6,7 @@
 
 use crate::storage::{LogEntry, Logged};
 use std::collections::BTreeMap;
-use xuncha_core::sync::snapshot::save_history;
+use xuncha_core::sync::snapshot::{deflate_saved, save_history};
 
 /// Snapshot bytes left uncompressed in an answer coded as zstd (which then finds what
 /// documents share: 1,000 inspections are 9.8 MB plain, 0.27 MB coded) up to this much;
@@ -27,7 +27,8 @@ pub(super) fn accepts_zstd(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Each document's snapshot by record id, from `histories` (log order); `coded`: the answer
-/// goes as zstd.
+/// goes as zstd. Saved on every core: a page of a first pull holds hundreds of new documents,
+/// and replaying their histories is most of the pull's time on the server.
 pub(super) fn of_histories(histories: &[Logged], coded: bool) -> BTreeMap<String, Vec<u8>> {
     let mut changes: BTreeMap<&str, Vec<&[u8]>> = BTreeMap::new();
     for logged in histories {
@@ -35,18 +36,44 @@ pub(super) fn of_histories(histories: &[Logged], coded: bool) -> BTreeMap<String
             changes.entry(doc_id.as_str()).or_default().push(bytes.as_slice());
         }
     }
+    let docs: Vec<(&str, Vec<&[u8]>)> = changes.into_iter().collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
+    let per_thread = docs.len().div_ceil(cores).max(MIN_DOCS_PER_THREAD);
+    let saved: Vec<(&str, Vec<u8>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = docs.chunks(per_thread).map(|part| s.spawn(move || save_all(part, coded))).collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    // Uncompressed while the answer's zstd can find what they share, up to a bound.
     let mut out = BTreeMap::new();
     let mut plain_bytes = 0;
-    for (doc_id, history) in changes {
-        match save_history(history, coded && plain_bytes < PLAIN_SNAPSHOT_BYTES) {
-            Ok(bytes) => {
-                plain_bytes += bytes.len();
-                out.insert(doc_id.to_owned(), bytes);
-            }
+    for (doc_id, bytes) in saved {
+        let bytes = if coded && plain_bytes >= PLAIN_SNAPSHOT_BYTES { deflated(bytes) } else { bytes };
+        plain_bytes += bytes.len();
+        out.insert(doc_id.to_owned(), bytes);
+    }
+    out
+}
+
+/// Threads a pull's snapshots are saved on, at most; and the fewest documents worth a thread.
+const MAX_THREADS: usize = 4;
+const MIN_DOCS_PER_THREAD: usize = 16;
+
+/// Saves each history (`plain` as `save_history` takes it); one that does not save is left
+/// out, to go as changes.
+fn save_all<'a>(docs: &[(&'a str, Vec<&[u8]>)], plain: bool) -> Vec<(&'a str, Vec<u8>)> {
+    let mut out = Vec::with_capacity(docs.len());
+    for (doc_id, history) in docs {
+        match save_history(history.iter().copied(), plain) {
+            Ok(bytes) => out.push((*doc_id, bytes)),
             Err(why) => tracing::warn!(doc_id, %why, "a history that does not save goes as changes"),
         }
     }
     out
+}
+
+/// A plain snapshot deflated per column (rare: only past `PLAIN_SNAPSHOT_BYTES` of one answer).
+fn deflated(plain: Vec<u8>) -> Vec<u8> {
+    deflate_saved(&plain).unwrap_or(plain)
 }
 
 #[cfg(test)]
