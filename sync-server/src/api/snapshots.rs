@@ -39,10 +39,15 @@ pub(super) fn of_histories(histories: &[Logged], coded: bool) -> BTreeMap<String
     let docs: Vec<(&str, Vec<&[u8]>)> = changes.into_iter().collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
     let per_thread = docs.len().div_ceil(cores).max(MIN_DOCS_PER_THREAD);
-    let saved: Vec<(&str, Vec<u8>)> = std::thread::scope(|s| {
-        let workers: Vec<_> = docs.chunks(per_thread).map(|part| s.spawn(move || save_all(part, coded))).collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
-    });
+    let saved: Vec<(&str, Vec<u8>)> = if docs.len() <= per_thread {
+        save_all(&docs, coded)
+    } else {
+        // A worker that panicked leaves its documents out: they go as changes.
+        std::thread::scope(|s| {
+            let workers: Vec<_> = docs.chunks(per_thread).map(|part| s.spawn(move || save_all(part, coded))).collect();
+            workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+        })
+    };
     // Uncompressed while the answer's zstd can find what they share, up to a bound.
     let mut out = BTreeMap::new();
     let mut plain_bytes = 0;
