@@ -6,10 +6,11 @@
 //! Bounded: the accept loop polls a stop flag, pumps read with a timeout and look at it too,
 //! and dropping the proxy stops it and joins its threads.
 
+use crate::loopback::Acceptor;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -37,50 +38,31 @@ struct Counters {
 }
 
 pub struct CountingProxy {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
-    threads: Arc<Mutex<Vec<JoinHandle<()>>>>,
-    acceptor: Option<JoinHandle<()>>,
+    acceptor: Acceptor,
 }
 
 impl CountingProxy {
     /// A proxy in front of `upstream`.
     pub fn start(upstream: SocketAddr) -> CountingProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        listener.set_nonblocking(true).expect("nonblocking listener");
-        let addr = listener.local_addr().expect("proxy address");
-        let stop = Arc::new(AtomicBool::new(false));
         let counters = Arc::new(Counters::default());
-        let threads: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let acceptor = {
-            let (stop, counters, threads) = (stop.clone(), counters.clone(), threads.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((client, _)) => {
-                            counters.connections.fetch_add(1, Ordering::SeqCst);
-                            let Ok(server) = TcpStream::connect(upstream) else { continue };
-                            let handles = pipe(client, server, &stop, &counters);
-                            let mut list = threads.lock().unwrap_or_else(|p| p.into_inner());
-                            list.retain(|t| !t.is_finished());
-                            list.extend(handles);
-                        }
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(POLL),
-                        Err(_) => std::thread::sleep(POLL),
-                    }
-                }
+            let counters = counters.clone();
+            Acceptor::start(POLL, usize::MAX, move |_, client, stop| {
+                counters.connections.fetch_add(1, Ordering::SeqCst);
+                let Ok(server) = TcpStream::connect(upstream) else { return Vec::new() };
+                pipe(client, server, stop, &counters)
             })
         };
-        CountingProxy { addr, stop, counters, threads, acceptor: Some(acceptor) }
+        CountingProxy { counters, acceptor }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.acceptor.addr())
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.acceptor.addr()
     }
 
     pub fn tally(&self) -> Tally {
@@ -101,19 +83,6 @@ impl CountingProxy {
             down: now.down - before.down,
             requests: now.requests - before.requests,
             connections: now.connections - before.connections,
-        }
-    }
-}
-
-impl Drop for CountingProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(a) = self.acceptor.take() {
-            let _ = a.join();
-        }
-        let list = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
-        for t in list {
-            let _ = t.join();
         }
     }
 }

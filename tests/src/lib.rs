@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod counting_proxy;
 pub mod in_process;
+pub mod loopback;
 pub mod proxy;
 pub mod tls;
 

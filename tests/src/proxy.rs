@@ -10,11 +10,11 @@
 //! deadline and a read timeout, at most `MAX_CONNECTIONS` are served, and dropping the proxy
 //! stops it and joins its threads.
 
+use crate::loopback::Acceptor;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Connections served before the proxy refuses more (a runaway retry loop ends here).
@@ -43,8 +43,6 @@ pub enum Fault {
     TruncateResponse(f64),
 }
 
-type Plan = dyn Fn(usize) -> Fault + Send + Sync;
-
 /// Bytes and connections seen by the proxy.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -58,46 +56,24 @@ pub struct Counters {
 }
 
 pub struct FaultProxy {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
-    threads: Arc<Mutex<Vec<JoinHandle<()>>>>,
-    acceptor: Option<JoinHandle<()>>,
+    acceptor: Acceptor,
 }
 
 impl FaultProxy {
     /// A proxy in front of `upstream` (host:port) that applies `plan(k)` to connection k.
     pub fn start(upstream: SocketAddr, plan: impl Fn(usize) -> Fault + Send + Sync + 'static) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        listener.set_nonblocking(true).expect("nonblocking listener");
-        let addr = listener.local_addr().expect("proxy address");
-        let stop = Arc::new(AtomicBool::new(false));
         let counters = Arc::new(Counters::default());
-        let threads: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let plan: Arc<Plan> = Arc::new(plan);
         let acceptor = {
-            let (stop, counters, threads) = (stop.clone(), counters.clone(), threads.clone());
-            std::thread::spawn(move || {
-                let mut k = 0;
-                while !stop.load(Ordering::SeqCst) && k < MAX_CONNECTIONS {
-                    match listener.accept() {
-                        Ok((phone, _)) => {
-                            let fault = plan(k);
-                            k += 1;
-                            counters.connections.fetch_add(1, Ordering::SeqCst);
-                            let (stop, counters) = (stop.clone(), counters.clone());
-                            let handle = std::thread::spawn(move || serve(phone, upstream, fault, &stop, &counters));
-                            let mut list = threads.lock().unwrap_or_else(|p| p.into_inner());
-                            list.retain(|t| !t.is_finished());
-                            list.push(handle);
-                        }
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(POLL),
-                        Err(_) => std::thread::sleep(POLL),
-                    }
-                }
+            let counters = counters.clone();
+            Acceptor::start(POLL, MAX_CONNECTIONS, move |k, phone, stop| {
+                let fault = plan(k);
+                counters.connections.fetch_add(1, Ordering::SeqCst);
+                let (stop, counters) = (stop.clone(), counters.clone());
+                vec![std::thread::spawn(move || serve(phone, upstream, fault, &stop, &counters))]
             })
         };
-        FaultProxy { addr, stop, counters, threads, acceptor: Some(acceptor) }
+        FaultProxy { counters, acceptor }
     }
 
     /// The same fault for every connection.
@@ -115,7 +91,7 @@ impl FaultProxy {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.acceptor.addr())
     }
 
     pub fn counters(&self) -> &Counters {
@@ -133,19 +109,6 @@ impl FaultProxy {
 
     pub fn faults_applied(&self) -> usize {
         self.counters.faults_applied.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(a) = self.acceptor.take() {
-            let _ = a.join();
-        }
-        let list = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
-        for t in list {
-            let _ = t.join();
-        }
     }
 }
 
@@ -347,6 +310,8 @@ fn response_cut(head: &[u8], fraction: f64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::TcpListener;
+    use std::thread::JoinHandle;
 
     fn echo_server() -> (SocketAddr, JoinHandle<()>) {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -365,7 +330,7 @@ mod tests {
     }
 
     fn round_trip(proxy: &FaultProxy, payload: &[u8]) -> Vec<u8> {
-        let mut c = TcpStream::connect(proxy.addr).unwrap();
+        let mut c = TcpStream::connect(proxy.acceptor.addr()).unwrap();
         c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let _ = c.write_all(payload);
         let _ = c.shutdown(Shutdown::Write);
