@@ -27,12 +27,12 @@ pub(crate) fn latest(conn: &Connection, id: &str) -> Result<Option<(Automerge, i
 /// with the document those changes were applied to. A document still waiting for a change's
 /// dependencies is not compacted (a snapshot would leave the waiting change out).
 pub(crate) fn compact(tx: &Transaction<'_>, id: &str, doc: &Automerge) -> Result<()> {
-    let upto: i64 = tx
-        .prepare_cached("SELECT coalesce((SELECT upto_seq FROM doc_snapshots WHERE doc_id = ?1), 0)")?
-        .query_row([id], |r| r.get(0))?;
     let (after, last): (i64, Option<i64>) = tx
-        .prepare_cached("SELECT count(*), max(seq) FROM changes WHERE doc_id = ?1 AND seq > ?2")?
-        .query_row(params![id, upto], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .prepare_cached(
+            "SELECT count(*), max(seq) FROM changes WHERE doc_id = ?1
+               AND seq > coalesce((SELECT upto_seq FROM doc_snapshots WHERE doc_id = ?1), 0)",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let Some(last) = last.filter(|_| after >= COMPACT_AFTER) else { return Ok(()) };
     if !doc.get_missing_deps(&[]).is_empty() {
         return Ok(());
